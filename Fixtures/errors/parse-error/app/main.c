@@ -1,0 +1,6 @@
+int broken(void);
+
+int main(void)
+{
+    return broken() - 1;
+}

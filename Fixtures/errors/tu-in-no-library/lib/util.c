@@ -1,0 +1,1 @@
+int util_twice(int x) { return 2 * x; }

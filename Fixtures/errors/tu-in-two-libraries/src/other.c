@@ -1,0 +1,1 @@
+int other_answer(void) { return 7; }

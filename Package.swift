@@ -1,0 +1,48 @@
+// swift-tools-version: 5.9
+import PackageDescription
+
+// libclang: Debian's libclang-dev (clang 14). Only BulkheadFrontend imports it. The LLVM 14 folders come
+// first so that the Swift toolchain's own libclang (clang 21) is never picked by accident.
+let llvmInclude = "/usr/lib/llvm-14/include"
+let llvmLib = "/usr/lib/llvm-14/lib"
+
+let package = Package(
+    name: "Bulkhead",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "bulkhead", targets: ["bulkhead"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "BulkheadModel"),
+        .target(name: "BulkheadConfig", dependencies: ["BulkheadModel", "Yams"]),
+        .systemLibrary(name: "CClang", path: "Sources/CClang"),
+        .target(
+            name: "BulkheadFrontend",
+            dependencies: ["BulkheadModel", "CClang"],
+            cSettings: [.unsafeFlags(["-I\(llvmInclude)"])],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmInclude)"])],
+            linkerSettings: [.unsafeFlags(["-L\(llvmLib)", "-Xlinker", "-rpath", "-Xlinker", llvmLib])]
+        ),
+        .target(name: "BulkheadAnalysis", dependencies: ["BulkheadModel", "BulkheadConfig"]),
+        .target(name: "BulkheadCodegen", dependencies: ["BulkheadModel", "BulkheadConfig", "BulkheadAnalysis"]),
+        .target(
+            name: "BulkheadDriver",
+            dependencies: [
+                "BulkheadModel", "BulkheadConfig", "BulkheadFrontend", "BulkheadAnalysis", "BulkheadCodegen",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmInclude)"])]
+        ),
+        .executableTarget(name: "bulkhead", dependencies: ["BulkheadDriver"]),
+        .testTarget(name: "BulkheadConfigTests", dependencies: ["BulkheadConfig", "BulkheadModel"]),
+        .testTarget(
+            name: "BulkheadDriverTests",
+            dependencies: ["BulkheadDriver", "BulkheadModel", "BulkheadConfig"],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmInclude)"])]
+        ),
+    ]
+)

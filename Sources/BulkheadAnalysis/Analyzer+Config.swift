@@ -1,0 +1,101 @@
+import BulkheadConfig
+import BulkheadModel
+
+extension Analyzer {
+    /// Names in the annotation file that only the program can confirm: gated functions, their parameters,
+    /// va_list siblings, shared globals and callbacks.
+    func validateConfigNames(_ sink: inout DiagnosticSink, external: [String: Defined], statics: [String: Defined],
+                             globals: [String: DefinedGlobal], names: Set<String>) {
+        let byName = Dictionary(grouping: Array(external.values) + Array(statics.values), by: { $0.info.name })
+        let candidates = names.sorted()
+        for gate in config.gates {
+            let name = gate.function.value
+            guard let defs = byName[name], let def = defs.first else {
+                sink.error("gates: no function named '\(name)' is defined in the program\(Spelling.didYouMean(name, among: candidates))",
+                           at: gate.function.location)
+                continue
+            }
+            let params = def.info.parameters.map(\.name).filter { !$0.isEmpty }
+            for arg in gate.arguments where !params.contains(arg.parameter.value) {
+                let list = params.isEmpty ? "it has no named parameters" : "its parameters are \(params.map { "'\($0)'" }.joined(separator: ", "))"
+                sink.error("function '\(name)' has no parameter '\(arg.parameter.value)'\(Spelling.didYouMean(arg.parameter.value, among: params).isEmpty ? "; \(list)" : Spelling.didYouMean(arg.parameter.value, among: params))",
+                           at: arg.parameter.location)
+            }
+            if let via = gate.variadicVia {
+                if !def.info.isVariadic {
+                    sink.error("variadic_via is only for variadic functions, and '\(name)' is not variadic; remove it",
+                               at: via.location)
+                } else if let v = byName[via.value]?.first {
+                    let last = v.info.parameters.last?.type ?? ""
+                    if !last.contains("va_list") && !last.contains("__va_list_tag") {
+                        sink.error("variadic_via: '\(via.value)' must take a va_list as its last parameter (its last is '\(last)')",
+                                   at: via.location)
+                    } else if v.compartment != def.compartment {
+                        sink.error("variadic_via: '\(via.value)' is in compartment '\(v.compartment)' but '\(name)' is in '\(def.compartment)'; both must be in one compartment",
+                                   at: via.location)
+                    }
+                } else {
+                    sink.error("variadic_via: no function named '\(via.value)' is defined in the program\(Spelling.didYouMean(via.value, among: candidates))",
+                               at: via.location)
+                }
+            }
+        }
+        let globalNames = Set(globals.values.map(\.info.name)).sorted()
+        for g in config.shared.globals where !globalNames.contains(g.value) {
+            sink.error("shared.globals: no global variable named '\(g.value)' is defined in the program\(Spelling.didYouMean(g.value, among: globalNames))",
+                       at: g.location)
+        }
+        for f in config.shared.callbacks where byName[f.value] == nil {
+            sink.error("shared.callbacks: no function named '\(f.value)' is defined in the program\(Spelling.didYouMean(f.value, among: candidates))",
+                       at: f.location)
+        }
+    }
+
+    /// Globals used across compartments: an error unless listed in shared.globals; listed ones go to the
+    /// shared section (a section attribute at their definition).
+    func planSharedGlobals(_ sink: inout DiagnosticSink, globals: [String: DefinedGlobal],
+                           declarations: inout Set<Edit>) -> [Plan.SharedGlobal] {
+        let sharedNames = Set(config.shared.globals.map(\.value))
+        var uses: [String: [SourceLocation]] = [:]
+        var reported: Set<String> = []
+        for unit in units {
+            guard let compartment = layout.compartment(ofUnit: unit.file) else { continue }
+            for use in unit.globalUses {
+                guard let g = globals[use.usr], g.compartment != compartment else { continue }
+                if sharedNames.contains(g.info.name) {
+                    uses[g.info.usr, default: []].append(layout.display(use.location))
+                } else if reported.insert(g.info.usr + "|" + compartment).inserted {
+                    sink.error("global '\(g.info.name)' of library '\(g.library)' (compartment '\(g.compartment)') is used from compartment '\(compartment)'; add it to shared.globals to share it",
+                               at: layout.display(use.location))
+                    sink.note("'\(g.info.name)' is defined here", at: layout.display(g.info.location))
+                }
+            }
+        }
+        var result: [Plan.SharedGlobal] = []
+        for g in globals.values where sharedNames.contains(g.info.name) {
+            let section = g.info.isConst ? "bh_shared_ro" : "bh_shared"
+            declarations.insert(Edit(span: g.info.declarationStart, text: "__attribute__((section(\"\(section)\"))) "))
+            result.append(Plan.SharedGlobal(
+                name: g.info.name, library: g.library, compartment: g.compartment, location: layout.display(g.info.location),
+                section: section, uses: Array(Set(uses[g.info.usr] ?? [])).sorted()))
+        }
+        return result.sorted { ($0.name, $0.location) < ($1.name, $1.location) }
+    }
+
+    func planCompartments() -> [Plan.Compartment] {
+        config.compartments.map { c in
+            let libs = config.libraries.map(\.name.value).filter { config.compartment(ofLibrary: $0).name.value == c.name.value }
+            return Plan.Compartment(name: c.name.value, isDefault: c.isDefault, libraries: libs,
+                                    hardening: c.hardening.map(\.rawValue), syscalls: c.syscalls.map(\.value),
+                                    onFault: c.onFault.rawValue)
+        }
+    }
+
+    func planLibraries() -> [Plan.Library] {
+        config.libraries.map { lib in
+            let units = layout.libraryOfUnit.filter { $0.value == lib.name.value }.map { layout.display($0.key) }.sorted()
+            return Plan.Library(name: lib.name.value, compartment: config.compartment(ofLibrary: lib.name.value).name.value,
+                                sources: units)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import BulkheadModel
+
+/// The partition as data: what every later stage (rewriter, backends, emitter, `explain`, `graph`) reads.
+/// No I/O. Paths in locations are relative to the annotation file's folder; `TextSpan`s are absolute.
+public struct Plan: Encodable, Sendable {
+    public static let version = 1
+
+    public var version = Plan.version
+    public var program: String
+    public var backend: String
+    public var compartments: [Compartment]
+    public var libraries: [Library]
+    public var gates: [Gate]
+    public var callbacks: [Callback]
+    public var sharedGlobals: [SharedGlobal]
+    public var sharedStackLocals: [StackLocal]
+    /// Text edits to the original files, sorted; not part of the manifest.
+    public var edits: [Edit] = []
+    /// Findings that do not stop the build (printed by the driver).
+    public var warnings: [Diagnostic] = []
+
+    enum CodingKeys: String, CodingKey {
+        case version, program, backend, compartments, libraries, gates, callbacks, sharedGlobals, sharedStackLocals
+    }
+
+    public struct Compartment: Encodable, Sendable {
+        public var name: String
+        public var isDefault: Bool
+        public var libraries: [String]
+        public var hardening: [String]
+        public var syscalls: [String]
+        public var onFault: String
+    }
+
+    public struct Library: Encodable, Sendable {
+        public var name: String
+        public var compartment: String
+        /// Translation units, relative to the annotation file's folder.
+        public var sources: [String]
+    }
+
+    /// A function entered from another compartment.
+    public struct Gate: Encodable, Sendable {
+        public var name: String
+        public var stub: String
+        public var compartment: String
+        public var library: String
+        public var location: SourceLocation
+        public var resultType: String
+        public var parameters: [Parameter]
+        public var isVariadic: Bool
+        public var variadicVia: String?
+        public var errorReturn: String?
+        /// Call sites and address-taking references from other compartments.
+        public var uses: [Use]
+        /// Absolute path of the translation unit that defines it (where its stub goes).
+        public var definingUnit: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, stub, compartment, library, location, resultType, parameters, isVariadic, variadicVia,
+                 errorReturn, uses
+        }
+    }
+
+    public struct Use: Encodable, Sendable, Hashable {
+        public enum Kind: String, Codable, Sendable { case call, address }
+        public var kind: Kind
+        public var location: SourceLocation
+        public var fromCompartment: String
+        public var fromLibrary: String
+        public var fromFunction: String?
+        public var macro: String?
+    }
+
+    /// A function whose address leaves its compartment: called back through a trampoline.
+    public struct Callback: Encodable, Sendable {
+        public var name: String
+        public var trampoline: String
+        public var compartment: String
+        public var library: String
+        public var location: SourceLocation
+        public var isStatic: Bool
+        public var resultType: String
+        public var parameters: [Parameter]
+        /// Where its address is taken and why (`passed to gate X`, `listed in shared.callbacks`...).
+        public var references: [Reference]
+        public var definingUnit: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, trampoline, compartment, library, location, isStatic, resultType, parameters, references
+        }
+    }
+
+    public struct Reference: Encodable, Sendable, Hashable {
+        public var location: SourceLocation
+        public var reason: String
+    }
+
+    public struct SharedGlobal: Encodable, Sendable {
+        public var name: String
+        public var library: String
+        public var compartment: String
+        public var location: SourceLocation
+        public var section: String
+        public var uses: [SourceLocation]
+    }
+
+    /// A local whose address is passed through a gate (moved to a shared stack by backends that need it).
+    public struct StackLocal: Encodable, Sendable, Hashable {
+        public var name: String
+        public var function: String?
+        public var location: SourceLocation
+        public var gate: String
+        public var isArray: Bool
+    }
+
+    public init(program: String, backend: String, compartments: [Compartment], libraries: [Library], gates: [Gate],
+                callbacks: [Callback], sharedGlobals: [SharedGlobal], sharedStackLocals: [StackLocal]) {
+        self.program = program
+        self.backend = backend
+        self.compartments = compartments
+        self.libraries = libraries
+        self.gates = gates
+        self.callbacks = callbacks
+        self.sharedGlobals = sharedGlobals
+        self.sharedStackLocals = sharedStackLocals
+    }
+
+    public func compartment(named name: String) -> Compartment? { compartments.first { $0.name == name } }
+}
+
+/// One change to an original file: replace `span` (empty for an insertion) with `text`.
+public struct Edit: Hashable, Codable, Sendable, Comparable {
+    public var span: TextSpan
+    public var text: String
+    public init(span: TextSpan, text: String) {
+        self.span = span
+        self.text = text
+    }
+    public static func < (a: Edit, b: Edit) -> Bool { (a.span, a.text) < (b.span, b.text) }
+}

@@ -1,0 +1,66 @@
+import BulkheadModel
+
+/// Which translation unit belongs to which library and compartment (from the config and the source list).
+public struct ProgramLayout: Sendable {
+    /// Absolute folder of the annotation file.
+    public var baseDirectory: String
+    /// Absolute TU path -> library name.
+    public var libraryOfUnit: [String: String]
+    /// Library name -> compartment name.
+    public var compartmentOfLibrary: [String: String]
+
+    public init(baseDirectory: String, libraryOfUnit: [String: String], compartmentOfLibrary: [String: String]) {
+        self.baseDirectory = baseDirectory
+        self.libraryOfUnit = libraryOfUnit
+        self.compartmentOfLibrary = compartmentOfLibrary
+    }
+
+    public func compartment(ofUnit unit: String) -> String? {
+        libraryOfUnit[unit].flatMap { compartmentOfLibrary[$0] }
+    }
+
+    /// A path as the user reads it: relative to the annotation file's folder when below it.
+    public func display(_ path: String) -> String {
+        Paths.relative(path, to: baseDirectory) ?? path
+    }
+
+    public func display(_ location: SourceLocation) -> SourceLocation {
+        SourceLocation(file: display(location.file), line: location.line, column: location.column)
+    }
+}
+
+public enum Paths {
+    /// `path` relative to `base` when it lies below it (both absolute), else nil.
+    public static func relative(_ path: String, to base: String) -> String? {
+        let p = normalize(path), b = normalize(base)
+        if p == b { return "." }
+        let prefix = b.hasSuffix("/") ? b : b + "/"
+        return p.hasPrefix(prefix) ? String(p.dropFirst(prefix.count)) : nil
+    }
+
+    /// Lexical normalisation: removes `.`, `..` and repeated slashes.
+    public static func normalize(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+                continue
+            }
+            if part == "..", absolute { continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    public static func join(_ base: String, _ path: String) -> String {
+        path.hasPrefix("/") ? normalize(path) : normalize(base + "/" + path)
+    }
+
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

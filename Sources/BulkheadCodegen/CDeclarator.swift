@@ -1,0 +1,33 @@
+import BulkheadModel
+
+/// Writes C declarations from clang's type spellings.
+enum CDeclarator {
+    /// `int x`, `const char *s`, `int (*cmp)(const void *, const void *)`, `char (*row)[10]`.
+    static func declare(_ type: String, _ name: String) -> String {
+        if let r = type.range(of: "(*)") {
+            return type.replacingCharacters(in: r, with: "(*\(name))")
+        }
+        if let r = type.range(of: "(*") {
+            // e.g. a pointer to a function returning a pointer: insert after the innermost '(*'
+            return type.replacingCharacters(in: r, with: "(*\(name)")
+        }
+        return type.hasSuffix("*") ? "\(type)\(name)" : "\(type) \(name)"
+    }
+
+    static func parameterList(_ params: [Parameter], variadic: Bool) -> String {
+        if params.isEmpty { return variadic ? "..." : "void" }
+        let list = params.map { declare($0.type, $0.name) }.joined(separator: ", ")
+        return variadic ? list + ", ..." : list
+    }
+
+    /// Whether a result type cannot be written in front of a declarator (function pointers, arrays).
+    static func needsTypedef(_ type: String) -> Bool { type.contains("(") || type.contains("[") }
+
+    static func isVoid(_ type: String) -> Bool { type == "void" }
+
+    /// The original prototype, for the comment over a stub.
+    static func prototype(name: String, result: String, params: [Parameter], variadic: Bool) -> String {
+        let head = "\(name)(\(parameterList(params, variadic: variadic)))"
+        return needsTypedef(result) ? declare(result, head) : "\(result) \(head)"
+    }
+}

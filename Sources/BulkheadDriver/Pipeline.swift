@@ -1,0 +1,75 @@
+import BulkheadAnalysis
+import BulkheadCodegen
+import BulkheadConfig
+import BulkheadFrontend
+import BulkheadModel
+import Foundation
+
+/// Plan, then write: annotation file -> sources -> facts -> plan -> tree. Nothing here writes a file.
+/// Every location in what it returns or throws is relative to the annotation file's folder.
+public struct Pipeline {
+    public var configPath: String
+    /// The output tree's folder, never searched for sources.
+    public var outputDirectory: String?
+
+    public init(configPath: String, outputDirectory: String? = nil) {
+        self.configPath = configPath
+        self.outputDirectory = outputDirectory
+    }
+
+    public struct Result {
+        public var config: Config
+        public var plan: Plan
+        public var tree: Tree
+        public var warnings: [Diagnostic]
+    }
+
+    public func loadConfig() throws -> Config {
+        let name = URL(fileURLWithPath: configPath).lastPathComponent
+        // Locations in the annotation file are printed relative to its folder, like every other location.
+        guard let data = FileManager.default.contents(atPath: configPath),
+              let text = String(data: data, encoding: .utf8) else {
+            return try ConfigParser.load(path: configPath)  // reports why it cannot be read
+        }
+        let base = URL(fileURLWithPath: configPath).standardizedFileURL.deletingLastPathComponent().path
+        return try ConfigParser.parse(text: text, path: configPath, displayPath: name, baseDirectory: base)
+    }
+
+    public func plan() throws -> (Config, Plan, SourceDiscovery.Result, [TranslationUnitFacts]) {
+        let config = try loadConfig()
+        guard config.backend.value == .fcall else {
+            throw DiagnosticError(.error("backend '\(config.backend.value.rawValue)' is not yet supported by this version of bulkhead; use 'backend: fcall'",
+                                         at: config.backend.location))
+        }
+        let excluded = outputDirectory.map { [Paths.join(FileManager.default.currentDirectoryPath, $0)] } ?? []
+        let sources = try SourceDiscovery(config: config, excluded: excluded).discover()
+        let layout = sources.layout
+        let units: [TranslationUnitFacts]
+        do {
+            units = try Frontend.parse(sources.jobs)
+        } catch let e as DiagnosticError {
+            throw DiagnosticError(e.diagnostics.map { d in
+                var d = d
+                d.location = d.location.map(layout.display)
+                return d
+            })
+        }
+        let plan = try Analyzer(config: config, layout: layout, units: units).plan()
+        return (config, plan, sources, units)
+    }
+
+    public func run() throws -> Result {
+        let (config, plan, sources, units) = try plan()
+        guard let backend = Backends.make(plan.backend) else {
+            throw DiagnosticError(.error("backend '\(plan.backend)' is not yet supported", at: config.backend.location))
+        }
+        let tree = try TreeBuilder(config: config, plan: plan, layout: sources.layout, units: units, jobs: sources.jobs,
+                                   backend: backend, readFile: { path in
+            guard let d = FileManager.default.contents(atPath: path) else {
+                throw DiagnosticError(.error("cannot read '\(path)'"))
+            }
+            return Array(d)
+        }).build()
+        return Result(config: config, plan: plan, tree: tree, warnings: plan.warnings)
+    }
+}

@@ -1,0 +1,291 @@
+import BulkheadModel
+import CClang
+
+/// Walks one parsed translation unit and gathers what the analysis needs. Collect only: no decisions here.
+final class FactsCollector {
+    private let tu: CXTranslationUnit
+    private let mainFile: String
+    private var facts: TranslationUnitFacts
+    /// Macro expansions written in files, by (file, offset) of the invocation.
+    private var expansions: [String: [Int: CXCursor]] = [:]
+    /// Macro definitions by name (the last one seen).
+    private var macroDefinitions: [String: CXCursor] = [:]
+    private var contents: [String: UnsafeBufferPointer<UInt8>] = [:]
+
+    private struct Context {
+        var declarationPoint: TextSpan
+        var function: String?
+        var initializerOf: String?
+        var argumentOf: String?
+        var inCallee = false
+        /// While visiting a call's callee expression: addresses of locals among that call's arguments.
+        var calleeLocals: [LocalAddress] = []
+    }
+
+    init(tu: CXTranslationUnit, mainFile: String) {
+        self.tu = tu
+        self.mainFile = mainFile
+        self.facts = TranslationUnitFacts(file: mainFile)
+    }
+
+    func collect() -> TranslationUnitFacts {
+        let root = clang_getTranslationUnitCursor(tu)
+        let top = root.children.filter { !$0.location.isInSystemHeader }
+        for c in top {
+            switch c.kind {
+            case CXCursor_MacroExpansion:
+                if let at = c.location.expansion { expansions[at.file, default: [:]][at.offset] = c }
+            case CXCursor_MacroDefinition:
+                macroDefinitions[c.spelling] = c
+            default: break
+            }
+        }
+        for c in top { visitTopLevel(c) }
+        facts.files = includedFiles()
+        return facts
+    }
+
+    // MARK: Declarations
+
+    private func visitTopLevel(_ c: CXCursor) {
+        guard let start = clang_getRangeStart(c.extent).expansion else { return }
+        var ctx = Context(declarationPoint: TextSpan(file: start.file, offset: start.offset, length: 0))
+        switch c.kind {
+        case CXCursor_FunctionDecl:
+            if clang_isCursorDefinition(c) != 0 {
+                recordFunction(c)
+                ctx.function = c.spelling
+            }
+            walk(c, &ctx)
+        case CXCursor_VarDecl:
+            // a definition, or a tentative one (`int x;` at file scope)
+            let isDefinition = clang_isCursorDefinition(c) != 0 || clang_Cursor_getStorageClass(c) != CX_SC_Extern
+            if isDefinition, let at = c.location.expansion {
+                facts.globals.append(GlobalInfo(
+                    name: c.spelling, usr: c.usr, isStatic: c.isStatic,
+                    isConst: clang_isConstQualifiedType(c.type) != 0,
+                    location: sourceLocation(at), declarationStart: ctx.declarationPoint, translationUnit: mainFile))
+            }
+            ctx.initializerOf = c.usr
+            walk(c, &ctx)
+        case CXCursor_MacroExpansion, CXCursor_MacroDefinition, CXCursor_InclusionDirective:
+            break
+        default:
+            walk(c, &ctx)
+        }
+    }
+
+    private func recordFunction(_ c: CXCursor) {
+        guard let at = c.location.expansion else { return }
+        let n = Int(clang_Cursor_getNumArguments(c))
+        var params: [Parameter] = []
+        for i in 0..<max(n, 0) {
+            let p = clang_Cursor_getArgument(c, UInt32(i))
+            params.append(Parameter(name: p.spelling, type: p.type.spelling))
+        }
+        facts.functions.append(FunctionInfo(
+            name: c.spelling, usr: c.usr, isStatic: c.isStatic,
+            isVariadic: clang_isFunctionTypeVariadic(c.type) != 0,
+            resultType: clang_getResultType(c.type).spelling, parameters: params,
+            location: sourceLocation(at), translationUnit: mainFile))
+    }
+
+    // MARK: Expressions
+
+    private func walk(_ c: CXCursor, _ ctx: inout Context) {
+        for child in c.children { visit(child, &ctx) }
+    }
+
+    private func visit(_ c: CXCursor, _ ctx: inout Context) {
+        switch c.kind {
+        case CXCursor_CallExpr:
+            let kids = c.children
+            guard !kids.isEmpty else { return }
+            let callee = c.referenced
+            var inner = ctx
+            inner.inCallee = true
+            inner.calleeLocals = kids.dropFirst().compactMap { localAddress(in: $0) }
+            visit(kids[0], &inner)
+            var args = ctx
+            args.inCallee = false
+            if !callee.isNull, callee.kind == CXCursor_FunctionDecl { args.argumentOf = callee.usr }
+            for k in kids.dropFirst() { visit(k, &args) }
+        case CXCursor_DeclRefExpr:
+            let target = c.referenced
+            if target.isNull { return }
+            if target.kind == CXCursor_FunctionDecl {
+                recordFunctionUse(c, target: target, isCall: ctx.inCallee, ctx)
+            } else if target.kind == CXCursor_VarDecl {
+                recordGlobalUse(c, target: target, ctx)
+            }
+        case CXCursor_UnexposedExpr, CXCursor_ParenExpr:
+            walk(c, &ctx)
+        default:
+            var inner = ctx
+            inner.inCallee = false
+            walk(c, &inner)
+        }
+    }
+
+    private func recordGlobalUse(_ c: CXCursor, target: CXCursor, _ ctx: Context) {
+        guard clang_getCursorSemanticParent(target).kind == CXCursor_TranslationUnit,
+              !target.location.isInSystemHeader, let at = c.location.expansion else { return }
+        facts.globalUses.append(GlobalUse(usr: target.usr, name: target.spelling, location: sourceLocation(at),
+                                          enclosingFunction: ctx.function, translationUnit: mainFile))
+    }
+
+    private func recordFunctionUse(_ c: CXCursor, target: CXCursor, isCall: Bool, _ ctx: Context) {
+        if target.location.isInSystemHeader { return }
+        guard let exp = c.location.expansion, let spelled = c.location.fileLocation else { return }
+        let name = target.spelling
+        var spans: [TextSpan] = []
+        var macro: String?
+        var reason: String?
+        if identifier(at: spelled.file, offset: spelled.offset) == name {
+            spans = [TextSpan(file: spelled.file, offset: spelled.offset, length: name.utf8.count)]
+        } else if let expansion = expansions[exp.file]?[exp.offset] {
+            macro = expansion.spelling
+            let def = expansion.referenced
+            var seen = Set<String>()
+            if !def.isNull { spans = macroBodySpans(def, naming: name, seen: &seen) }
+            if spans.isEmpty {
+                reason = "the name '\(name)' is not written in the body of macro '\(expansion.spelling)' (token pasting?)"
+            }
+        } else {
+            reason = "the name '\(name)' is produced by a macro that cannot be rewritten here"
+        }
+        let locals = isCall ? ctx.calleeLocals : []
+        facts.uses.append(FunctionUse(
+            targetUSR: target.usr, targetName: name, isCall: isCall, location: sourceLocation(exp), spans: spans,
+            macroName: macro, unrewritableReason: reason, declarationPoint: ctx.declarationPoint,
+            enclosingFunction: ctx.function, argumentOf: isCall ? nil : ctx.argumentOf,
+            initializerOf: isCall ? nil : ctx.initializerOf, localAddresses: locals, translationUnit: mainFile))
+    }
+
+    private func localAddress(in arg: CXCursor) -> LocalAddress? {
+        var e = arg
+        while e.kind == CXCursor_UnexposedExpr || e.kind == CXCursor_ParenExpr || e.kind == CXCursor_CStyleCastExpr {
+            guard let next = e.children.last else { return nil }
+            e = next
+        }
+        var takesAddress = false
+        if e.kind == CXCursor_UnaryOperator, let at = e.location.fileLocation, byte(at: at.file, offset: at.offset) == UInt8(ascii: "&") {
+            takesAddress = true
+            guard var operand = e.children.first else { return nil }
+            while [CXCursor_ParenExpr, CXCursor_MemberRefExpr, CXCursor_ArraySubscriptExpr, CXCursor_UnexposedExpr].contains(operand.kind) {
+                guard let next = operand.children.first else { return nil }
+                operand = next
+            }
+            e = operand
+        }
+        guard e.kind == CXCursor_DeclRefExpr else { return nil }
+        let v = e.referenced
+        guard !v.isNull, v.kind == CXCursor_VarDecl || v.kind == CXCursor_ParmDecl else { return nil }
+        let parentKind = clang_getCursorSemanticParent(v).kind
+        guard parentKind != CXCursor_TranslationUnit, !(v.kind == CXCursor_VarDecl && v.isStatic) else { return nil }
+        let typeKind = v.type.canonical.kind
+        let isArray = typeKind == CXType_ConstantArray || typeKind == CXType_VariableArray
+        guard takesAddress || isArray, let at = arg.location.expansion else { return nil }
+        return LocalAddress(name: v.spelling, isArray: isArray && !takesAddress, location: sourceLocation(at))
+    }
+
+    // MARK: Macros
+
+    /// Spans of `name` in a macro's body, following the macros it uses.
+    private func macroBodySpans(_ def: CXCursor, naming name: String, seen: inout Set<String>) -> [TextSpan] {
+        guard seen.insert(def.spelling).inserted else { return [] }
+        let tokens = self.tokens(in: def.extent)
+        guard tokens.count > 1 else { return [] }
+        var body = 1
+        var params: Set<String> = []
+        // function-like: '(' right after the name
+        if tokens[1].text == "(", tokens[1].offset == tokens[0].offset + tokens[0].text.utf8.count {
+            var i = 2
+            while i < tokens.count, tokens[i].text != ")" {
+                if tokens[i].kind == CXToken_Identifier { params.insert(tokens[i].text) }
+                i += 1
+            }
+            body = i + 1
+        }
+        var spans: [TextSpan] = []
+        for i in body..<tokens.count where tokens[i].kind == CXToken_Identifier {
+            let t = tokens[i]
+            if t.text == name, !params.contains(name) {
+                let prev = i > 0 ? tokens[i - 1].text : ""
+                let next = i + 1 < tokens.count ? tokens[i + 1].text : ""
+                if prev == "#" || prev == "##" || next == "##" { continue }
+                spans.append(TextSpan(file: t.file, offset: t.offset, length: t.text.utf8.count))
+            } else if let inner = macroDefinitions[t.text], t.text != def.spelling {
+                spans += macroBodySpans(inner, naming: name, seen: &seen)
+            }
+        }
+        return spans
+    }
+
+    private struct Token {
+        var text: String
+        var kind: CXTokenKind
+        var file: String
+        var offset: Int
+    }
+
+    private func tokens(in range: CXSourceRange) -> [Token] {
+        var raw: UnsafeMutablePointer<CXToken>?
+        var count: UInt32 = 0
+        clang_tokenize(tu, range, &raw, &count)
+        guard let raw else { return [] }
+        defer { clang_disposeTokens(tu, raw, count) }
+        var out: [Token] = []
+        for i in 0..<Int(count) {
+            let t = raw[i]
+            guard let at = clang_getTokenLocation(tu, t).fileLocation else { continue }
+            out.append(Token(text: clang_getTokenSpelling(tu, t).consume(), kind: clang_getTokenKind(t), file: at.file, offset: at.offset))
+        }
+        return out
+    }
+
+    // MARK: Files
+
+    private func buffer(_ file: String) -> UnsafeBufferPointer<UInt8>? {
+        if let b = contents[file] { return b }
+        guard let f = clang_getFile(tu, file) else { return nil }
+        var size = 0
+        guard let p = clang_getFileContents(tu, f, &size) else { return nil }
+        let b = UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: size)
+        contents[file] = b
+        return b
+    }
+
+    private func byte(at file: String, offset: Int) -> UInt8? {
+        guard let b = buffer(file), offset < b.count else { return nil }
+        return b[offset]
+    }
+
+    private func identifier(at file: String, offset: Int) -> String? {
+        guard let b = buffer(file), offset < b.count else { return nil }
+        func isIdent(_ c: UInt8) -> Bool {
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95
+        }
+        var end = offset
+        while end < b.count, isIdent(b[end]) { end += 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[offset..<end]), as: UTF8.self)
+    }
+
+    private func includedFiles() -> [String] {
+        final class Box { var files: Set<String> = [] }
+        let box = Box()
+        withExtendedLifetime(box) {
+            clang_getInclusions(tu, { file, stack, depth, data in
+                guard let file else { return }
+                _ = stack
+                _ = depth
+                Unmanaged<Box>.fromOpaque(data!).takeUnretainedValue().files.insert(clang_getFileName(file).consume())
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        return box.files.sorted()
+    }
+
+    private func sourceLocation(_ at: FileLocation) -> SourceLocation {
+        SourceLocation(file: at.file, line: at.line, column: at.column)
+    }
+}

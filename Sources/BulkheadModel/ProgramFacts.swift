@@ -1,0 +1,180 @@
+/// The project's own model of what the frontend found in C sources. libclang's types stay in the
+/// frontend; everything after it works on these values. Paths here are absolute; byte offsets are
+/// into the file as it is on disk.
+
+/// A place in a file's bytes: `length` bytes from `offset`. A zero length marks an insertion point.
+public struct TextSpan: Hashable, Codable, Comparable, Sendable {
+    public var file: String
+    public var offset: Int
+    public var length: Int
+    public init(file: String, offset: Int, length: Int) {
+        self.file = file
+        self.offset = offset
+        self.length = length
+    }
+    public static func < (a: TextSpan, b: TextSpan) -> Bool {
+        (a.file, a.offset, a.length) < (b.file, b.offset, b.length)
+    }
+}
+
+public struct Parameter: Hashable, Codable, Sendable {
+    public var name: String
+    /// The type as clang spells it (`const char *`, `int (*)(const void *, const void *)`).
+    public var type: String
+    public init(name: String, type: String) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// A function definition.
+public struct FunctionInfo: Hashable, Codable, Sendable {
+    public var name: String
+    public var usr: String
+    public var isStatic: Bool
+    public var isVariadic: Bool
+    public var resultType: String
+    public var parameters: [Parameter]
+    /// Where its name is written (expansion location), for messages.
+    public var location: SourceLocation
+    /// The translation unit that defines it (absolute path of the main file).
+    public var translationUnit: String
+    public init(name: String, usr: String, isStatic: Bool, isVariadic: Bool, resultType: String,
+                parameters: [Parameter], location: SourceLocation, translationUnit: String) {
+        self.name = name
+        self.usr = usr
+        self.isStatic = isStatic
+        self.isVariadic = isVariadic
+        self.resultType = resultType
+        self.parameters = parameters
+        self.location = location
+        self.translationUnit = translationUnit
+    }
+}
+
+/// The address of a local variable handed to a call (`&x`, or a local array that decays).
+public struct LocalAddress: Hashable, Codable, Sendable {
+    public var name: String
+    public var isArray: Bool
+    public var location: SourceLocation
+    public init(name: String, isArray: Bool, location: SourceLocation) {
+        self.name = name
+        self.isArray = isArray
+        self.location = location
+    }
+}
+
+/// One occurrence of a function's name in code: a call, or a reference that takes its address.
+public struct FunctionUse: Hashable, Codable, Sendable {
+    public var targetUSR: String
+    public var targetName: String
+    public var isCall: Bool
+    /// Where the use is, as the user reads it (a macro's invocation for a name inside a macro body).
+    public var location: SourceLocation
+    /// Where the name is spelled in a file: the token(s) to rewrite. Several for a macro body that names it
+    /// more than once; empty when it cannot be rewritten (see `unrewritableReason`).
+    public var spans: [TextSpan]
+    /// The macro whose body spells the name, when it does.
+    public var macroName: String?
+    public var unrewritableReason: String?
+    /// Where a declaration of a generated stub can go: before the top-level declaration holding the use.
+    public var declarationPoint: TextSpan
+    /// The function the use is in, if any.
+    public var enclosingFunction: String?
+    /// For a reference (not a call): the direct callee (USR) of the call whose arguments hold it.
+    public var argumentOf: String?
+    /// For a reference: the global variable (USR) whose initializer holds it.
+    public var initializerOf: String?
+    /// For a call: addresses of locals among its arguments.
+    public var localAddresses: [LocalAddress]
+    /// The translation unit the use was seen in.
+    public var translationUnit: String
+
+    public init(targetUSR: String, targetName: String, isCall: Bool, location: SourceLocation, spans: [TextSpan],
+                macroName: String?, unrewritableReason: String?, declarationPoint: TextSpan,
+                enclosingFunction: String?, argumentOf: String?, initializerOf: String?,
+                localAddresses: [LocalAddress], translationUnit: String) {
+        self.targetUSR = targetUSR
+        self.targetName = targetName
+        self.isCall = isCall
+        self.location = location
+        self.spans = spans
+        self.macroName = macroName
+        self.unrewritableReason = unrewritableReason
+        self.declarationPoint = declarationPoint
+        self.enclosingFunction = enclosingFunction
+        self.argumentOf = argumentOf
+        self.initializerOf = initializerOf
+        self.localAddresses = localAddresses
+        self.translationUnit = translationUnit
+    }
+}
+
+/// A global variable definition (file scope, static storage).
+public struct GlobalInfo: Hashable, Codable, Sendable {
+    public var name: String
+    public var usr: String
+    public var isStatic: Bool
+    public var isConst: Bool
+    public var location: SourceLocation
+    /// Start of its declaration: where a section attribute goes.
+    public var declarationStart: TextSpan
+    public var translationUnit: String
+    public init(name: String, usr: String, isStatic: Bool, isConst: Bool, location: SourceLocation,
+                declarationStart: TextSpan, translationUnit: String) {
+        self.name = name
+        self.usr = usr
+        self.isStatic = isStatic
+        self.isConst = isConst
+        self.location = location
+        self.declarationStart = declarationStart
+        self.translationUnit = translationUnit
+    }
+}
+
+public struct GlobalUse: Hashable, Codable, Sendable {
+    public var usr: String
+    public var name: String
+    public var location: SourceLocation
+    public var enclosingFunction: String?
+    public var translationUnit: String
+    public init(usr: String, name: String, location: SourceLocation, enclosingFunction: String?, translationUnit: String) {
+        self.usr = usr
+        self.name = name
+        self.location = location
+        self.enclosingFunction = enclosingFunction
+        self.translationUnit = translationUnit
+    }
+}
+
+/// Everything found in one translation unit.
+public struct TranslationUnitFacts: Codable, Sendable {
+    public var file: String
+    public var functions: [FunctionInfo]
+    public var uses: [FunctionUse]
+    public var globals: [GlobalInfo]
+    public var globalUses: [GlobalUse]
+    /// Every file the TU read, the main file included (absolute paths, sorted).
+    public var files: [String]
+    public init(file: String, functions: [FunctionInfo] = [], uses: [FunctionUse] = [], globals: [GlobalInfo] = [],
+                globalUses: [GlobalUse] = [], files: [String] = []) {
+        self.file = file
+        self.functions = functions
+        self.uses = uses
+        self.globals = globals
+        self.globalUses = globalUses
+        self.files = files
+    }
+}
+
+/// One translation unit to parse: its file, the compiler's arguments (no -c/-o, no input file) and folder.
+public struct CompileJob: Hashable, Codable, Sendable {
+    public var file: String
+    public var arguments: [String]
+    public var directory: String
+    public init(file: String, arguments: [String], directory: String) {
+        self.file = file
+        self.arguments = arguments
+        self.directory = directory
+    }
+}

@@ -1,0 +1,4 @@
+import BulkheadDriver
+import Foundation
+
+exit(BulkheadCLI.run(Array(CommandLine.arguments.dropFirst())))
