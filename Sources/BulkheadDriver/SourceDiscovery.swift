@@ -1,4 +1,5 @@
 import BulkheadAnalysis
+import BulkheadCodegen
 import BulkheadConfig
 import BulkheadModel
 import Foundation
@@ -72,12 +73,13 @@ public struct SourceDiscovery {
         return Result(jobs: jobs.sorted { $0.file < $1.file }, layout: layout)
     }
 
-    /// Every `.c` file below `base`, skipping hidden folders and the excluded ones.
+    /// Every `.c` file below `base`, skipping hidden folders, the excluded ones and bulkhead's own output
+    /// trees (folders holding a manifest), which are never sources.
     private func walk(_ base: String) -> [String] {
         var out: [String] = []
         let fm = FileManager.default
         func visit(_ dir: String) {
-            guard let names = try? fm.contentsOfDirectory(atPath: dir) else { return }
+            guard let names = try? fm.contentsOfDirectory(atPath: dir), !names.contains(TreeBuilder.manifestName) else { return }
             for name in names.sorted() where !name.hasPrefix(".") {
                 let path = dir + "/" + name
                 if excluded.contains(path) { continue }

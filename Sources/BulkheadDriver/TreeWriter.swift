@@ -64,6 +64,7 @@ public enum TreeWriter {
         public var stale: [String] = []
         public var missing: [String] = []
         public var extra: [String] = []
+        public init() {}
         public var isEmpty: Bool { stale.isEmpty && missing.isEmpty && extra.isEmpty }
     }
 

@@ -15,7 +15,8 @@ final class ConfigParserTests: XCTestCase {
         let n = Int(ProcessInfo.processInfo.environment["DEPTH"] ?? "10") ?? 10
         let deep = String(repeating: "[", count: n) + String(repeating: "]", count: n)
         let deep2 = "a:\n" + String(repeating: "- ", count: n) + "x\n"
-        for input in [deep, deep2] {
+        let deep3 = String(repeating: "[\n", count: n)
+        for input in [deep, deep2, deep3] {
             let t = Date()
             do { _ = try ConfigParser.parse(text: input, path: "b.yaml", displayPath: "b.yaml", baseDirectory: "/x") }
             catch { print(String(describing: error).prefix(300), Date().timeIntervalSince(t)) }

@@ -1,0 +1,200 @@
+/* app library (default compartment "main"): passes callbacks to the sorter and the bus,
+ * shares globals with them and logs through the variadic log_printf. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "events.h"
+
+struct person {
+    char name[12];
+    int age;
+};
+
+/* FEATURE: static comparator whose address is passed to sort_items (callback) */
+static int cmp_int_asc(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* FEATURE: non-static comparator (callback) */
+int cmp_person_by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct person *)a)->name, ((const struct person *)b)->name);
+}
+
+/* FEATURE: comparator whose address is taken in a static table, not at the call */
+static int cmp_person_by_age_desc(const void *a, const void *b)
+{
+    return ((const struct person *)b)->age - ((const struct person *)a)->age;
+}
+
+extern __typeof__(cmp_person_by_name) bh_cb_cmp_person_by_name;
+static __typeof__(cmp_person_by_age_desc) bh_cb_cmp_person_by_age_desc;
+static const struct {
+    const char *label;
+    cmp_fn cmp;
+} person_orders[] = {
+    { "by name", bh_cb_cmp_person_by_name },
+    { "by age desc", bh_cb_cmp_person_by_age_desc },
+};
+
+struct temp_stats {
+    int readings, max, alerts;
+};
+
+/* FEATURE: static handler stored by the bus and called back later; it re-enters the
+ * bus (publishes an alert) while the bus is still delivering. ctx points into main's frame. */
+extern __typeof__(bus_publish) bh_gate_bus_publish;
+static void on_temperature(int topic, const char *msg, void *ctx)
+{
+    struct temp_stats *st = ctx;
+    int value = atoi(msg);
+    st->readings++;
+    if (value > st->max)
+        st->max = value;
+    printf("  on_temperature(topic=%d, %d) readings=%d max=%d\n", topic, value, st->readings, st->max);
+    if (value > 30) {
+        st->alerts++;
+        bh_gate_bus_publish(TOPIC_ALERT, "overheat"); /* main -> bus, from inside a callback */
+    }
+}
+
+/* FEATURE: handler that reads the shared global while the bus is mid-delivery */
+static void on_alert(int topic, const char *msg, void *ctx)
+{
+    (void)ctx;
+    printf("  on_alert(topic=%d, %s) delivered so far=%d\n", topic, msg, bus_delivered_count);
+}
+
+/* FEATURE: non-static handler subscribed to every topic; logs with a variadic call */
+extern __typeof__(log_printf) bh_gate_log_printf;
+void on_any_message(int topic, const char *msg, void *ctx)
+{
+    int *count = ctx;
+    ++*count;
+    bh_gate_log_printf("on_any_message #%d topic=%d len=%zu\n", *count, topic, strlen(msg)); /* main -> log */
+}
+
+/* FEATURE: variadic function of main that hands its va_list to log_vprintf (cross-compartment) */
+extern __typeof__(log_vprintf) bh_gate_log_vprintf;
+static int trace(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = bh_gate_log_vprintf(fmt, ap); /* main -> log with a va_list */
+    va_end(ap);
+    return n;
+}
+
+static void print_people(const char *label, const struct person *p, size_t n)
+{
+    printf("%-12s", label);
+    for (size_t i = 0; i < n; i++)
+        printf(" %s(%d)", p[i].name, p[i].age);
+    printf("\n");
+}
+
+extern __typeof__(bus_clear) bh_gate_bus_clear;
+extern __typeof__(bus_publish) bh_gate_bus_publish;
+extern __typeof__(bus_subscribe) bh_gate_bus_subscribe;
+extern __typeof__(log_printf) bh_gate_log_printf;
+extern __typeof__(on_any_message) bh_cb_on_any_message;
+extern __typeof__(sort_items) bh_gate_sort_items;
+static __typeof__(cmp_int_asc) bh_cb_cmp_int_asc;
+static __typeof__(on_alert) bh_cb_on_alert;
+static __typeof__(on_temperature) bh_cb_on_temperature;
+int main(void)
+{
+    /* --- sorter: callbacks through a function-pointer parameter --- */
+    int nums[] = { 42, -7, 19, 0, 19, 3, 100, -50 };
+    size_t nn = sizeof nums / sizeof nums[0];
+    bh_gate_sort_items(nums, nn, sizeof nums[0], bh_cb_cmp_int_asc);    /* main -> sort, callback cmp_int_asc */
+    printf("ints:");
+    for (size_t i = 0; i < nn; i++)
+        printf(" %d", nums[i]);
+    printf("\ncomparisons: %ld\n", sort_comparisons);     /* shared global read */
+    sort_comparisons = 0;                                  /* shared global write */
+
+    struct person people[] = { { "mallory", 41 }, { "alice", 30 }, { "trent", 55 },
+                               { "bob", 30 }, { "carol", 27 }, { "dave", 41 } };
+    size_t np = sizeof people / sizeof people[0];
+    for (size_t k = 0; k < sizeof person_orders / sizeof person_orders[0]; k++) {
+        bh_gate_sort_items(people, np, sizeof people[0], person_orders[k].cmp); /* callback via table */
+        print_people(person_orders[k].label, people, np);
+    }
+    printf("comparisons since reset: %ld\n", sort_comparisons);
+
+    /* --- bus: stored callbacks, called later; ctx is the address of main's locals --- */
+    struct temp_stats stats = { 0, -1000, 0 };
+    int any_count = 0;
+    int id1 = bh_gate_bus_subscribe(TOPIC_TEMP, bh_cb_on_temperature, &stats);
+    int id2 = bh_gate_bus_subscribe(TOPIC_ALERT, bh_cb_on_alert, NULL);
+    int id3 = bh_gate_bus_subscribe(TOPIC_ANY, bh_cb_on_any_message, &any_count);
+    printf("subscribed ids %d %d %d\n", id1, id2, id3);
+
+    static const char *const readings[] = { "21", "25", "33", "19" };
+    for (size_t i = 0; i < 4; i++)
+        bh_gate_bus_publish(TOPIC_TEMP, readings[i]);
+    printf("stats: readings=%d max=%d alerts=%d any=%d delivered=%d\n", stats.readings, stats.max,
+           stats.alerts, any_count, bus_delivered_count);
+
+    bus_delivered_count = 100;                             /* shared global written from main */
+    bh_gate_bus_publish(TOPIC_ALERT, "manual");
+    printf("delivered after reset to 100: %d\n", bus_delivered_count);
+    bh_gate_bus_clear();
+    bh_gate_bus_publish(TOPIC_TEMP, "99");                         /* nobody listens any more */
+
+    /* --- log: variadic calls across compartments (gate via log_vprintf) --- */
+    bh_gate_log_printf("plain line\n");
+    bh_gate_log_printf("ints %d %u %ld %lld, char %c\n", -1, 4000000000u, -1234567890123L, 1LL << 40, 'z');
+    bh_gate_log_printf("doubles %.6f %.3e, string %s, padded [%5s|%-5s]\n", 3.14159265, 1.0 / 3, "ok", "r", "l");
+    int n = bh_gate_log_printf("%s=%d\n", "answer", 42);
+    trace("trace: log_printf returned %d\n", n);
+    return 0;
+}
+
+/* ---- generated by bulkhead (fcall backend): gate stubs and trampolines; edits here are discarded ---- */
+
+/* trampoline: int cmp_int_asc(const void *a, const void *b)
+ * defined at app/main.c:15:12; its address leaves compartment 'main' at 1 place(s) */
+static int bh_cb_cmp_int_asc(const void *a, const void *b)
+{
+	return cmp_int_asc(a, b);
+}
+
+/* trampoline: int cmp_person_by_age_desc(const void *a, const void *b)
+ * defined at app/main.c:28:12; its address leaves compartment 'main' at 1 place(s) */
+static int bh_cb_cmp_person_by_age_desc(const void *a, const void *b)
+{
+	return cmp_person_by_age_desc(a, b);
+}
+
+/* trampoline: int cmp_person_by_name(const void *a, const void *b)
+ * defined at app/main.c:22:5; its address leaves compartment 'main' at 1 place(s) */
+int bh_cb_cmp_person_by_name(const void *a, const void *b)
+{
+	return cmp_person_by_name(a, b);
+}
+
+/* trampoline: void on_alert(int topic, const char *msg, void *ctx)
+ * defined at app/main.c:62:13; its address leaves compartment 'main' at 1 place(s) */
+static void bh_cb_on_alert(int topic, const char *msg, void *ctx)
+{
+	on_alert(topic, msg, ctx);
+}
+
+/* trampoline: void on_any_message(int topic, const char *msg, void *ctx)
+ * defined at app/main.c:69:6; its address leaves compartment 'main' at 1 place(s) */
+void bh_cb_on_any_message(int topic, const char *msg, void *ctx)
+{
+	on_any_message(topic, msg, ctx);
+}
+
+/* trampoline: void on_temperature(int topic, const char *msg, void *ctx)
+ * defined at app/main.c:47:13; its address leaves compartment 'main' at 1 place(s) */
+static void bh_cb_on_temperature(int topic, const char *msg, void *ctx)
+{
+	on_temperature(topic, msg, ctx);
+}

@@ -1,0 +1,65 @@
+import BulkheadAnalysis
+import BulkheadCodegen
+import BulkheadDriver
+import Foundation
+import XCTest
+
+/// Walks Fixtures/: for each program, the emitted tree must equal the golden tree under
+/// `expected/<backend>/` (BULKHEAD_REBASE=1 rewrites them, and still fails the run), and the tree must build
+/// with the real make and cc and behave byte for byte like the program built from the original sources.
+final class FixtureTests: XCTestCase {
+    func testEveryFixtureMatchesItsGoldenTreeAndTheOriginalProgram() throws {
+        let names = TestSupport.programFixtures()
+        XCTAssertGreaterThanOrEqual(names.count, 3, "expected at least three fixture programs")
+        for name in names {
+            try check(fixture: name)
+        }
+    }
+
+    func check(fixture name: String) throws {
+        let folder = "\(TestSupport.fixtures)/\(name)"
+        let result = try Pipeline(configPath: folder + "/bulkhead.yaml").run()
+        let expected = "\(folder)/expected/\(result.plan.backend)"
+        if ProcessInfo.processInfo.environment["BULKHEAD_REBASE"] != nil {
+            try TreeWriter.write(result.tree, to: expected)
+            XCTFail("\(name): rebased \(expected); run the tests again without BULKHEAD_REBASE")
+        } else {
+            let diff = TreeWriter.compare(result.tree, with: expected, program: result.plan.program)
+            XCTAssertEqual(diff, TreeWriter.Difference(),
+                           "\(name): the emitted tree differs from \(expected); if the change is intended, run BULKHEAD_REBASE=1 Scripts/test.sh")
+        }
+
+        let work = try TestSupport.temporaryDirectory(name)
+        let original = try Reference.build(configPath: folder + "/bulkhead.yaml", into: work + "/original")
+        try TreeWriter.write(result.tree, to: work + "/tree")
+        let make = try TestSupport.run(["make", "-s", "-C", work + "/tree"])
+        XCTAssertEqual(make.status, 0, "\(name): make failed:\n\(make.stderr)")
+        let partitioned = try TestSupport.run([work + "/tree/" + result.plan.program], in: work)
+        let reference = try TestSupport.run([original], in: work)
+        XCTAssertEqual(partitioned.status, reference.status, "\(name): exit status differs")
+        XCTAssertEqual(partitioned.stdout, reference.stdout, "\(name): stdout differs")
+        XCTAssertEqual(partitioned.stderr, reference.stderr, "\(name): stderr differs")
+        XCTAssertFalse(reference.stdout.isEmpty, "\(name): the program printed nothing to compare")
+    }
+}
+
+/// The unpartitioned program, built with cc from the original sources with the same flags.
+enum Reference {
+    static func build(configPath: String, into dir: String) throws -> String {
+        let pipeline = Pipeline(configPath: configPath)
+        let config = try pipeline.loadConfig()
+        let sources = try SourceDiscovery(config: config).discover()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var objects: [String] = []
+        for (i, job) in sources.jobs.enumerated() {
+            let object = "\(dir)/\(i).o"
+            let r = try TestSupport.run(["cc"] + job.arguments + ["-c", job.file, "-o", object], in: job.directory)
+            guard r.status == 0 else { throw NSError(domain: "reference build: \(r.stderr)", code: 1) }
+            objects.append(object)
+        }
+        let program = "\(dir)/\(config.program.value)"
+        let r = try TestSupport.run(["cc", "-o", program] + objects + config.ldflags)
+        guard r.status == 0 else { throw NSError(domain: "reference link: \(r.stderr)", code: 1) }
+        return program
+    }
+}
