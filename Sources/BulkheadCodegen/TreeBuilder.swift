@@ -21,9 +21,12 @@ public struct TreeBuilder {
     public var jobs: [CompileJob]
     public var backend: Backend
     public var readFile: (String) throws -> [UInt8]
+    /// Written into the stamp, so that a newer bulkhead regenerates.
+    public var generator: String
 
     public init(config: Config, plan: Plan, layout: ProgramLayout, units: [TranslationUnitFacts], jobs: [CompileJob],
-                backend: Backend, readFile: @escaping (String) throws -> [UInt8]) {
+                backend: Backend, generator: String, readFile: @escaping (String) throws -> [UInt8]) {
+        self.generator = generator
         self.config = config
         self.plan = plan
         self.layout = layout
@@ -41,6 +44,11 @@ public struct TreeBuilder {
         var tree = Tree()
         let base = layout.baseDirectory
         var copied = Set<String>()
+        var inputs: [String: String] = [:]
+        for extra in [config.path] + (config.compileCommands.map { [Paths.join(base, $0.value)] } ?? []) {
+            let abs = Paths.join(FileManager.default.currentDirectoryPath, extra)
+            if let rel = Paths.relative(abs, to: base) { inputs[rel] = Stamp.hash((try? readFile(abs)) ?? []) }
+        }
         for u in units {
             copied.insert(u.file)
             for f in u.files where Paths.relative(f, to: base) != nil { copied.insert(Paths.normalize(f)) }
@@ -61,6 +69,7 @@ public struct TreeBuilder {
             do { bytes = try readFile(file) } catch {
                 throw DiagnosticError(.error("cannot read '\(rel)': \(error.localizedDescription)"))
             }
+            inputs[rel] = Stamp.hash(bytes)
             bytes = try TextEditor.apply(editsByFile[file] ?? [], to: bytes, file: rel)
             if unitFiles.contains(file) { bytes += Array(backend.code(appendedTo: file, plan: plan).utf8) }
             tree.files["\(Self.sourceFolder)/\(rel)"] = bytes
@@ -70,6 +79,9 @@ public struct TreeBuilder {
         tree.files["compile_commands.json"] = Array(compileCommands(compiles).utf8)
         tree.files[Self.manifestName] = try manifest()
         for (path, text) in backend.extraFiles(plan: plan) { tree.files[path] = Array(text.utf8) }
+        let stamp = Stamp(generator: generator, inputs: inputs, units: units.map { layout.display($0.file) },
+                          outputs: tree.files.mapValues(Stamp.hash))
+        tree.files[Stamp.fileName] = Array(stamp.render().utf8)
         return tree
     }
 

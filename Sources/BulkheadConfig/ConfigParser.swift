@@ -13,13 +13,12 @@ public enum ConfigParser {
         case .failure(let e): throw DiagnosticError(.error("cannot read annotation file '\(path)': \(e.reason)"))
         }
         var line = 1, column = 1, iterator = bytes.makeIterator(), decoder = UTF8()
-        decoding: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let s): if s == "\n" { (line, column) = (line + 1, 1) } else { column += UTF8.width(s) }
-            case .emptyInput: break decoding
-            case .error: throw DiagnosticError(.error("the annotation file is not valid UTF-8 text; save it as UTF-8",
-                                                      at: SourceLocation(file: path, line: line, column: column)))
+        while case let decoded = decoder.decode(&iterator), !decoded.isEmptyInput {
+            guard case .scalarValue(let s) = decoded else {
+                throw DiagnosticError(.error("the annotation file is not valid UTF-8 text; save it as UTF-8",
+                                             at: SourceLocation(file: path, line: line, column: column)))
             }
+            if s == "\n" { (line, column) = (line + 1, 1) } else { column += UTF8.width(s) }
         }
         let base = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
         return try parse(text: String(decoding: bytes, as: UTF8.self), path: path, displayPath: path,
@@ -86,7 +85,7 @@ public enum ConfigParser {
         } catch {
             throw DiagnosticError(yamlDiagnostic(error, lines: lines, displayPath: displayPath))
         }
-        var reader = ConfigReader(displayPath: displayPath, lines: lines)
+        var reader = ConfigReader(displayPath: displayPath, lines: lines, sink: DiagnosticSink())
         let config = reader.read(root, path: path, baseDirectory: baseDirectory)
         if let config, !reader.sink.hasErrors { return config }
         if !reader.sink.hasErrors { reader.sink.error("the annotation file could not be read", at: start) }
@@ -204,7 +203,7 @@ private struct Entry {
 private struct ConfigReader {
     let displayPath: String
     let lines: LineTable
-    var sink = DiagnosticSink()
+    var sink: DiagnosticSink
 
     static let topKeys = ["program", "backend", "compile_commands", "cflags", "ldflags", "libraries", "compartments",
                           "shared", "gates"]
@@ -213,11 +212,7 @@ private struct ConfigReader {
     static let sharedKeys = ["globals", "callbacks", "heap"]
     static let gateKeys = ["variadic_via", "error_return", "args", "ret"]
     static let marshallingKeys = ["dir", "size", "count", "string"]
-
-    init(displayPath: String, lines: LineTable) {
-        self.displayPath = displayPath
-        self.lines = lines
-    }
+    static let syscalls = SyscallNames.x86_64.sorted()
 
     // MARK: - The schema
 
@@ -236,18 +231,10 @@ private struct ConfigReader {
         let top = keyed(entries(root, allowed: Self.topKeys, context: ""))
         let rootLocation = location(root)
 
-        var program: Located<String>?
-        if let e = top["program"] {
-            if let name = string(e, example: "program: server") {
-                if isFileName(name.value) {
-                    program = name
-                } else {
-                    sink.error("invalid program name '\(name.value)'; use only letters, digits, '_', '.' and '-', "
-                               + "like 'server'", at: name.location)
-                }
-            }
-        } else {
-            sink.error("missing required key 'program'", at: rootLocation)
+        let program = required("program", in: top, at: rootLocation).flatMap { string($0, example: "program: server") }
+        if let program, !isFileName(program.value) {
+            sink.error("invalid program name '\(program.value)'; use only letters, digits, '_', '.' and '-', "
+                       + "like 'server'", at: program.location)
         }
 
         var backend = Located(BackendKind.fcall, at: start)
@@ -263,23 +250,13 @@ private struct ConfigReader {
         let cflags = top["cflags"].map { strings($0, example: "[-O2, -DNDEBUG]").map(\.value) } ?? []
         let ldflags = top["ldflags"].map { strings($0, example: "[-lm, -pthread]").map(\.value) } ?? []
 
-        var libraries: [LibraryConfig] = []
-        var libraryNames: [String]?
-        if let e = top["libraries"] {
-            if let list = libraryList(e) {
-                libraries = list.libraries
-                libraryNames = list.names
-            }
-        } else {
-            sink.error("missing required key 'libraries'", at: rootLocation)
+        var libraries: [LibraryConfig] = [], libraryNames: [String]?
+        if let e = required("libraries", in: top, at: rootLocation), let list = libraryList(e) {
+            (libraries, libraryNames) = list
         }
-
-        var compartments: [CompartmentConfig] = []
-        if let e = top["compartments"] {
-            compartments = compartmentList(e, libraryNames: libraryNames)
-        } else {
-            sink.error("missing required key 'compartments'", at: rootLocation)
-        }
+        let compartments = required("compartments", in: top, at: rootLocation).map {
+            compartmentList($0, libraryNames: libraryNames)
+        } ?? []
 
         var shared = SharedConfig()
         if let e = top["shared"], !isNull(e.value),
@@ -317,13 +294,12 @@ private struct ConfigReader {
                                  example: "\(lib.key): { sources: [src/*.c] }") else { continue }
             let keys = keyed(entries(body, allowed: Self.libraryKeys, context: " in library '\(lib.key)'"))
             var sources: [Located<String>] = []
-            if let s = keys["sources"] {
+            if let s = required("sources", in: keys, at: lib.keyLocation, context: " in library '\(lib.key)'") {
+                let before = sink.diagnostics.count
                 sources = strings(s, example: "[src/*.c]")
-                if sources.isEmpty, isList(s.value) || isNull(s.value) {
+                if sources.isEmpty, sink.diagnostics.count == before {
                     sink.error("'sources' must list at least one file or glob, like [src/*.c]", at: s.keyLocation)
                 }
-            } else {
-                sink.error("missing required key 'sources' in library '\(lib.key)'", at: lib.keyLocation)
             }
             let cflags = keys["cflags"].map { strings($0, example: "[-O2, -DNDEBUG]").map(\.value) } ?? []
             libraries.append(LibraryConfig(name: name, sources: sources, cflags: cflags))
@@ -377,17 +353,9 @@ private struct ConfigReader {
                     hardening.append(value)
                 }
             }
-            var syscalls: [Located<String>] = []
-            for s in keys["syscalls"].map({ strings($0, example: "[read, write]") }) ?? [] {
-                if SyscallNames.x86_64.contains(s.value) {
-                    syscalls.append(s)
-                } else if let near = Spelling.suggestion(for: s.value, among: Array(SyscallNames.x86_64)) {
-                    sink.error("unknown syscall '\(s.value)'; did you mean '\(near)'?", at: s.location)
-                } else {
-                    sink.error("unknown syscall '\(s.value)'; write a Linux x86_64 system call name, like 'read'",
-                               at: s.location)
-                }
-            }
+            let syscalls = known(keys["syscalls"].map { strings($0, example: "[read, write]") } ?? [],
+                                 among: Self.syscalls, what: "syscall",
+                                 otherwise: "; write a Linux x86_64 system call name, like 'read'")
             var onFault = FaultPolicy.abort
             if let f = keys["on_fault"], !isNull(f.value), let text = string(f, example: "on_fault: restart"),
                let value: FaultPolicy = choice(text, key: "on_fault") {
@@ -458,7 +426,8 @@ private struct ConfigReader {
                 }
             }
         }
-        if result.isString, let s = stringEntry, let other = result.size != nil ? "size" : result.count != nil ? "count" : nil {
+        if result.isString, let s = stringEntry,
+           let other = result.size != nil ? "size" : result.count != nil ? "count" : nil {
             sink.error("'string: true' cannot be combined with '\(other)'; a string is copied up to its terminating "
                        + "NUL, so remove one of them", at: s.keyLocation)
         }
@@ -527,39 +496,44 @@ private struct ConfigReader {
         return names
     }
 
-    /// Names of libraries; when the defined ones are known (`known` not nil), each must be one of them.
-    private mutating func libraryReferences(_ e: Entry, known: [String]?) -> [Located<String>] {
+    /// Names of libraries; when the defined ones are known (`defined` not nil), each must be one of them.
+    private mutating func libraryReferences(_ e: Entry, known defined: [String]?) -> [Located<String>] {
         let names = strings(e, example: "[core, parser]")
-        guard let known else { return names }
-        return names.filter { lib in
-            if known.contains(lib.value) { return true }
-            let hint = Spelling.didYouMean(lib.value, among: known)
-            sink.error("unknown library '\(lib.value)'"
-                       + (hint.isEmpty ? "; define it under 'libraries' first" : hint), at: lib.location)
+        guard let defined else { return names }
+        return known(names, among: defined, what: "library", otherwise: "; define it under 'libraries' first")
+    }
+
+    /// The names that are among `candidates`, reporting the others with the closest candidate.
+    private mutating func known(_ names: [Located<String>], among candidates: [String], what: String,
+                                otherwise: String) -> [Located<String>] {
+        names.filter { name in
+            if candidates.contains(name.value) { return true }
+            let hint = Spelling.didYouMean(name.value, among: candidates)
+            sink.error("unknown \(what) '\(name.value)'" + (hint.isEmpty ? otherwise : hint), at: name.location)
             return false
         }
     }
 
     // MARK: - Names
 
+    /// Library and compartment names: like C identifiers, but they may also hold '-'.
     private mutating func checkName(_ name: Located<String>, what: String) {
-        let s = Array(name.value.unicodeScalars)
-        guard let first = s.first, isLetter(first) || first == "_",
-              s.allSatisfy({ isLetter($0) || isDigit($0) || $0 == "_" || $0 == "-" }) else {
+        if !isIdentifier(name.value, dash: true) {
             sink.error("invalid \(what) name '\(name.value)'; start it with a letter or '_' and use only letters, "
                        + "digits, '_' and '-'", at: name.location)
-            return
         }
     }
 
     private mutating func checkIdentifier(_ name: Located<String>, what: String) {
-        let s = Array(name.value.unicodeScalars)
-        guard let first = s.first, isLetter(first) || first == "_",
-              s.allSatisfy({ isLetter($0) || isDigit($0) || $0 == "_" }) else {
+        if !isIdentifier(name.value, dash: false) {
             sink.error("'\(name.value)' is not a C identifier; write the \(what) name with letters, digits and '_', "
                        + "not starting with a digit", at: name.location)
-            return
         }
+    }
+
+    private func isIdentifier(_ s: String, dash: Bool) -> Bool {
+        guard let first = s.unicodeScalars.first, isLetter(first) || first == "_" else { return false }
+        return s.unicodeScalars.allSatisfy { isLetter($0) || isDigit($0) || $0 == "_" || (dash && $0 == "-") }
     }
 
     private func isFileName(_ s: String) -> Bool {
@@ -603,17 +577,18 @@ private struct ConfigReader {
         return out
     }
 
+    private mutating func required(_ key: String, in keys: [String: Entry], at location: SourceLocation,
+                                   context: String = "") -> Entry? {
+        if keys[key] == nil { sink.error("missing required key '\(key)'\(context)", at: location) }
+        return keys[key]
+    }
+
     private func keyed(_ entries: [Entry]) -> [String: Entry] {
         Dictionary(entries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     private func isNull(_ node: Node) -> Bool {
         if case .scalar = node { return node.tag.description == Tag.Name.null.rawValue }
-        return false
-    }
-
-    private func isList(_ node: Node) -> Bool {
-        if case .sequence = node { return true }
         return false
     }
 

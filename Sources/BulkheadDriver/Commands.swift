@@ -79,7 +79,9 @@ struct Check: ParsableCommand {
     var output: String
 
     func run() throws {
-        let result = try input.pipeline(output: output).run()
+        let pipeline = input.pipeline(output: output)
+        if try pipeline.isFreshByStamp(output) { return }
+        let result = try pipeline.run()
         let diff = TreeWriter.compare(result.tree, with: output, program: result.plan.program)
         if diff.isEmpty { return }
         var lines = diff.stale.map { "stale: \($0)" } + diff.missing.map { "missing: \($0)" } + diff.extra.map { "extra: \($0)" }

@@ -64,7 +64,7 @@ public struct Pipeline {
             throw DiagnosticError(.error("backend '\(plan.backend)' is not yet supported", at: config.backend.location))
         }
         let tree = try TreeBuilder(config: config, plan: plan, layout: sources.layout, units: units, jobs: sources.jobs,
-                                   backend: backend, readFile: { path in
+                                   backend: backend, generator: "bulkhead \(BulkheadCLI.version)", readFile: { path in
             guard let d = FileManager.default.contents(atPath: path) else {
                 throw DiagnosticError(.error("cannot read '\(path)'"))
             }

@@ -79,18 +79,25 @@ public enum TreeWriter {
             }
             if Array(data) != tree.files[path]! { diff.stale.append(path) }
         }
-        let ignored: Set<String> = [TreeBuilder.objectFolder, program]
-        if let walker = fm.enumerator(atPath: directory) {
-            while let rel = walker.nextObject() as? String {
-                let top = rel.split(separator: "/").first.map(String.init) ?? rel
-                if ignored.contains(top) { continue }
-                var isDir: ObjCBool = false
-                fm.fileExists(atPath: directory + "/" + rel, isDirectory: &isDir)
-                if !isDir.boolValue, tree.files[rel] == nil { diff.extra.append(rel) }
-            }
-        }
+        diff.extra = files(in: directory, program: program).filter { tree.files[$0] == nil }
         diff.extra.sort()
         return diff
+    }
+
+    /// The files of a tree folder, build products (obj/, the program) left out.
+    public static func files(in directory: String, program: String) -> [String] {
+        let fm = FileManager.default
+        let ignored: Set<String> = [TreeBuilder.objectFolder, program]
+        var out: [String] = []
+        guard let walker = fm.enumerator(atPath: directory) else { return out }
+        while let rel = walker.nextObject() as? String {
+            let top = rel.split(separator: "/").first.map(String.init) ?? rel
+            if ignored.contains(top) { continue }
+            var isDir: ObjCBool = false
+            fm.fileExists(atPath: directory + "/" + rel, isDirectory: &isDir)
+            if !isDir.boolValue { out.append(rel) }
+        }
+        return out.sorted()
     }
 
     static func reason(_ error: Error) -> String {
