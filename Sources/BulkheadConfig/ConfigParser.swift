@@ -13,16 +13,17 @@ public enum ConfigParser {
         case .failure(let e): throw DiagnosticError(.error("cannot read annotation file '\(path)': \(e.reason)"))
         }
         var line = 1, column = 1, iterator = bytes.makeIterator(), decoder = UTF8()
-        while case let decoded = decoder.decode(&iterator), !decoded.isEmptyInput {
-            guard case .scalarValue(let s) = decoded else {
-                throw DiagnosticError(.error("the annotation file is not valid UTF-8 text; save it as UTF-8",
-                                             at: SourceLocation(file: path, line: line, column: column)))
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): if s == "\n" { (line, column) = (line + 1, 1) } else { column += UTF8.width(s) }
+            case .error: throw DiagnosticError(.error("the annotation file is not valid UTF-8 text; save it as UTF-8",
+                                                      at: SourceLocation(file: path, line: line, column: column)))
+            case .emptyInput:
+                let base = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+                return try parse(text: String(decoding: bytes, as: UTF8.self), path: path, displayPath: path,
+                                 baseDirectory: base)
             }
-            if s == "\n" { (line, column) = (line + 1, 1) } else { column += UTF8.width(s) }
         }
-        let base = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
-        return try parse(text: String(decoding: bytes, as: UTF8.self), path: path, displayPath: path,
-                         baseDirectory: base)
     }
 
     /// Parses the text of an annotation file. `displayPath` names the file in diagnostics; `baseDirectory` is the
@@ -180,8 +181,8 @@ struct LineTable {
     }
 
     func scalar(line: Int, column: Int) -> Unicode.Scalar? {
-        guard line >= 1, line <= lines.count, column >= 1, column <= lines[line - 1].count else { return nil }
-        return lines[line - 1][column - 1]
+        line >= 1 && line <= lines.count && column >= 1 && column <= lines[line - 1].count
+            ? lines[line - 1][column - 1] : nil
     }
 
     func byteColumn(line: Int, column: Int) -> Int {
@@ -193,10 +194,7 @@ struct LineTable {
 
 /// A key of a YAML map with its value; `valueLocation` is the key's when the value was left empty.
 private struct Entry {
-    let key: String
-    let keyLocation: SourceLocation
-    let value: Node
-    let valueLocation: SourceLocation
+    let key: String, keyLocation: SourceLocation, value: Node, valueLocation: SourceLocation
 }
 
 /// Walks the YAML tree along the schema, collecting every problem in `sink`.
@@ -213,8 +211,6 @@ private struct ConfigReader {
     static let gateKeys = ["variadic_via", "error_return", "args", "ret"]
     static let marshallingKeys = ["dir", "size", "count", "string"]
     static let syscalls = SyscallNames.x86_64.sorted()
-
-    // MARK: - The schema
 
     mutating func read(_ root: Node?, path: String, baseDirectory: String) -> Config? {
         let start = SourceLocation(file: displayPath, line: 1, column: 1)
@@ -237,11 +233,7 @@ private struct ConfigReader {
                        + "like 'server'", at: program.location)
         }
 
-        var backend = Located(BackendKind.fcall, at: start)
-        if let e = top["backend"], !isNull(e.value), let text = string(e, example: "backend: fcall"),
-           let kind: BackendKind = choice(text, key: "backend") {
-            backend = Located(kind, at: text.location)
-        }
+        let backend = option(top["backend"], example: "backend: fcall") ?? Located(BackendKind.fcall, at: start)
 
         var compileCommands: Located<String>?
         if let e = top["compile_commands"], !isNull(e.value) {
@@ -356,11 +348,7 @@ private struct ConfigReader {
             let syscalls = known(keys["syscalls"].map { strings($0, example: "[read, write]") } ?? [],
                                  among: Self.syscalls, what: "syscall",
                                  otherwise: "; write a Linux x86_64 system call name, like 'read'")
-            var onFault = FaultPolicy.abort
-            if let f = keys["on_fault"], !isNull(f.value), let text = string(f, example: "on_fault: restart"),
-               let value: FaultPolicy = choice(text, key: "on_fault") {
-                onFault = value
-            }
+            let onFault = option(keys["on_fault"], example: "on_fault: restart")?.value ?? FaultPolicy.abort
             compartments.append(CompartmentConfig(name: name, libraries: libraries, isDefault: isDefault,
                                                   hardening: hardening, syscalls: syscalls, onFault: onFault))
         }
@@ -382,9 +370,7 @@ private struct ConfigReader {
             checkIdentifier(name, what: "function")
             gate.variadicVia = name
         }
-        if let r = keys["error_return"] {
-            gate.errorReturn = string(r, example: "error_return: -1")
-        }
+        gate.errorReturn = keys["error_return"].flatMap { string($0, example: "error_return: -1") }
         if let a = keys["args"], !isNull(a.value),
            let m = map(a, what: "a map from parameter name to how it is passed",
                        example: "args: { buf: { dir: out, size: len } }") {
@@ -414,8 +400,8 @@ private struct ConfigReader {
                 if isResult {
                     sink.error("'dir' is not allowed in 'ret'; a result is always passed back to the caller, so "
                                + "remove it", at: k.keyLocation)
-                } else if let text = string(k, example: "dir: out"), let dir: Direction = choice(text, key: "dir") {
-                    result.direction = dir
+                } else if let dir: Located<Direction> = option(k, example: "dir: out") {
+                    result.direction = dir.value
                 }
             case "size": result.size = string(k, example: "size: len")
             case "count": result.count = string(k, example: "count: n")
@@ -433,8 +419,6 @@ private struct ConfigReader {
         }
         return result
     }
-
-    // MARK: - Typed values
 
     /// A scalar's text (numbers and booleans keep the text they were written with).
     private mutating func string(_ e: Entry, example: String) -> Located<String>? {
@@ -490,6 +474,14 @@ private struct ConfigReader {
         return nil
     }
 
+    /// One of an enumeration's names; an empty value is no value.
+    private mutating func option<T>(_ e: Entry?, example: String) -> Located<T>?
+    where T: RawRepresentable & CaseIterable & Hashable & Sendable, T.RawValue == String {
+        guard let e, !isNull(e.value), let text = string(e, example: example),
+              let value: T = choice(text, key: e.key) else { return nil }
+        return Located(value, at: text.location)
+    }
+
     private mutating func identifiers(_ e: Entry, what: String) -> [Located<String>] {
         let names = strings(e, example: "[name1, name2]")
         for n in names { checkIdentifier(n, what: what) }
@@ -513,8 +505,6 @@ private struct ConfigReader {
             return false
         }
     }
-
-    // MARK: - Names
 
     /// Library and compartment names: like C identifiers, but they may also hold '-'.
     private mutating func checkName(_ name: Located<String>, what: String) {
@@ -543,8 +533,6 @@ private struct ConfigReader {
 
     private func isLetter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
     private func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
-
-    // MARK: - YAML nodes
 
     /// The keys of a map in file order, reporting keys that are not plain names, given twice, or not in `allowed`.
     private mutating func entries(_ node: Node, allowed: [String]?, context: String) -> [Entry] {
@@ -588,21 +576,16 @@ private struct ConfigReader {
     }
 
     private func isNull(_ node: Node) -> Bool {
-        if case .scalar = node { return node.tag.description == Tag.Name.null.rawValue }
-        return false
+        node.scalar != nil && node.tag.description == Tag.Name.null.rawValue
     }
 
     private func describe(_ node: Node) -> String {
-        switch node {
-        case .mapping: return "a map"
-        case .sequence: return "a list"
-        case .scalar(let s):
-            switch node.tag.description {
-            case Tag.Name.null.rawValue: return s.string.isEmpty ? "nothing" : "null"
-            case Tag.Name.bool.rawValue: return "the boolean '\(s.string)'"
-            case Tag.Name.int.rawValue, Tag.Name.float.rawValue: return "the number '\(s.string)'"
-            default: return "the string '\(s.string)'"
-            }
+        guard case .scalar(let s) = node else { return node.mapping != nil ? "a map" : "a list" }
+        switch node.tag.description {
+        case Tag.Name.null.rawValue: return s.string.isEmpty ? "nothing" : "null"
+        case Tag.Name.bool.rawValue: return "the boolean '\(s.string)'"
+        case Tag.Name.int.rawValue, Tag.Name.float.rawValue: return "the number '\(s.string)'"
+        default: return "the string '\(s.string)'"
         }
     }
 
