@@ -148,7 +148,7 @@ public struct Analyzer {
                 name: d.info.name, stub: Self.gateStubName(d.info.name), compartment: d.compartment, library: d.library,
                 location: layout.display(d.info.location), resultType: d.info.resultType, parameters: d.info.parameters,
                 isVariadic: d.info.isVariadic, variadicVia: gc?.variadicVia?.value, errorReturn: gc?.errorReturn?.value,
-                uses: Array(Set(uses)).sorted { ($0.location, $0.kind.rawValue) < ($1.location, $1.kind.rawValue) },
+                uses: Array(Set(uses)).sorted(),
                 definingUnit: d.info.translationUnit))
         }
         gates.sort { ($0.name, $0.location) < ($1.name, $1.location) }
@@ -160,12 +160,12 @@ public struct Analyzer {
                 parameters: d.info.parameters, references: Array(Set(refs)).sorted { ($0.location, $0.reason) < ($1.location, $1.reason) },
                 definingUnit: d.info.translationUnit))
         }
-        callbacks.sort { ($0.name, $0.location) < ($1.name, $1.location) }
+        callbacks.sort { ($0.name, $0.location, $0.library, $0.definingUnit) < ($1.name, $1.location, $1.library, $1.definingUnit) }
 
         var plan = Plan(
             program: config.program.value, backend: config.backend.value.rawValue,
             compartments: planCompartments(), libraries: planLibraries(), gates: gates, callbacks: callbacks,
-            sharedGlobals: sharedGlobals, sharedStackLocals: stackLocals.sorted { ($0.location, $0.name) < ($1.location, $1.name) })
+            sharedGlobals: sharedGlobals, sharedStackLocals: stackLocals.sorted())
         plan.edits = (rewrites.map { Edit(span: $0.key, text: $0.value.replacement) } + declarations).sorted()
         plan.warnings = sink.diagnostics.filter { $0.severity != .error }
         return plan

@@ -62,7 +62,7 @@ public struct Plan: Encodable, Sendable {
         }
     }
 
-    public struct Use: Encodable, Sendable, Hashable {
+    public struct Use: Encodable, Sendable, Hashable, Comparable {
         public enum Kind: String, Codable, Sendable { case call, address }
         public var kind: Kind
         public var location: SourceLocation
@@ -70,6 +70,11 @@ public struct Plan: Encodable, Sendable {
         public var fromLibrary: String
         public var fromFunction: String?
         public var macro: String?
+
+        public static func < (a: Use, b: Use) -> Bool {
+            (a.location, a.kind.rawValue, a.fromCompartment, a.fromLibrary, a.fromFunction ?? "", a.macro ?? "")
+                < (b.location, b.kind.rawValue, b.fromCompartment, b.fromLibrary, b.fromFunction ?? "", b.macro ?? "")
+        }
     }
 
     /// A function whose address leaves its compartment: called back through a trampoline.
@@ -106,12 +111,16 @@ public struct Plan: Encodable, Sendable {
     }
 
     /// A local whose address is passed through a gate (moved to a shared stack by backends that need it).
-    public struct StackLocal: Encodable, Sendable, Hashable {
+    public struct StackLocal: Encodable, Sendable, Hashable, Comparable {
         public var name: String
         public var function: String?
         public var location: SourceLocation
         public var gate: String
         public var isArray: Bool
+
+        public static func < (a: StackLocal, b: StackLocal) -> Bool {
+            (a.location, a.name, a.function ?? "", a.gate, a.isArray ? 1 : 0) < (b.location, b.name, b.function ?? "", b.gate, b.isArray ? 1 : 0)
+        }
     }
 
     public init(program: String, backend: String, compartments: [Compartment], libraries: [Library], gates: [Gate],

@@ -282,7 +282,7 @@ private struct ConfigReader {
         for lib in all {
             let name = Located(lib.key, at: lib.keyLocation)
             checkName(name, what: "library")
-            guard let body = map(lib, what: "the settings of library '\(lib.key)'",
+            guard let body = map(lib, what: "a map of settings",
                                  example: "\(lib.key): { sources: [src/*.c] }") else { continue }
             let keys = keyed(entries(body, allowed: Self.libraryKeys, context: " in library '\(lib.key)'"))
             var sources: [Located<String>] = []
@@ -314,7 +314,7 @@ private struct ConfigReader {
         for c in all {
             let name = Located(c.key, at: c.keyLocation)
             checkName(name, what: "compartment")
-            guard let body = map(c, what: "the settings of compartment '\(c.key)'",
+            guard let body = map(c, what: "a map of settings",
                                  example: "\(c.key): { libraries: [core] }") else { anyBodyFailed = true; continue }
             let keys = keyed(entries(body, allowed: Self.compartmentKeys, context: " in compartment '\(c.key)'"))
             var libraries: [Located<String>] = []
@@ -362,7 +362,7 @@ private struct ConfigReader {
     private mutating func gate(_ g: Entry) -> GateConfig? {
         let function = Located(g.key, at: g.keyLocation)
         checkIdentifier(function, what: "function")
-        guard let body = map(g, what: "the settings of gate '\(g.key)'", example: "\(g.key): { error_return: -1 }")
+        guard let body = map(g, what: "a map of settings", example: "\(g.key): { error_return: -1 }")
         else { return nil }
         let keys = keyed(entries(body, allowed: Self.gateKeys, context: " in gate '\(g.key)'"))
         var gate = GateConfig(function: function)
@@ -391,7 +391,7 @@ private struct ConfigReader {
 
     private mutating func marshalling(_ e: Entry, of what: String, isResult: Bool) -> Marshalling? {
         let example = isResult ? "ret: { string: true }" : "\(e.key): { dir: out, size: len }"
-        guard let m = map(e, what: "a map saying how \(what) is passed", example: example) else { return nil }
+        guard let m = map(e, what: "a map of marshalling settings", example: example) else { return nil }
         var result = Marshalling()
         var stringEntry: Entry?
         for k in entries(m, allowed: Self.marshallingKeys, context: " in \(what)") {

@@ -38,16 +38,21 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testOutputIsByteIdenticalWhereverTheProgramLies() throws {
-        let a = try TestSupport.copyFixture(TestSupport.fixtures + "/events")
-        let b = try TestSupport.copyFixture(TestSupport.fixtures + "/events")
-        XCTAssertNotEqual(a, b)
-        XCTAssertEqual(TestSupport.cli(["build", a + "/bulkhead.yaml", "-o", a + "/../out"]).status, 0)
-        XCTAssertEqual(TestSupport.cli(["build", b + "/bulkhead.yaml", "-o", b + "/../deeper/out"]).status, 0)
-        let ta = TestSupport.snapshot(a + "/../out"), tb = TestSupport.snapshot(b + "/../deeper/out")
-        XCTAssertEqual(ta, tb)
-        for (path, data) in ta {
-            let text = String(decoding: data, as: UTF8.self)
-            XCTAssertFalse(text.contains(a) || text.contains(NSTemporaryDirectory()), "\(path) holds a machine path")
+        for name in TestSupport.programFixtures() {
+            let a = try TestSupport.copyFixture(TestSupport.fixtures + "/" + name)
+            let b = try TestSupport.copyFixture(TestSupport.fixtures + "/" + name)
+            XCTAssertNotEqual(a, b)
+            var trees: [[String: Data]] = []
+            for (i, out) in [a + "/../out", b + "/../deeper/out", b + "/../again"].enumerated() {
+                XCTAssertEqual(TestSupport.cli(["build", (i == 0 ? a : b) + "/bulkhead.yaml", "-o", out]).status, 0)
+                trees.append(TestSupport.snapshot(out))
+            }
+            XCTAssertEqual(trees[0], trees[1], name)
+            XCTAssertEqual(trees[1], trees[2], name)
+            for (path, data) in trees[0] {
+                let text = String(decoding: data, as: UTF8.self)
+                XCTAssertFalse(text.contains(a) || text.contains(NSTemporaryDirectory()), "\(name): \(path) holds a machine path")
+            }
         }
     }
 
