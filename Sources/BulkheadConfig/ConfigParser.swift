@@ -99,6 +99,7 @@ public enum ConfigParser {
     /// What to write instead, for libyaml's common complaints.
     private static let hints = [
         ("mapping values are not allowed", "; quote values that contain ': ' and check the indentation"),
+        ("could not find expected ':'", "; write each entry of a map as 'key: value'"),
         ("did not find expected key", "; check the indentation of this line against the keys above it"),
         ("did not find expected '-'", "; check the indentation of this line against the list above it"),
         ("did not find expected ',' or ']'", "; separate list items with ',' and close the list with ']'"),

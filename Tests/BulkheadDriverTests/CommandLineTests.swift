@@ -9,6 +9,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(TestSupport.cli(["build", yaml, "-o", out]).status, 0)
         let fresh = TestSupport.cli(["check", yaml, "-o", out])
         XCTAssertEqual(fresh.status, 0, fresh.stdout + fresh.stderr)
+        // the stamp alone proves it fresh: nothing is parsed
+        XCTAssertTrue(try Pipeline(configPath: yaml, outputDirectory: out).isFreshByStamp(out))
 
         // a build in the tree does not make it stale
         XCTAssertEqual(try TestSupport.run(["make", "-s", "-C", out]).status, 0)
@@ -17,6 +19,7 @@ final class CommandLineTests: XCTestCase {
         let source = program + "/eval/eval.c"
         let text = try String(contentsOfFile: source, encoding: .utf8)
         try (text + "\n/* edited */\n").write(toFile: source, atomically: true, encoding: .utf8)
+        XCTAssertFalse(try Pipeline(configPath: yaml, outputDirectory: out).isFreshByStamp(out))
         let edited = TestSupport.cli(["check", yaml, "-o", out])
         XCTAssertEqual(edited.status, 1)
         XCTAssertTrue(edited.stdout.contains("stale: src/eval/eval.c"), edited.stdout)

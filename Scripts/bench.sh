@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Benchmarks, one command: prints a table and writes bench-results.json (or $1).
+# Every figure is also given as a ratio against a baseline measured in the same run (the machine is shared
+# and noisy): medians of several repetitions.
+#   compiler: `bulkhead build` vs `clang-14 -fsyntax-only` over the same TUs and flags (both cores each);
+#             `bulkhead check` on an unchanged tree vs a full build; peak memory vs clang's on the largest TU
+#   gates:    an fcall gate vs a direct call
+#   real code: the code bases of Scripts/realworld.sh, when their cache is present (BULKHEAD_REAL=1 fetches)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Scripts/bootstrap.sh
+swift build -c release --product bulkhead >/dev/null
+export BULKHEAD="$(swift build -c release --show-bin-path)/bulkhead"
+exec python3 Scripts/bench/bench.py "${1:-bench-results.json}"

@@ -1,0 +1,154 @@
+"""Bulkhead's benchmarks. Run through Scripts/bench.sh; see its header."""
+import json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BULKHEAD = os.environ["BULKHEAD"]
+REPS = int(os.environ.get("BENCH_REPS", "7"))
+CORES = os.cpu_count() or 1
+
+
+def timed(argv, cwd=None):
+    """Wall seconds and peak RSS (KiB) of one process."""
+    t = time.perf_counter()
+    p = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    err = p.stderr.read().decode(errors="replace")
+    if p.returncode != 0:
+        raise RuntimeError(f"{argv[:3]} failed: {err[:500]}")
+    return time.perf_counter() - t, ru.ru_maxrss
+
+
+def median_of(fn):
+    return statistics.median(fn() for _ in range(REPS))
+
+
+def syntax_only_all(jobs):
+    """clang -fsyntax-only over every TU, on every core; returns wall seconds and the largest peak RSS."""
+    t = time.perf_counter()
+    with ThreadPoolExecutor(CORES) as pool:
+        results = list(pool.map(lambda j: timed(["clang-14", "-fsyntax-only"] + j["args"] + [j["file"]], cwd=j["dir"]), jobs))
+    return time.perf_counter() - t, max(r[1] for r in results)
+
+
+def jobs_of(tree):
+    out = []
+    for e in json.load(open(os.path.join(tree, "compile_commands.json"))):
+        args = e["arguments"][1:-4]  # drop cc and "-c FILE -o OBJ"
+        out.append({"dir": e["directory"], "file": e["file"], "args": args})
+    return out
+
+
+def compiler_figures(name, yaml):
+    work = tempfile.mkdtemp(prefix="bh-bench-")
+    try:
+        tree = os.path.join(work, "tree")
+        subprocess.run([BULKHEAD, "build", yaml, "-o", tree], check=True)
+        src_jobs = []
+        base = os.path.dirname(os.path.abspath(yaml))
+        for j in jobs_of(tree):  # the same TUs and flags, on the original sources
+            rel = os.path.relpath(os.path.join(tree, j["dir"]), os.path.join(tree, "src"))
+            src_jobs.append({"dir": os.path.join(base, rel), "file": j["file"],
+                             "args": [a for a in j["args"] if not a.startswith("-fsanitize") and a != "-fno-omit-frame-pointer"]})
+        build = [timed([BULKHEAD, "build", yaml, "-o", tree]) for _ in range(REPS)]
+        clang = [syntax_only_all(src_jobs) for _ in range(REPS)]
+        check = [timed([BULKHEAD, "check", yaml, "-o", tree]) for _ in range(REPS)]
+        b = statistics.median(x[0] for x in build)
+        c = statistics.median(x[0] for x in clang)
+        k = statistics.median(x[0] for x in check)
+        bm = max(x[1] for x in build)
+        cm = max(x[1] for x in clang)
+        return {"program": name, "units": len(src_jobs), "build_s": b, "clang_syntax_only_s": c,
+                "build_vs_clang": b / c, "check_s": k, "check_vs_build": k / b,
+                "build_peak_kib": bm, "clang_peak_kib": cm, "memory_vs_clang": bm / cm}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+GATE_BENCH = r'''
+#include <stdio.h>
+#include <time.h>
+__attribute__((noinline)) int callee(int x) { __asm__ volatile(""); return x + 1; }
+extern __typeof__(callee) bh_gate_callee;
+__attribute__((noinline)) int bh_gate_callee(int x) { return callee(x); }
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+int main(int argc, char **argv) {
+    long n = 200000000; int acc = 0;
+    int (*volatile fn)(int) = argc > 1 ? bh_gate_callee : callee;
+    (void)argv;
+    double t = now();
+    for (long i = 0; i < n; i++) acc = fn(acc);
+    printf("%.4f %d\n", (now() - t) / n * 1e9, acc);
+    return 0;
+}
+'''
+
+
+def gate_figures():
+    work = tempfile.mkdtemp(prefix="bh-gate-")
+    try:
+        src = os.path.join(work, "g.c")
+        open(src, "w").write(GATE_BENCH)
+        exe = os.path.join(work, "g")
+        subprocess.run(["cc", "-O2", "-o", exe, src], check=True)
+        def ns(args):
+            return float(subprocess.run([exe] + args, capture_output=True, text=True, check=True).stdout.split()[0])
+        direct, gate = [], []
+        for _ in range(REPS):  # interleaved, so that noise hits both
+            direct.append(ns([]))
+            gate.append(ns(["gate"]))
+        d, g = statistics.median(direct), statistics.median(gate)
+        return {"direct_call_ns": d, "fcall_gate_ns": g, "fcall_vs_direct": g / d}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(out):
+    results = {"machine": {"cpu": cpu_name(), "cores": CORES, "system": platform.platform()}, "reps": REPS,
+               "compiler": [], "gates": {}}
+    fixtures = os.path.join(ROOT, "Fixtures")
+    for name in sorted(os.listdir(fixtures)):
+        yaml = os.path.join(fixtures, name, "bulkhead.yaml")
+        if name != "errors" and os.path.exists(yaml):
+            results["compiler"].append(compiler_figures(name, yaml))
+    real = os.path.join(ROOT, "Scripts", "bench", "real.py")
+    if os.path.exists(real):
+        sys.path.insert(0, os.path.dirname(real))
+        import real as realmod  # noqa
+        results["compiler"] += [compiler_figures(n, y) for n, y in realmod.annotation_files()]
+        results["applications"] = realmod.application_figures(REPS)
+    results["gates"] = gate_figures()
+    json.dump(results, open(out, "w"), indent=2, sort_keys=True)
+    print_table(results)
+    print(f"\nwritten: {out}")
+
+
+def cpu_name():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def print_table(r):
+    print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores; medians of {r['reps']} runs\n")
+    print("| program | TUs | bulkhead build | clang -fsyntax-only | build / clang | check | check / build | peak memory / clang |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for c in r["compiler"]:
+        print(f"| {c['program']} | {c['units']} | {c['build_s']*1000:.0f} ms | {c['clang_syntax_only_s']*1000:.0f} ms | "
+              f"{c['build_vs_clang']:.2f}x | {c['check_s']*1000:.0f} ms | {c['check_vs_build']:.2f}x | {c['memory_vs_clang']:.2f}x |")
+    g = r["gates"]
+    print("\n| gate | ns per call | ratio |")
+    print("|---|---:|---:|")
+    print(f"| direct call | {g['direct_call_ns']:.2f} | 1.00x |")
+    print(f"| fcall gate | {g['fcall_gate_ns']:.2f} | {g['fcall_vs_direct']:.2f}x |")
+    for a in r.get("applications", []):
+        print(f"| {a['name']} | {a['detail']} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
