@@ -34,12 +34,14 @@ public struct Stamp: Equatable, Sendable {
     public static func parse(_ text: String) -> Stamp? {
         var stamp = Stamp(generator: "", inputs: [:], units: [], outputs: [:])
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
-            switch (parts.first, parts.count) {
-            case ("generator", 2): stamp.generator = parts[1]
-            case ("unit", 2): stamp.units.append(parts[1])
-            case ("input", 3): stamp.inputs[parts[2]] = parts[1]
-            case ("output", 3): stamp.outputs[parts[2]] = parts[1]
+            let head = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard head.count == 2 else { return nil }
+            let pair = head[1].split(separator: " ", maxSplits: 1).map(String.init)
+            switch head[0] {
+            case "generator": stamp.generator = head[1]
+            case "unit": stamp.units.append(head[1])
+            case "input" where pair.count == 2: stamp.inputs[pair[1]] = pair[0]
+            case "output" where pair.count == 2: stamp.outputs[pair[1]] = pair[0]
             default: return nil
             }
         }
