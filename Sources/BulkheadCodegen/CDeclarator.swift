@@ -1,4 +1,5 @@
 import BulkheadModel
+import Foundation
 
 /// Writes C declarations from clang's type spellings.
 enum CDeclarator {
@@ -10,6 +11,11 @@ enum CDeclarator {
         if let r = type.range(of: "(*") {
             // e.g. a pointer to a function returning a pointer: insert after the innermost '(*'
             return type.replacingCharacters(in: r, with: "(*\(name)")
+        }
+        if let bracket = type.firstIndex(of: "[") {
+            // an array parameter as written (`const uint8_t[]`): the name goes before the brackets
+            let element = type[..<bracket].trimmingCharacters(in: .whitespaces)
+            return declare(element, name) + type[bracket...]
         }
         return type.hasSuffix("*") ? "\(type)\(name)" : "\(type) \(name)"
     }

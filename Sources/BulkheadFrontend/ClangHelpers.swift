@@ -1,3 +1,4 @@
+import BulkheadModel
 import CClang
 
 /// Thin conveniences over libclang's C API; nothing here leaves the frontend.
@@ -24,7 +25,7 @@ extension CXSourceLocation {
         var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
         clang_getExpansionLocation(self, &file, &line, &column, &offset)
         guard let file else { return nil }
-        return FileLocation(file: clang_getFileName(file).consume(), line: Int(line), column: Int(column), offset: Int(offset))
+        return FileLocation(file: Paths.normalize(clang_getFileName(file).consume()), line: Int(line), column: Int(column), offset: Int(offset))
     }
 
     /// libclang's "file location": the spelling for a token from a macro argument, the invocation for a
@@ -34,7 +35,7 @@ extension CXSourceLocation {
         var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
         clang_getFileLocation(self, &file, &line, &column, &offset)
         guard let file else { return nil }
-        return FileLocation(file: clang_getFileName(file).consume(), line: Int(line), column: Int(column), offset: Int(offset))
+        return FileLocation(file: Paths.normalize(clang_getFileName(file).consume()), line: Int(line), column: Int(column), offset: Int(offset))
     }
 
     var isInSystemHeader: Bool { clang_Location_isInSystemHeader(self) != 0 }

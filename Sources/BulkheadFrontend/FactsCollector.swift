@@ -279,7 +279,7 @@ final class FactsCollector {
                 guard let file else { return }
                 _ = stack
                 _ = depth
-                Unmanaged<Box>.fromOpaque(data!).takeUnretainedValue().files.insert(clang_getFileName(file).consume())
+                Unmanaged<Box>.fromOpaque(data!).takeUnretainedValue().files.insert(Paths.normalize(clang_getFileName(file).consume()))
             }, Unmanaged.passUnretained(box).toOpaque())
         }
         return box.files.sorted()

@@ -50,12 +50,18 @@ enum Reference {
         let config = try pipeline.loadConfig()
         let sources = try SourceDiscovery(config: config).discover()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var objects: [String] = []
-        for (i, job) in sources.jobs.enumerated() {
-            let object = "\(dir)/\(i).o"
-            let r = try TestSupport.run(["cc"] + job.arguments + ["-c", job.file, "-o", object], in: job.directory)
-            guard r.status == 0 else { throw NSError(domain: "reference build: \(r.stderr)", code: 1) }
-            objects.append(object)
+        let objects = sources.jobs.indices.map { "\(dir)/\($0).o" }
+        var failures = [String?](repeating: nil, count: objects.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: objects.count) { i in
+            let job = sources.jobs[i]
+            let r = try? TestSupport.run(["cc"] + job.arguments + ["-c", job.file, "-o", objects[i]], in: job.directory)
+            lock.lock()
+            if r?.status != 0 { failures[i] = r?.stderr ?? "cannot run cc" }
+            lock.unlock()
+        }
+        if let failure = failures.compactMap({ $0 }).first {
+            throw NSError(domain: "reference build: \(failure)", code: 1)
         }
         let program = "\(dir)/\(config.program.value)"
         let r = try TestSupport.run(["cc", "-o", program] + objects + config.ldflags)
