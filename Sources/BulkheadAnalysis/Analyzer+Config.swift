@@ -61,7 +61,7 @@ extension Analyzer {
         for unit in units {
             guard let compartment = layout.compartment(ofUnit: unit.file) else { continue }
             for use in unit.globalUses {
-                guard let g = globals[use.usr], g.compartment != compartment else { continue }
+                guard let g = globals[use.usr + "|" + unit.file] ?? globals[use.usr], g.compartment != compartment else { continue }
                 if sharedNames.contains(g.info.name) {
                     uses[g.info.usr, default: []].append(layout.display(use.location))
                 } else if reported.insert(g.info.usr + "|" + compartment).inserted {

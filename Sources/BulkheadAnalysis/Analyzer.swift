@@ -53,7 +53,10 @@ public struct Analyzer {
                     external[f.usr] = d
                 }
             }
-            for g in unit.globals { globals[g.usr] = DefinedGlobal(info: g, library: library, compartment: compartment) }
+            for g in unit.globals {
+                // a static global belongs to its translation unit, even when a shared file defines it
+                globals[g.isStatic ? g.usr + "|" + unit.file : g.usr] = DefinedGlobal(info: g, library: library, compartment: compartment)
+            }
         }
         let allFunctionNames = Set(external.values.map(\.info.name)).union(statics.values.map(\.info.name))
         validateConfigNames(&sink, external: external, statics: statics, globals: globals, names: allFunctionNames)
@@ -110,7 +113,7 @@ public struct Analyzer {
                 var reason: String?
                 if let callee = use.argumentOf.flatMap({ external[$0] }), callee.compartment != compartment {
                     reason = "passed to '\(callee.info.name)' in compartment '\(callee.compartment)'"
-                } else if let g = use.initializerOf.flatMap({ globals[$0] }), config.shared.globals.contains(where: { $0.value == g.info.name }) {
+                } else if let g = use.initializerOf.flatMap({ globals[$0 + "|" + unit.file] ?? globals[$0] }), config.shared.globals.contains(where: { $0.value == g.info.name }) {
                     reason = "stored in shared global '\(g.info.name)'"
                 } else if sharedCallbacks.contains(target.info.name) {
                     reason = "listed in shared.callbacks"

@@ -25,7 +25,7 @@ public struct FcallBackend: Backend {
             out += body(stub: cb.trampoline, storage: cb.isStatic ? "static" : "", callee: cb.name, result: cb.resultType,
                         params: cb.parameters, variadic: false)
         }
-        return out.isEmpty ? "" : StubText.banner(name) + out
+        return StubText.wrap(out, backend: name)
     }
 
     public func extraFiles(plan: Plan) -> [String: String] { [:] }
