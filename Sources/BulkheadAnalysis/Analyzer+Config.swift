@@ -73,7 +73,9 @@ extension Analyzer {
         }
         var result: [Plan.SharedGlobal] = []
         for g in globals.values where sharedNames.contains(g.info.name) {
-            let section = g.info.isConst ? "bh_shared_ro" : "bh_shared"
+            // one section per global: gcc refuses to mix const and writable (or relocated) objects in one
+            // named section; the backends' linker scripts gather bh_shared.* into the shared region
+            let section = "bh_shared.\(g.info.name)"
             declarations.insert(Edit(span: g.info.declarationStart, text: "__attribute__((section(\"\(section)\"))) "))
             result.append(Plan.SharedGlobal(
                 name: g.info.name, library: g.library, compartment: g.compartment, location: layout.display(g.info.location),

@@ -15,7 +15,7 @@ static int nsubs;
 static int publish_depth;
 
 /* FEATURE: global defined here, read and written from compartment "main" (shared.globals) */
-__attribute__((section("bh_shared"))) int bus_delivered_count;
+__attribute__((section("bh_shared.bus_delivered_count"))) int bus_delivered_count;
 
 /* FEATURE: STORES a function pointer that belongs to another compartment. */
 int bus_subscribe(int topic, void (*handler)(int topic, const char *msg, void *ctx), void *ctx)

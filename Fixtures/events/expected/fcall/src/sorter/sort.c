@@ -3,7 +3,7 @@
 #include "events.h"
 
 /* FEATURE: global defined here, written here, read and reset from compartment "main" */
-__attribute__((section("bh_shared"))) long sort_comparisons;
+__attribute__((section("bh_shared.sort_comparisons"))) long sort_comparisons;
 
 static void swap_bytes(unsigned char *a, unsigned char *b, size_t size)
 {
