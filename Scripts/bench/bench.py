@@ -146,8 +146,11 @@ def print_table(r):
     print("|---|---:|---:|")
     print(f"| direct call | {g['direct_call_ns']:.2f} | 1.00x |")
     print(f"| fcall gate | {g['fcall_gate_ns']:.2f} | {g['fcall_vs_direct']:.2f}x |")
-    for a in r.get("applications", []):
-        print(f"| {a['name']} | {a['detail']} |")
+    if r.get("applications"):
+        print("\n| application workload | backend | unpartitioned | partitioned | ratio |")
+        print("|---|---|---:|---:|---:|")
+        for a in r["applications"]:
+            print(f"| {a['name']} | {a['backend']} | {a['original_s']:.2f} s | {a['partitioned_s']:.2f} s | {a['ratio']:.3f}x |")
 
 
 if __name__ == "__main__":
