@@ -11,6 +11,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "bulkhead", targets: ["bulkhead"]),
+        // The gate runtime that partitioned programs link (process backend): a static library, so that a
+        // partitioned program is one self-contained executable.
+        .library(name: "BulkheadRuntime", type: .static, targets: ["BulkheadRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
@@ -38,10 +41,14 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmInclude)"])]
         ),
         .executableTarget(name: "bulkhead", dependencies: ["BulkheadDriver"]),
+        // The runtime stands alone: it links neither libclang nor the compiler.
+        .target(name: "CBulkheadRuntime", linkerSettings: [.linkedLibrary("seccomp")]),
+        .target(name: "BulkheadRuntime", dependencies: ["CBulkheadRuntime"]),
+        .testTarget(name: "BulkheadRuntimeTests", dependencies: []),
         .testTarget(name: "BulkheadConfigTests", dependencies: ["BulkheadConfig", "BulkheadModel"]),
         .testTarget(
             name: "BulkheadDriverTests",
-            dependencies: ["BulkheadDriver", "BulkheadModel", "BulkheadConfig"],
+            dependencies: ["BulkheadDriver", "BulkheadModel", "BulkheadConfig", "BulkheadAnalysis", "BulkheadCodegen"],
             swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmInclude)"])]
         ),
     ]

@@ -35,6 +35,17 @@ public struct Analyzer {
     public static func gateStubName(_ function: String) -> String { "bh_gate_\(function)" }
     public static func trampolineName(_ function: String) -> String { "bh_cb_\(function)" }
 
+    static func marshalling(_ gate: GateConfig?) -> [Plan.Marshal] {
+        (gate?.arguments ?? []).map { a in
+            Plan.Marshal(parameter: a.parameter.value, direction: a.marshalling.direction.rawValue,
+                         size: a.marshalling.size?.value, count: a.marshalling.count?.value, isString: a.marshalling.isString)
+        }
+    }
+
+    static func result(_ gate: GateConfig?) -> Plan.Marshal? {
+        gate?.result.map { Plan.Marshal(parameter: nil, direction: "out", size: $0.size?.value, count: $0.count?.value, isString: $0.isString) }
+    }
+
     public func plan() throws -> Plan {
         var sink = DiagnosticSink()
         var external: [String: Defined] = [:]     // by USR
@@ -153,6 +164,8 @@ public struct Analyzer {
                 isVariadic: d.info.isVariadic, variadicVia: gc?.variadicVia?.value, errorReturn: gc?.errorReturn?.value,
                 uses: Array(Set(uses)).sorted(),
                 definingUnit: d.info.translationUnit))
+            gates[gates.count - 1].marshalling = Self.marshalling(gc)
+            gates[gates.count - 1].result = Self.result(gc)
         }
         gates.sort { ($0.name, $0.location) < ($1.name, $1.location) }
         var callbacks: [Plan.Callback] = []
@@ -162,6 +175,10 @@ public struct Analyzer {
                 location: layout.display(d.info.location), isStatic: d.info.isStatic, resultType: d.info.resultType,
                 parameters: d.info.parameters, references: Array(Set(refs)).sorted { ($0.location, $0.reason) < ($1.location, $1.reason) },
                 definingUnit: d.info.translationUnit))
+            let gc = config.gate(named: d.info.name)
+            callbacks[callbacks.count - 1].errorReturn = gc?.errorReturn?.value
+            callbacks[callbacks.count - 1].marshalling = Self.marshalling(gc)
+            callbacks[callbacks.count - 1].result = Self.result(gc)
         }
         callbacks.sort { ($0.name, $0.location, $0.library, $0.definingUnit) < ($1.name, $1.location, $1.library, $1.definingUnit) }
 
@@ -169,6 +186,7 @@ public struct Analyzer {
             program: config.program.value, backend: config.backend.value.rawValue,
             compartments: planCompartments(), libraries: planLibraries(), gates: gates, callbacks: callbacks,
             sharedGlobals: sharedGlobals, sharedStackLocals: stackLocals.sorted())
+        plan.sharedHeap = config.shared.heap.map(\.value)
         plan.edits = (rewrites.map { Edit(span: $0.key, text: $0.value.replacement) } + declarations).sorted()
         plan.warnings = sink.diagnostics.filter { $0.severity != .error }
         return plan

@@ -14,13 +14,15 @@ public struct Plan: Encodable, Sendable {
     public var callbacks: [Callback]
     public var sharedGlobals: [SharedGlobal]
     public var sharedStackLocals: [StackLocal]
+    /// Libraries whose malloc family allocates from the shared heap.
+    public var sharedHeap: [String] = []
     /// Text edits to the original files, sorted; not part of the manifest.
     public var edits: [Edit] = []
     /// Findings that do not stop the build (printed by the driver).
     public var warnings: [Diagnostic] = []
 
     enum CodingKeys: String, CodingKey {
-        case version, program, backend, compartments, libraries, gates, callbacks, sharedGlobals, sharedStackLocals
+        case version, program, backend, compartments, libraries, gates, callbacks, sharedGlobals, sharedStackLocals, sharedHeap
     }
 
     public struct Compartment: Encodable, Sendable {
@@ -51,6 +53,9 @@ public struct Plan: Encodable, Sendable {
         public var isVariadic: Bool
         public var variadicVia: String?
         public var errorReturn: String?
+        /// How pointer arguments and the result cross address spaces (from `gates:`).
+        public var marshalling: [Marshal] = []
+        public var result: Marshal?
         /// Call sites and address-taking references from other compartments.
         public var uses: [Use]
         /// Absolute path of the translation unit that defines it (where its stub goes).
@@ -58,7 +63,7 @@ public struct Plan: Encodable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case name, stub, compartment, library, location, resultType, parameters, isVariadic, variadicVia,
-                 errorReturn, uses
+                 errorReturn, marshalling, result, uses
         }
     }
 
@@ -89,11 +94,24 @@ public struct Plan: Encodable, Sendable {
         public var parameters: [Parameter]
         /// Where its address is taken and why (`passed to gate X`, `listed in shared.callbacks`...).
         public var references: [Reference]
+        public var errorReturn: String?
+        public var marshalling: [Marshal] = []
+        public var result: Marshal?
         public var definingUnit: String
 
         enum CodingKeys: String, CodingKey {
-            case name, trampoline, compartment, library, location, isStatic, resultType, parameters, references
+            case name, trampoline, compartment, library, location, isStatic, resultType, parameters, references,
+                 errorReturn, marshalling, result
         }
+    }
+
+    /// One pointer argument (or, without `parameter`, the result) copied across address spaces.
+    public struct Marshal: Encodable, Sendable, Hashable {
+        public var parameter: String?
+        public var direction: String
+        public var size: String?
+        public var count: String?
+        public var isString: Bool
     }
 
     public struct Reference: Encodable, Sendable, Hashable {

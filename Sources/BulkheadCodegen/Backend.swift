@@ -2,23 +2,44 @@ import BulkheadAnalysis
 import BulkheadModel
 
 /// One isolation mechanism. A backend turns the plan's gates and trampolines into C, appended to the
-/// translation unit that defines each function (where every type it needs is in scope), and may add files.
+/// translation unit that defines each function (where every type it needs is in scope), and adds what it
+/// needs to the build: files, flags, Makefile variables and rules, a linker script.
 public protocol Backend {
     var name: String { get }
     /// C code to append to the translation unit at `unit` (absolute path); empty when it needs none.
     func code(appendedTo unit: String, plan: Plan) -> String
-    /// Extra files of the tree (relative path -> contents).
-    func extraFiles(plan: Plan) -> [String: String]
-    /// Flags the backend adds to every compile and to the link.
-    var compileFlags: [String] { get }
+    /// Extra files of the tree (relative path -> contents); `objects` lists each compartment's objects.
+    func extraFiles(plan: Plan, objects: [(object: String, compartment: String)]) -> [String: String]
+    /// Flags for every compile of a unit, given the folder it is compiled in (relative to the tree's root).
+    func compileFlags(compileFolder: String) -> [String]
+    /// Commands run on an object of `library` after it is compiled (`$@` is the object).
+    func postCompile(library: String, plan: Plan) -> [String]
+    /// Makefile text: variables (after CC), rules, extra objects and flags of the final link.
+    func makefileVariables(plan: Plan) -> String
+    func makefileRules(plan: Plan) -> String
+    var linkObjects: [String] { get }
     var linkFlags: [String] { get }
+    /// Files the link depends on besides the objects.
+    var linkDependencies: [String] { get }
+}
+
+extension Backend {
+    public func extraFiles(plan: Plan, objects: [(object: String, compartment: String)]) -> [String: String] { [:] }
+    public func compileFlags(compileFolder: String) -> [String] { [] }
+    public func postCompile(library: String, plan: Plan) -> [String] { [] }
+    public func makefileVariables(plan: Plan) -> String { "" }
+    public func makefileRules(plan: Plan) -> String { "" }
+    public var linkObjects: [String] { [] }
+    public var linkFlags: [String] { [] }
+    public var linkDependencies: [String] { [] }
 }
 
 public enum Backends {
-    /// The backend for a plan; only fcall exists so far.
-    public static func make(_ name: String) -> Backend? {
+    /// The backend for a plan; `mpk` does not exist yet.
+    public static func make(_ name: String, generator: String = "") -> Backend? {
         switch name {
         case "fcall": return FcallBackend()
+        case "process": return ProcessBackend(generator: generator)
         default: return nil
         }
     }
@@ -32,8 +53,8 @@ enum StubText {
 
     /// The generated block at the end of a unit. A source file can also be #included by another unit (lz4hc.c
     /// includes lz4.c): the stubs are compiled only where the file is the main file.
-    static func wrap(_ code: String, backend: String) -> String {
-        code.isEmpty ? "" : banner(backend) + "#if __INCLUDE_LEVEL__ == 0\n" + code + "\n#endif /* __INCLUDE_LEVEL__ == 0 */\n"
+    static func wrap(_ code: String, backend: String, prelude: String = "") -> String {
+        code.isEmpty ? "" : banner(backend) + "#if __INCLUDE_LEVEL__ == 0\n" + prelude + code + "\n#endif /* __INCLUDE_LEVEL__ == 0 */\n"
     }
 
     static func header(kind: String, name: String, result: String, params: [Parameter], variadic: Bool,

@@ -37,3 +37,22 @@ enum CDeclarator {
         return needsTypedef(result) ? declare(result, head) : "\(result) \(head)"
     }
 }
+
+extension CDeclarator {
+    /// A declaration that can be assigned: top-level qualifiers dropped and arrays as pointers, for the
+    /// fields of a gate frame (`const int` -> `int`, `const uint8_t[]` -> `const uint8_t *`).
+    static func field(_ type: String, _ name: String) -> String {
+        var t = type.trimmingCharacters(in: .whitespaces)
+        if !t.contains("("), let bracket = t.firstIndex(of: "[") {
+            let element = String(t[..<bracket]).trimmingCharacters(in: .whitespaces)
+            let closing = t[bracket...].firstIndex(of: "]").map { t.index(after: $0) } ?? t.endIndex
+            let rest = String(t[closing...])
+            return rest.isEmpty ? declare(element + " *", name) : declare("\(element) (*)\(rest)", name)
+        }
+        for q in ["const", "volatile"] {
+            if t.hasSuffix("*" + q) || t.hasSuffix("* " + q) { t = String(t.dropLast(q.count)).trimmingCharacters(in: .whitespaces) }
+            if !t.contains("*"), t.hasPrefix(q + " ") { t = String(t.dropFirst(q.count + 1)) }
+        }
+        return declare(t, name)
+    }
+}

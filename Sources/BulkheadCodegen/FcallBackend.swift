@@ -4,9 +4,6 @@ import BulkheadModel
 /// Plain calls: a stub is a direct call of the function. No isolation; the baseline for measurements.
 public struct FcallBackend: Backend {
     public let name = "fcall"
-    public let compileFlags: [String] = []
-    public let linkFlags: [String] = []
-
     public init() {}
 
     public func code(appendedTo unit: String, plan: Plan) -> String {
@@ -27,8 +24,6 @@ public struct FcallBackend: Backend {
         }
         return StubText.wrap(out, backend: name)
     }
-
-    public func extraFiles(plan: Plan) -> [String: String] { [:] }
 
     /// A direct call; a variadic function goes through its va_list sibling.
     private func body(stub: String, storage: String, callee: String, result: String, params: [Parameter], variadic: Bool) -> String {

@@ -7,6 +7,7 @@ public struct Stamp: Equatable, Sendable {
     public static let fileName = "bulkhead.stamp"
 
     public var generator: String
+    public var backend: String
     /// Relative path (to the annotation file's folder) -> hash, for the annotation file, compile_commands and
     /// every file the translation units read below that folder.
     public var inputs: [String: String]
@@ -15,8 +16,9 @@ public struct Stamp: Equatable, Sendable {
     /// Tree path -> hash, for every other file of the tree.
     public var outputs: [String: String]
 
-    public init(generator: String, inputs: [String: String], units: [String], outputs: [String: String]) {
+    public init(generator: String, backend: String, inputs: [String: String], units: [String], outputs: [String: String]) {
         self.generator = generator
+        self.backend = backend
         self.inputs = inputs
         self.units = units.sorted()
         self.outputs = outputs
@@ -25,6 +27,7 @@ public struct Stamp: Equatable, Sendable {
     public func render() -> String {
         var s = "# bulkhead stamp: what this tree was made from; `bulkhead check` reads it\n"
         s += "generator \(generator)\n"
+        s += "backend \(backend)\n"
         for u in units { s += "unit \(u)\n" }
         for k in inputs.keys.sorted() { s += "input \(inputs[k]!) \(k)\n" }
         for k in outputs.keys.sorted() { s += "output \(outputs[k]!) \(k)\n" }
@@ -32,13 +35,14 @@ public struct Stamp: Equatable, Sendable {
     }
 
     public static func parse(_ text: String) -> Stamp? {
-        var stamp = Stamp(generator: "", inputs: [:], units: [], outputs: [:])
+        var stamp = Stamp(generator: "", backend: "", inputs: [:], units: [], outputs: [:])
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let head = line.split(separator: " ", maxSplits: 1).map(String.init)
             guard head.count == 2 else { return nil }
             let pair = head[1].split(separator: " ", maxSplits: 1).map(String.init)
             switch head[0] {
             case "generator": stamp.generator = head[1]
+            case "backend": stamp.backend = head[1]
             case "unit": stamp.units.append(head[1])
             case "input" where pair.count == 2: stamp.inputs[pair[1]] = pair[0]
             case "output" where pair.count == 2: stamp.outputs[pair[1]] = pair[0]

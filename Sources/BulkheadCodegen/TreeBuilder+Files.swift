@@ -11,15 +11,18 @@ extension TreeBuilder {
         # `make` builds ./\(program); set CC to choose the compiler.
 
         CC ?= cc
-
+        \(backend.makefileVariables(plan: plan))
         .PHONY: all clean
         all: \(program)
 
         OBJS = \\
 
         """
-        m += steps.map { "\t\($0.object)" }.joined(separator: " \\\n") + "\n\n"
-        m += "\(program): $(OBJS)\n\t$(CC) -o $@ $(OBJS)\(linkFlags().map { " " + ShellQuote.quote($0) }.joined())\n"
+        m += (steps.map(\.object) + backend.linkObjects).map { "\t\($0)" }.joined(separator: " \\\n") + "\n\n"
+        let deps = (["$(OBJS)"] + backend.linkDependencies).joined(separator: " ")
+        let link = config.ldflags.map(ShellQuote.quote) + backend.linkFlags + hardeningLinkFlags().map(ShellQuote.quote)
+        m += "\(program): \(deps)\n\t$(CC) -o $@ $(OBJS)\(link.map { " " + $0 }.joined())\n"
+        m += backend.makefileRules(plan: plan)
         var lastCompartment = ""
         for s in steps.sorted(by: { ($0.compartment, $0.unit) < ($1.compartment, $1.unit) }) {
             if s.compartment != lastCompartment {
@@ -32,6 +35,7 @@ extension TreeBuilder {
             m += "\(s.object): \(s.dependencies.joined(separator: " "))\n"
             m += "\t@mkdir -p $(@D)\n"
             m += "\tcd \(cd) && $(CC)\(s.arguments.map { " " + ShellQuote.quote($0) }.joined()) -c \(ShellQuote.quote(file)) -o $(CURDIR)/$@\n"
+            for command in backend.postCompile(library: s.library, plan: plan) { m += "\t\(command)\n" }
         }
         m += "\nclean:\n\trm -rf \(Self.objectFolder) \(program)\n"
         return m

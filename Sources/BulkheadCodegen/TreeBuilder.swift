@@ -78,8 +78,9 @@ public struct TreeBuilder {
         tree.files["Makefile"] = Array(makefile(compiles).utf8)
         tree.files["compile_commands.json"] = Array(compileCommands(compiles).utf8)
         tree.files[Self.manifestName] = try manifest()
-        for (path, text) in backend.extraFiles(plan: plan) { tree.files[path] = Array(text.utf8) }
-        let stamp = Stamp(generator: generator, inputs: inputs, units: units.map { layout.display($0.file) },
+        let objects = compiles.map { (object: $0.object, compartment: $0.compartment) }
+        for (path, text) in backend.extraFiles(plan: plan, objects: objects) { tree.files[path] = Array(text.utf8) }
+        let stamp = Stamp(generator: generator, backend: plan.backend, inputs: inputs, units: units.map { layout.display($0.file) },
                           outputs: tree.files.mapValues(Stamp.hash))
         tree.files[Stamp.fileName] = Array(stamp.render().utf8)
         return tree
@@ -106,7 +107,8 @@ public struct TreeBuilder {
             let library = layout.libraryOfUnit[job.file] ?? ""
             let compartment = layout.compartmentOfLibrary[library] ?? ""
             let hardening = plan.compartment(named: compartment)?.hardening ?? []
-            let args = job.arguments.map { remap($0, directory: dir) } + backend.compileFlags
+            let cd = dir == "." ? Self.sourceFolder : "\(Self.sourceFolder)/\(dir)"
+            let args = job.arguments.map { remap($0, directory: dir) } + backend.compileFlags(compileFolder: cd)
                 + hardening.flatMap(HardeningFlags.compile)
             let stem = unit.hasSuffix(".c") ? String(unit.dropLast(2)) : unit
             let deps = (facts[job.file]?.files ?? [job.file]).compactMap { Paths.relative($0, to: base) }
@@ -138,11 +140,12 @@ public struct TreeBuilder {
         return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
 
-    func linkFlags() -> [String] {
+    /// The sanitizer runtimes the compartments' hardening needs, once each.
+    func hardeningLinkFlags() -> [String] {
         var extra: [String] = []
         for c in plan.compartments {
             for h in c.hardening { for f in HardeningFlags.link(h) where !extra.contains(f) { extra.append(f) } }
         }
-        return config.ldflags + backend.linkFlags + extra
+        return extra
     }
 }

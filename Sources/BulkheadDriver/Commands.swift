@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkheadAnalysis
+import BulkheadConfig
 import BulkheadModel
 import Foundation
 
@@ -45,10 +46,13 @@ struct InputOptions: ParsableArguments {
     @Argument(help: "The annotation file (bulkhead.yaml).")
     var file: String
 
+    @Option(help: "Use this backend instead of the annotation file's (fcall, process, mpk).")
+    var backend: BackendKind?
+
     func pipeline(output: String? = nil) -> Pipeline {
         let folder = (file as NSString).deletingLastPathComponent
         BulkheadCLI.console.locationPrefix = folder.isEmpty ? "" : folder + "/"
-        return Pipeline(configPath: file, outputDirectory: output)
+        return Pipeline(configPath: file, outputDirectory: output, backend: backend)
     }
 }
 
@@ -65,6 +69,7 @@ struct Build: ParsableCommand {
     func run() throws {
         let result = try input.pipeline(output: output).run()
         BulkheadCLI.console.report(result.warnings)
+        if result.plan.backend == "process" { try RuntimeInstaller.install(generator: "bulkhead \(BulkheadCLI.version)") }
         try TreeWriter.write(result.tree, to: output)
         if dumpPlan { BulkheadCLI.console.out(String(decoding: result.tree.files["bulkhead.manifest.json"]!, as: UTF8.self)) }
     }
@@ -112,3 +117,5 @@ struct Explain: ParsableCommand {
         BulkheadCLI.console.out(String(decoding: result.tree.files["bulkhead.manifest.json"]!, as: UTF8.self))
     }
 }
+
+extension BackendKind: ExpressibleByArgument {}

@@ -12,7 +12,7 @@ extension Pipeline {
         let fm = FileManager.default
         guard let data = fm.contents(atPath: directory + "/" + Stamp.fileName),
               let stamp = Stamp.parse(String(decoding: data, as: UTF8.self)),
-              stamp.generator == "bulkhead \(BulkheadCLI.version)" else { return false }
+              stamp.generator == "bulkhead \(BulkheadCLI.version)", stamp.backend == config.backend.value.rawValue else { return false }
         let excluded = outputDirectory.map { [Paths.join(fm.currentDirectoryPath, $0)] } ?? []
         let sources = try SourceDiscovery(config: config, excluded: excluded).discover()
         guard Set(sources.jobs.map { sources.layout.display($0.file) }) == Set(stamp.units) else { return false }

@@ -12,8 +12,12 @@ public struct Pipeline {
     /// The output tree's folder, never searched for sources.
     public var outputDirectory: String?
 
-    public init(configPath: String, outputDirectory: String? = nil) {
+    /// Replaces the annotation file's `backend` (the command line's `--backend`).
+    public var backend: BackendKind?
+
+    public init(configPath: String, outputDirectory: String? = nil, backend: BackendKind? = nil) {
         self.configPath = configPath
+        self.backend = backend
         self.outputDirectory = outputDirectory
     }
 
@@ -32,12 +36,14 @@ public struct Pipeline {
             return try ConfigParser.load(path: configPath)  // reports why it cannot be read
         }
         let base = URL(fileURLWithPath: configPath).standardizedFileURL.deletingLastPathComponent().path
-        return try ConfigParser.parse(text: text, path: configPath, displayPath: name, baseDirectory: base)
+        var config = try ConfigParser.parse(text: text, path: configPath, displayPath: name, baseDirectory: base)
+        if let backend { config.backend.value = backend }
+        return config
     }
 
     public func plan() throws -> (Config, Plan, SourceDiscovery.Result, [TranslationUnitFacts]) {
         let config = try loadConfig()
-        guard config.backend.value == .fcall else {
+        guard config.backend.value != .mpk else {
             throw DiagnosticError(.error("backend '\(config.backend.value.rawValue)' is not yet supported by this version of bulkhead; use 'backend: fcall'",
                                          at: config.backend.location))
         }
@@ -60,11 +66,12 @@ public struct Pipeline {
 
     public func run() throws -> Result {
         let (config, plan, sources, units) = try plan()
-        guard let backend = Backends.make(plan.backend) else {
+        let generator = "bulkhead \(BulkheadCLI.version)"
+        guard let backend = Backends.make(plan.backend, generator: generator) else {
             throw DiagnosticError(.error("backend '\(plan.backend)' is not yet supported", at: config.backend.location))
         }
         let tree = try TreeBuilder(config: config, plan: plan, layout: sources.layout, units: units, jobs: sources.jobs,
-                                   backend: backend, generator: "bulkhead \(BulkheadCLI.version)", readFile: { path in
+                                   backend: backend, generator: generator, readFile: { path in
             guard let d = FileManager.default.contents(atPath: path) else {
                 throw DiagnosticError(.error("cannot read '\(path)'"))
             }

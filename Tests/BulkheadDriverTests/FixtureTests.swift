@@ -1,5 +1,6 @@
 import BulkheadAnalysis
 import BulkheadCodegen
+import BulkheadConfig
 import BulkheadDriver
 import Foundation
 import XCTest
@@ -8,17 +9,21 @@ import XCTest
 /// `expected/<backend>/` (BULKHEAD_REBASE=1 rewrites them, and still fails the run), and the tree must build
 /// with the real make and cc and behave byte for byte like the program built from the original sources.
 final class FixtureTests: XCTestCase {
+    /// Every fixture runs under each of these, whatever its annotation file says.
+    static let backends: [BackendKind] = [.fcall]
+
     func testEveryFixtureMatchesItsGoldenTreeAndTheOriginalProgram() throws {
         let names = TestSupport.programFixtures()
         XCTAssertGreaterThanOrEqual(names.count, 3, "expected at least three fixture programs")
         for name in names {
-            try check(fixture: name)
+            for backend in Self.backends { try check(fixture: name, backend: backend) }
         }
     }
 
-    func check(fixture name: String) throws {
+    func check(fixture name: String, backend: BackendKind) throws {
         let folder = "\(TestSupport.fixtures)/\(name)"
-        let result = try Pipeline(configPath: folder + "/bulkhead.yaml").run()
+        let result = try Pipeline(configPath: folder + "/bulkhead.yaml", backend: backend).run()
+        if backend == .process { try RuntimeInstaller.install(generator: "bulkhead \(BulkheadCLI.version)") }
         let expected = "\(folder)/expected/\(result.plan.backend)"
         if ProcessInfo.processInfo.environment["BULKHEAD_REBASE"] != nil {
             try TreeWriter.write(result.tree, to: expected)
@@ -29,16 +34,16 @@ final class FixtureTests: XCTestCase {
                            "\(name): the emitted tree differs from \(expected); if the change is intended, run BULKHEAD_REBASE=1 Scripts/test.sh")
         }
 
-        let work = try TestSupport.temporaryDirectory(name)
+        let work = try TestSupport.temporaryDirectory(name + backend.rawValue)
         let original = try Reference.build(configPath: folder + "/bulkhead.yaml", into: work + "/original")
         try TreeWriter.write(result.tree, to: work + "/tree")
         let make = try TestSupport.run(["make", "-s", "-C", work + "/tree"])
         XCTAssertEqual(make.status, 0, "\(name): make failed:\n\(make.stderr)")
         let partitioned = try TestSupport.run([work + "/tree/" + result.plan.program], in: work)
         let reference = try TestSupport.run([original], in: work)
-        XCTAssertEqual(partitioned.status, reference.status, "\(name): exit status differs")
-        XCTAssertEqual(partitioned.stdout, reference.stdout, "\(name): stdout differs")
-        XCTAssertEqual(partitioned.stderr, reference.stderr, "\(name): stderr differs")
+        XCTAssertEqual(partitioned.status, reference.status, "\(name) (\(backend)): exit status differs")
+        XCTAssertEqual(partitioned.stdout, reference.stdout, "\(name) (\(backend)): stdout differs")
+        XCTAssertEqual(partitioned.stderr, reference.stderr, "\(name) (\(backend)): stderr differs")
         XCTAssertFalse(reference.stdout.isEmpty, "\(name): the program printed nothing to compare")
     }
 }

@@ -1,0 +1,118 @@
+import BulkheadAnalysis
+import BulkheadModel
+
+/// One process per compartment: a gate packs its arguments into a frame on the thread's shared stack and
+/// calls the runtime (`bh_call`), which runs the entry in the callee's process. Stubs and trampolines live
+/// in section `bh_gate_text`, executable in every process; entries live in their compartment's code.
+public struct ProcessBackend: Backend {
+    public let name = "process"
+    /// The runtime's version, for where its library is found (`$(HOME)/.cache/bulkhead/<generator>`).
+    public var generator: String
+
+    public init(generator: String) { self.generator = generator }
+
+    /// The runtime installed for the emitted Makefile: the bulkhead command copies its runtime library here.
+    public static func runtimeFolder(generator: String) -> String {
+        ".cache/bulkhead/" + generator.replacingOccurrences(of: " ", with: "-")
+    }
+
+    public func code(appendedTo unit: String, plan: Plan) -> String {
+        let layout = ProcessLayout(plan)
+        var out = ""
+        for (id, entry) in layout.entries.enumerated() where entry.definingUnit == unit {
+            out += StubText.header(kind: entry.isCallback ? "trampoline" : "gate", name: entry.function,
+                                   result: entry.resultType, params: entry.parameters, variadic: entry.isVariadic,
+                                   location: entry.location, detail: "gate \(id) into compartment '\(entry.compartment)'")
+            out += ProcessStub(entry: entry, id: id, compartmentIndex: layout.index(of: entry.compartment)).text()
+        }
+        return StubText.wrap(out, backend: name, prelude: "#include \"bulkhead_runtime.h\"\n")
+    }
+
+    public func extraFiles(plan: Plan, objects: [(object: String, compartment: String)]) -> [String: String] {
+        let layout = ProcessLayout(plan)
+        return [
+            "bh/bulkhead_runtime.h": RuntimeHeader.text,
+            "bh/bh_program.c": ProcessProgramFile(plan: plan, layout: layout).text(),
+            "bh/bulkhead.ld": LinkerScript(layout: layout, objects: objects).text(),
+        ]
+    }
+
+    public func compileFlags(compileFolder: String) -> [String] {
+        ["-I" + TreeBuilder.relativePath(from: compileFolder, to: "bh")]
+    }
+
+    public func postCompile(library: String, plan: Plan) -> [String] {
+        guard plan.sharedHeap.contains(library) else { return [] }
+        let syms = ["malloc", "calloc", "realloc", "free"].map { "--redefine-sym \($0)=bh_shared_\($0)" }
+        return ["objcopy \(syms.joined(separator: " ")) $@"]
+    }
+
+    public func makefileVariables(plan: Plan) -> String {
+        """
+        # The Bulkhead runtime (installed here by `bulkhead build`) and the Swift toolchain's static libraries.
+        BH_RUNTIME ?= $(HOME)/\(Self.runtimeFolder(generator: generator))
+        SWIFT_STATIC ?= $(shell dirname "$$(dirname "$$(readlink -f "$$(command -v swiftc)")")")/lib/swift_static/linux
+        BH_LIBS = $(BH_RUNTIME)/libBulkheadRuntime.a $(SWIFT_STATIC)/x86_64/swiftrt.o -L$(SWIFT_STATIC) -lswiftCore -lseccomp -ldl -lpthread -lstdc++ -lm -rdynamic
+
+        """
+    }
+
+    public func makefileRules(plan: Plan) -> String {
+        """
+
+        # the program's description for the runtime, in no compartment
+        obj/bh/bh_program.o: bh/bh_program.c bh/bulkhead_runtime.h
+        \t@mkdir -p $(@D)
+        \t$(CC) -c bh/bh_program.c -o $@
+
+        """
+    }
+
+    public var linkObjects: [String] { ["obj/bh/bh_program.o"] }
+    public var linkFlags: [String] { ["-Wl,-T,bh/bulkhead.ld", "$(BH_LIBS)"] }
+    public var linkDependencies: [String] { ["bh/bulkhead.ld"] }
+}
+
+/// Gate ids and compartment indexes, as the stubs and the program file number them: the default
+/// compartment is 0; gates come first (in the plan's order), then trampolines.
+struct ProcessLayout {
+    struct Entry {
+        var function: String
+        var stub: String
+        var isCallback: Bool
+        var isStatic: Bool
+        var compartment: String
+        var library: String
+        var resultType: String
+        var parameters: [Parameter]
+        var isVariadic: Bool
+        var variadicVia: String?
+        var errorReturn: String?
+        var marshalling: [Plan.Marshal]
+        var result: Plan.Marshal?
+        var location: SourceLocation
+        var definingUnit: String
+    }
+
+    var compartments: [Plan.Compartment]
+    var entries: [Entry]
+
+    init(_ plan: Plan) {
+        compartments = plan.compartments.filter(\.isDefault) + plan.compartments.filter { !$0.isDefault }
+        entries = plan.gates.map {
+            Entry(function: $0.name, stub: $0.stub, isCallback: false, isStatic: false, compartment: $0.compartment,
+                  library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: $0.isVariadic,
+                  variadicVia: $0.variadicVia, errorReturn: $0.errorReturn, marshalling: $0.marshalling, result: $0.result,
+                  location: $0.location, definingUnit: $0.definingUnit)
+        } + plan.callbacks.map {
+            Entry(function: $0.name, stub: $0.trampoline, isCallback: true, isStatic: $0.isStatic, compartment: $0.compartment,
+                  library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: false,
+                  variadicVia: nil, errorReturn: $0.errorReturn, marshalling: $0.marshalling, result: $0.result,
+                  location: $0.location, definingUnit: $0.definingUnit)
+        }
+    }
+
+    func index(of compartment: String) -> Int { compartments.firstIndex { $0.name == compartment } ?? 0 }
+
+    static func entrySymbol(_ id: Int, _ function: String) -> String { "bh_entry_\(id)_\(function)" }
+}

@@ -1,0 +1,1 @@
+#include "bulkhead_runtime.h"
