@@ -188,6 +188,8 @@ public struct Analyzer {
             sharedGlobals: sharedGlobals, sharedStackLocals: stackLocals.sorted())
         plan.sharedHeap = config.shared.heap.map(\.value)
         plan.edits = (rewrites.map { Edit(span: $0.key, text: $0.value.replacement) } + declarations).sorted()
+        checkForProcessBackend(plan, &sink)
+        try sink.check()
         plan.warnings = sink.diagnostics.filter { $0.severity != .error }
         return plan
     }

@@ -1,3 +1,4 @@
+import BulkheadCodegen
 import BulkheadDriver
 import Foundation
 import XCTest
@@ -162,5 +163,12 @@ final class CommandLineTests: XCTestCase {
         let original = try Reference.build(configPath: folder + "/bulkhead.yaml", into: work + "/original")
         let silent = try TestSupport.run([original, "--trigger"])
         XCTAssertFalse(silent.stderr.contains("AddressSanitizer"), silent.stderr)
+    }
+}
+
+final class GeneratedFileTests: XCTestCase {
+    func testTheEmbeddedRuntimeHeaderIsCurrent() throws {
+        let header = try String(contentsOfFile: TestSupport.repositoryRoot + "/Sources/CBulkheadRuntime/include/bulkhead_runtime.h", encoding: .utf8)
+        XCTAssertEqual(RuntimeHeader.text + "\n", header, "Sources/BulkheadCodegen/RuntimeHeader.swift is out of date: run Scripts/gen-runtime-header.sh")
     }
 }

@@ -15,7 +15,7 @@ enum TestSupport {
     /// Folders of Fixtures/ that hold a program (a bulkhead.yaml), errors/ excluded.
     static func programFixtures() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures)) ?? []
-        return names.sorted().filter { $0 != "errors" && $0 != "real" && FileManager.default.fileExists(atPath: "\(fixtures)/\($0)/bulkhead.yaml") }
+        return names.sorted().filter { $0 != "errors" && $0 != "real" && $0 != "process" && FileManager.default.fileExists(atPath: "\(fixtures)/\($0)/bulkhead.yaml") }
     }
 
     static func temporaryDirectory(_ name: String = #function) throws -> String {

@@ -1,0 +1,6 @@
+#include <unistd.h>
+
+int idle_pid(void)
+{
+    return (int)getpid();
+}

@@ -1,0 +1,100 @@
+import BulkheadCodegen
+import BulkheadDriver
+import Foundation
+import XCTest
+
+/// The process backend's isolation, fault containment and process hygiene, on the programs under
+/// Fixtures/process/ (they fault on purpose, so they are not compared with the unpartitioned program).
+final class ProcessBackendTests: XCTestCase {
+    /// Builds Fixtures/process/<name> (after `edit` on a copy of its annotation file) and returns the program.
+    func build(_ name: String, edit: (String) -> String = { $0 }) throws -> String {
+        let program = try TestSupport.copyFixture(TestSupport.fixtures + "/process/" + name)
+        let yaml = program + "/bulkhead.yaml"
+        try edit(try String(contentsOfFile: yaml, encoding: .utf8)).write(toFile: yaml, atomically: true, encoding: .utf8)
+        let tree = program + "/../tree"
+        let b = TestSupport.cli(["build", yaml, "-o", tree])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        let m = try TestSupport.run(["make", "-s", "-C", tree])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        let plan = try Pipeline(configPath: yaml).plan().1
+        return tree + "/" + plan.program
+    }
+
+    func testReadingAnotherCompartmentsSecretFaultsAndNamesBoth() throws {
+        let r = try TestSupport.run([try build("isolation")])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("bulkhead: compartment 'thief' touched the memory of compartment 'vault'"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("secret length 16"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("TOPSECRET") || r.stderr.contains("TOPSECRET"), r.stdout + r.stderr)
+    }
+
+    func testACallThatBypassedTheGatesIsReportedWithTheFunctionsName() throws {
+        let r = try TestSupport.run([try build("isolation"), "call"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("bulkhead: ungated call into compartment 'vault': function a_private_add"), r.stderr)
+        XCTAssertFalse(r.stdout.contains("b_call -> 5"), r.stdout)
+    }
+
+    func testARestartableCompartmentIsRestartedAndTheGateReturnsItsErrorValue() throws {
+        let r = try TestSupport.run([try build("faults")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, """
+            flaky_square(1) -> 1
+            flaky_square(2) -> 4
+            flaky_square(3) -> -1
+            flaky_square(4) -> 16
+            flaky_square(5) -> 25
+
+            """)
+        XCTAssertTrue(r.stderr.contains("bulkhead: compartment 'flaky' faulted while serving gate 'flaky_square': SIGSEGV"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("restarting"), r.stderr)
+    }
+
+    func testWithTheAbortPolicyAFaultEndsTheProgramWithTheReport() throws {
+        let program = try build("faults") { $0.replacingOccurrences(of: "on_fault: restart", with: "on_fault: abort") }
+        let r = try TestSupport.run([program])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(r.stdout, "flaky_square(1) -> 1\nflaky_square(2) -> 4\n")
+        XCTAssertTrue(r.stderr.contains("bulkhead: compartment 'flaky' faulted while serving gate 'flaky_square': SIGSEGV"), r.stderr)
+    }
+
+    func testASyscallOutsideTheAllowlistIsDeniedAndNamed() throws {
+        let r = try TestSupport.run([try build("faults"), "open"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("bulkhead: compartment 'io' faulted while serving gate 'io_open_config': denied system call 'open"), r.stderr)
+        XCTAssertFalse(r.stdout.contains("open -> 1"), r.stdout)
+    }
+
+    func testKillingTheMainProcessLeavesNoCompartmentProcess() throws {
+        let program = try build("orphans")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let pids = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int32($0) }
+        XCTAssertEqual(pids.count, 2, line)
+        XCTAssertNotEqual(pids.first, pids.last)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        var alive = true
+        for _ in 0..<40 where alive {
+            usleep(50_000)
+            alive = pids.dropFirst().contains { kill($0, 0) == 0 } || !TestSupport.processes(named: "bhorphans").isEmpty
+        }
+        XCTAssertFalse(alive, "compartment processes survived: \(TestSupport.processes(named: "bhorphans"))")
+    }
+}
+
+extension TestSupport {
+    /// Pids of the processes whose command name is `name`.
+    static func processes(named name: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            return comm.trimmingCharacters(in: .whitespacesAndNewlines) == name && !stat.contains(") Z ")
+        }
+    }
+}
