@@ -25,3 +25,63 @@ extension Analyzer {
         }
     }
 }
+
+extension Analyzer {
+    /// Under the process backend, a local whose address is passed through a gate whose parameter is not
+    /// marshalled moves to the thread's shared stack: its declaration is renamed, a pointer to a shared copy
+    /// follows it (released at the end of its scope), and every use goes through that pointer.
+    func moveLocalsToSharedStack(_ plan: inout Plan, edits: inout Set<Edit>, _ sink: inout DiagnosticSink) {
+        guard config.backend.value == .process else { return }
+        let gates = Dictionary(uniqueKeysWithValues: plan.gates.map { ($0.name, $0) })
+        var moved: Set<String> = []
+        var helpersAt: [String: TextSpan] = [:]
+        for unit in units {
+            guard let compartment = layout.compartment(ofUnit: unit.file) else { continue }
+            for use in unit.uses where use.isCall {
+                guard let gate = gates[use.targetName], gate.compartment != compartment else { continue }
+                let marshalled = Set(gate.marshalling.compactMap(\.parameter))
+                for local in use.localAddresses {
+                    guard local.argument < gate.parameters.count, !marshalled.contains(gate.parameters[local.argument].name) else { continue }
+                    guard let usr = local.usr, let v = unit.locals[usr] else { continue }
+                    if let why = v.unrewritableReason {
+                        sink.warning("the address of local '\(v.name)' is passed to gate '\(gate.name)' but it cannot move to the shared stack: \(why); marshal the argument instead (`gates: { \(gate.name): { args: { \(gate.parameters[local.argument].name): { dir: inout, size: EXPR } } } }`)",
+                                     at: layout.display(local.location))
+                        continue
+                    }
+                    guard moved.insert(unit.file + "|" + usr).inserted else { continue }
+                    let priv = "bh_priv_\(v.name)", shared = "bh_ss_\(v.name)"
+                    edits.insert(Edit(span: v.declaration, text: priv))
+                    edits.insert(Edit(span: v.afterStatement, text: " __attribute__((cleanup(bh_ss_release))) __typeof__(\(priv)) *\(shared) = (__typeof__(\(priv)) *)bh_ss_copy(&\(priv), sizeof \(priv), _Alignof(__typeof__(\(priv))));"))
+                    for r in v.references { edits.insert(Edit(span: r, text: "(*\(shared))")) }
+                    if let old = helpersAt[v.declarationPoint.file], old.offset <= v.declarationPoint.offset {} else {
+                        helpersAt[v.declarationPoint.file] = v.declarationPoint
+                    }
+                    for i in plan.sharedStackLocals.indices where plan.sharedStackLocals[i].name == v.name
+                        && plan.sharedStackLocals[i].location == layout.display(local.location) {
+                        plan.sharedStackLocals[i].onSharedStack = true
+                    }
+                }
+            }
+        }
+        for (_, point) in helpersAt {
+            edits.insert(Edit(span: point, text: """
+                #ifndef BH_SHARED_STACK_HELPERS
+                #define BH_SHARED_STACK_HELPERS
+                void *bh_stack_alloc(__SIZE_TYPE__, __SIZE_TYPE__);
+                void bh_stack_free(void *);
+                static inline void *bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
+                {
+                \tvoid *bh_c = bh_stack_alloc(bh_n, bh_a);
+                \t__builtin_memcpy(bh_c, bh_p, bh_n);
+                \treturn bh_c;
+                }
+                static inline void bh_ss_release(void *bh_pp)
+                {
+                \tbh_stack_free(*(void **)bh_pp);
+                }
+                #endif
+
+                """))
+        }
+    }
+}

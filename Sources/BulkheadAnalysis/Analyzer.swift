@@ -187,6 +187,7 @@ public struct Analyzer {
             compartments: planCompartments(), libraries: planLibraries(), gates: gates, callbacks: callbacks,
             sharedGlobals: sharedGlobals, sharedStackLocals: stackLocals.sorted())
         plan.sharedHeap = config.shared.heap.map(\.value)
+        moveLocalsToSharedStack(&plan, edits: &declarations, &sink)
         plan.edits = (rewrites.map { Edit(span: $0.key, text: $0.value.replacement) } + declarations).sorted()
         checkForProcessBackend(plan, &sink)
         try sink.check()

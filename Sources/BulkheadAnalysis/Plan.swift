@@ -135,6 +135,8 @@ public struct Plan: Encodable, Sendable {
         public var location: SourceLocation
         public var gate: String
         public var isArray: Bool
+        /// Moved to the thread's shared stack by the rewrite (process backend, argument not marshalled).
+        public var onSharedStack: Bool = false
 
         public static func < (a: StackLocal, b: StackLocal) -> Bool {
             (a.location, a.name, a.function ?? "", a.gate, a.isArray ? 1 : 0) < (b.location, b.name, b.function ?? "", b.gate, b.isArray ? 1 : 0)

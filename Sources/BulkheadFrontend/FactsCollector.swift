@@ -42,6 +42,7 @@ final class FactsCollector {
         }
         for c in top { visitTopLevel(c) }
         facts.files = includedFiles()
+        facts.locals = addressedLocalVariables()
         return facts
     }
 
@@ -104,7 +105,9 @@ final class FactsCollector {
             let callee = c.referenced
             var inner = ctx
             inner.inCallee = true
-            inner.calleeLocals = kids.dropFirst().compactMap { localAddress(in: $0) }
+            inner.calleeLocals = kids.dropFirst().enumerated().compactMap { i, arg in
+                localAddress(in: arg).map { var l = $0; l.argument = i; return l }
+            }
             visit(kids[0], &inner)
             var args = ctx
             args.inCallee = false
@@ -117,7 +120,17 @@ final class FactsCollector {
                 recordFunctionUse(c, target: target, isCall: ctx.inCallee, ctx)
             } else if target.kind == CXCursor_VarDecl {
                 recordGlobalUse(c, target: target, ctx)
+                recordLocalUse(c, target: target)
             }
+        case CXCursor_DeclStmt:
+            if let end = clang_getRangeEnd(c.extent).expansion {
+                for v in c.children where v.kind == CXCursor_VarDecl {
+                    localStatements[v.usr] = (v, TextSpan(file: end.file, offset: end.offset, length: 0), ctx.declarationPoint)
+                }
+            }
+            var inner = ctx
+            inner.inCallee = false
+            walk(c, &inner)
         case CXCursor_UnexposedExpr, CXCursor_ParenExpr:
             walk(c, &ctx)
         default:
@@ -186,10 +199,50 @@ final class FactsCollector {
         let typeKind = v.type.canonical.kind
         let isArray = typeKind == CXType_ConstantArray || typeKind == CXType_VariableArray
         guard takesAddress || isArray, let at = arg.location.expansion else { return nil }
-        return LocalAddress(name: v.spelling, isArray: isArray && !takesAddress, location: sourceLocation(at))
+        var local = LocalAddress(name: v.spelling, isArray: isArray && !takesAddress, location: sourceLocation(at))
+        if v.kind == CXCursor_VarDecl {
+            local.usr = v.usr
+            addressedLocals.insert(v.usr)
+        }
+        return local
     }
 
     // MARK: Macros
+
+    // MARK: Locals
+
+    private var addressedLocals: Set<String> = []
+    private var localStatements: [String: (decl: CXCursor, after: TextSpan, point: TextSpan)] = [:]
+    private var localUses: [String: [TextSpan]] = [:]
+    private var localsInMacros: Set<String> = []
+
+    private func recordLocalUse(_ c: CXCursor, target: CXCursor) {
+        let parent = clang_getCursorSemanticParent(target).kind
+        guard parent == CXCursor_FunctionDecl, !target.isStatic, let at = c.location.fileLocation else { return }
+        let name = target.spelling
+        if identifier(at: at.file, offset: at.offset) == name {
+            localUses[target.usr, default: []].append(TextSpan(file: at.file, offset: at.offset, length: name.utf8.count))
+        } else {
+            localsInMacros.insert(target.usr)
+        }
+    }
+
+    /// The locals whose address was passed to a call, with all their uses.
+    private func addressedLocalVariables() -> [String: LocalVariable] {
+        var out: [String: LocalVariable] = [:]
+        for usr in addressedLocals {
+            guard let (decl, after, point) = localStatements[usr], let at = decl.location.fileLocation else { continue }
+            let name = decl.spelling
+            var reason: String?
+            if localsInMacros.contains(usr) { reason = "'\(name)' is used inside a macro" }
+            if decl.type.canonical.kind == CXType_VariableArray { reason = "'\(name)' is a variable-length array" }
+            if identifier(at: at.file, offset: at.offset) != name { reason = "the declaration of '\(name)' comes from a macro" }
+            out[usr] = LocalVariable(usr: usr, name: name, declaration: TextSpan(file: at.file, offset: at.offset, length: name.utf8.count),
+                                     afterStatement: after, references: localUses[usr] ?? [], declarationPoint: point,
+                                     unrewritableReason: reason)
+        }
+        return out
+    }
 
     /// Spans of `name` in a macro's body, following the macros it uses.
     private func macroBodySpans(_ def: CXCursor, naming name: String, seen: inout Set<String>) -> [TextSpan] {

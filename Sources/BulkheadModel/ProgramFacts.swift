@@ -57,10 +57,41 @@ public struct LocalAddress: Hashable, Codable, Sendable {
     public var name: String
     public var isArray: Bool
     public var location: SourceLocation
+    /// Which argument of the call it is (0-based).
+    public var argument: Int = 0
+    /// The variable, as `TranslationUnitFacts.locals` knows it; nil for a parameter.
+    public var usr: String?
     public init(name: String, isArray: Bool, location: SourceLocation) {
         self.name = name
         self.isArray = isArray
         self.location = location
+    }
+}
+
+/// A local variable whose address is passed to a call, with every place that spells it: what a backend
+/// without a shared address space needs to move it to a shared stack.
+public struct LocalVariable: Hashable, Codable, Sendable {
+    public var usr: String
+    public var name: String
+    /// The name in its declaration.
+    public var declaration: TextSpan
+    /// Just after the declaration statement's `;`.
+    public var afterStatement: TextSpan
+    /// Every other use of the name.
+    public var references: [TextSpan]
+    /// Where a declaration can go before the function holding it.
+    public var declarationPoint: TextSpan
+    /// Why it cannot be rewritten (a use inside a macro, a variable-length array), if so.
+    public var unrewritableReason: String?
+    public init(usr: String, name: String, declaration: TextSpan, afterStatement: TextSpan, references: [TextSpan],
+                declarationPoint: TextSpan, unrewritableReason: String?) {
+        self.usr = usr
+        self.name = name
+        self.declaration = declaration
+        self.afterStatement = afterStatement
+        self.references = references
+        self.declarationPoint = declarationPoint
+        self.unrewritableReason = unrewritableReason
     }
 }
 
@@ -156,6 +187,8 @@ public struct TranslationUnitFacts: Codable, Sendable {
     public var globalUses: [GlobalUse]
     /// Every file the TU read, the main file included (absolute paths, sorted).
     public var files: [String]
+    /// Locals whose address is passed to a call, by USR.
+    public var locals: [String: LocalVariable] = [:]
     public init(file: String, functions: [FunctionInfo] = [], uses: [FunctionUse] = [], globals: [GlobalInfo] = [],
                 globalUses: [GlobalUse] = [], files: [String] = []) {
         self.file = file
