@@ -104,6 +104,31 @@ def gate_figures():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def process_gate_figures():
+    """Raw floors and gates of four shapes under process (and fcall), in the same run, interleaved."""
+    work = tempfile.mkdtemp(prefix="bh-gates-")
+    try:
+        raw = os.path.join(work, "raw")
+        subprocess.run(["cc", "-O2", "-o", raw, os.path.join(ROOT, "Scripts", "bench", "raw_pingpong.c")], check=True)
+        yaml = os.path.join(ROOT, "Scripts", "bench", "gates", "bulkhead.yaml")
+        progs = {}
+        for backend in ("fcall", "process"):
+            tree = os.path.join(work, backend)
+            subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", backend], check=True, capture_output=True)
+            subprocess.run(["make", "-s", "-C", tree], check=True, capture_output=True)
+            progs[backend] = os.path.join(tree, "gatebench")
+        def parse(text):
+            return {l.split()[0]: float(l.split()[1]) for l in text.strip().splitlines()}
+        samples = {}
+        for _ in range(REPS):
+            for name, argv in (("raw", [raw]), ("fcall", [progs["fcall"], "2000000"]), ("process", [progs["process"]])):
+                for k, v in parse(subprocess.run(argv, capture_output=True, text=True, check=True).stdout).items():
+                    samples.setdefault(f"{name}.{k}", []).append(v)
+        return {k: statistics.median(v) for k, v in samples.items()}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main(out):
     results = {"machine": {"cpu": cpu_name(), "cores": CORES, "system": platform.platform()}, "reps": REPS,
                "compiler": [], "gates": {}}
@@ -119,6 +144,7 @@ def main(out):
         results["compiler"] += [compiler_figures(n, y) for n, y in realmod.annotation_files()]
         results["applications"] = realmod.application_figures(REPS)
     results["gates"] = gate_figures()
+    results["process_gates"] = process_gate_figures()
     json.dump(results, open(out, "w"), indent=2, sort_keys=True)
     print_table(results)
     print(f"\nwritten: {out}")
@@ -146,6 +172,24 @@ def print_table(r):
     print("|---|---:|---:|")
     print(f"| direct call | {g['direct_call_ns']:.2f} | 1.00x |")
     print(f"| fcall gate | {g['fcall_gate_ns']:.2f} | {g['fcall_vs_direct']:.2f}x |")
+    p = r.get("process_gates")
+    if p:
+        spin, futex = p["raw.spin_pingpong"], p["raw.futex_pingpong"]
+        print("\n| round trip | ns | ratio |")
+        print("|---|---:|---|")
+        rows = [("direct call", p["raw.direct_call"], ""), ("getppid syscall", p["raw.getppid"], ""),
+                ("raw shared-memory spin ping-pong", spin, "1.00x spin"), ("raw futex ping-pong", futex, "1.00x futex"),
+                ("pipe ping-pong", p["raw.pipe_pingpong"], f"{p['raw.pipe_pingpong'] / futex:.2f}x futex"),
+                ("fcall gate `void f(void)`", p["fcall.gate_void"], f"{p['fcall.gate_void'] / p['raw.direct_call']:.2f}x direct call"),
+                ("process gate `void f(void)`", p["process.gate_void"], f"{p['process.gate_void'] / spin:.2f}x spin"),
+                ("process gate `int f(int)`", p["process.gate_int"], f"{p['process.gate_int'] / spin:.2f}x spin"),
+                ("process gate, 64-byte struct", p["process.gate_struct64"], f"{p['process.gate_struct64'] / spin:.2f}x spin"),
+                ("process gate, 4 KiB inout buffer", p["process.gate_buffer4k"],
+                 f"{p['process.gate_buffer4k'] / (p['process.gate_void'] + p['process.two_4k_copies']):.2f}x (empty gate + two 4 KiB copies)")]
+        if "process.gate_void_sleeping" in p:
+            rows.append(("process gate, sleeping path", p["process.gate_void_sleeping"], f"{p['process.gate_void_sleeping'] / futex:.2f}x futex"))
+        for name, ns, ratio in rows:
+            print(f"| {name} | {ns:.1f} | {ratio} |")
     if r.get("applications"):
         print("\n| application workload | backend | unpartitioned | partitioned | ratio |")
         print("|---|---|---:|---:|---:|")

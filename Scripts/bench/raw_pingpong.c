@@ -1,0 +1,99 @@
+/* The floors a process gate is compared with, measured in the same run: a direct call, a getppid system
+ * call, and a round trip between two processes over shared memory (spinning), over a futex (sleeping) and
+ * over a pair of pipes. Prints "name ns_per_round_trip" lines. */
+#define _GNU_SOURCE
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+__attribute__((noinline)) static int direct(int x) { __asm__ volatile(""); return x + 1; }
+
+static void futex_wait(_Atomic int *w, int v) { syscall(SYS_futex, w, FUTEX_WAIT, v, 0, 0, 0); }
+static void futex_wake(_Atomic int *w) { syscall(SYS_futex, w, FUTEX_WAKE, 1, 0, 0, 0); }
+
+int main(void)
+{
+    long n = 2000000;
+    int acc = 0;
+    double t = now();
+    for (long i = 0; i < n; i++) acc = direct(acc);
+    printf("direct_call %.2f\n", (now() - t) / n * 1e9);
+
+    n = 1000000;
+    t = now();
+    for (long i = 0; i < n; i++) acc += (int)syscall(SYS_getppid);
+    printf("getppid %.2f\n", (now() - t) / n * 1e9);
+
+    _Atomic int *turn = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    n = 200000;
+    *turn = 0;
+    pid_t p = fork();
+    if (p == 0) {
+        for (long i = 0; i < n; i++) {
+            while (atomic_load_explicit(turn, memory_order_acquire) != 1) __builtin_ia32_pause();
+            atomic_store_explicit(turn, 0, memory_order_release);
+        }
+        _exit(0);
+    }
+    t = now();
+    for (long i = 0; i < n; i++) {
+        atomic_store_explicit(turn, 1, memory_order_release);
+        while (atomic_load_explicit(turn, memory_order_acquire) != 0) __builtin_ia32_pause();
+    }
+    printf("spin_pingpong %.2f\n", (now() - t) / n * 1e9);
+    waitpid(p, 0, 0);
+
+    n = 50000;
+    *turn = 0;
+    p = fork();
+    if (p == 0) {
+        for (long i = 0; i < n; i++) {
+            while (atomic_load(turn) != 1) futex_wait(turn, 0);
+            atomic_store(turn, 0);
+            futex_wake(turn);
+        }
+        _exit(0);
+    }
+    t = now();
+    for (long i = 0; i < n; i++) {
+        atomic_store(turn, 1);
+        futex_wake(turn);
+        while (atomic_load(turn) != 0) futex_wait(turn, 1);
+    }
+    printf("futex_pingpong %.2f\n", (now() - t) / n * 1e9);
+    waitpid(p, 0, 0);
+
+    int a[2], b[2];
+    if (pipe(a) || pipe(b)) return 1;
+    n = 50000;
+    p = fork();
+    char c = 0;
+    if (p == 0) {
+        for (long i = 0; i < n; i++) {
+            if (read(a[0], &c, 1) != 1 || write(b[1], &c, 1) != 1) _exit(1);
+        }
+        _exit(0);
+    }
+    t = now();
+    for (long i = 0; i < n; i++) {
+        if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1) return 1;
+    }
+    printf("pipe_pingpong %.2f\n", (now() - t) / n * 1e9);
+    waitpid(p, 0, 0);
+    return acc == 42;
+}
