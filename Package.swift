@@ -46,6 +46,7 @@ let package = Package(
         .target(name: "BulkheadRuntime", dependencies: ["CBulkheadRuntime"]),
         .testTarget(name: "BulkheadRuntimeTests", dependencies: []),
         .testTarget(name: "BulkheadConfigTests", dependencies: ["BulkheadConfig", "BulkheadModel"]),
+        .testTarget(name: "BulkheadCodegenTests", dependencies: ["BulkheadCodegen", "BulkheadModel"]),
         .testTarget(
             name: "BulkheadDriverTests",
             dependencies: ["BulkheadDriver", "BulkheadModel", "BulkheadConfig", "BulkheadAnalysis", "BulkheadCodegen"],
