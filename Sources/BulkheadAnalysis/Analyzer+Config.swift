@@ -76,7 +76,7 @@ extension Analyzer {
             // one section per global: gcc refuses to mix const and writable (or relocated) objects in one
             // named section; the backends' linker scripts gather bh_shared.* into the shared region
             let section = "bh_shared.\(g.info.name)"
-            declarations.insert(Edit(span: g.info.declarationStart, text: "__attribute__((section(\"\(section)\"))) "))
+            declarations.insert(Edit(span: g.info.declarationStart, text: "__attribute__((section(\"\(section)\"))) ", rank: 1))
             result.append(Plan.SharedGlobal(
                 name: g.info.name, library: g.library, compartment: g.compartment, location: layout.display(g.info.location),
                 section: section, uses: Array(Set(uses[g.info.usr] ?? [])).sorted()))

@@ -158,13 +158,16 @@ public struct Plan: Encodable, Sendable {
     public func compartment(named name: String) -> Compartment? { compartments.first { $0.name == name } }
 }
 
-/// One change to an original file: replace `span` (empty for an insertion) with `text`.
+/// One change to an original file: replace `span` (empty for an insertion) with `text`. Insertions at one
+/// offset go in `rank` order: whole declarations (rank 0) before a prefix of the declaration there (rank 1).
 public struct Edit: Hashable, Codable, Sendable, Comparable {
     public var span: TextSpan
     public var text: String
-    public init(span: TextSpan, text: String) {
+    public var rank: Int
+    public init(span: TextSpan, text: String, rank: Int = 0) {
         self.span = span
         self.text = text
+        self.rank = rank
     }
-    public static func < (a: Edit, b: Edit) -> Bool { (a.span, a.text) < (b.span, b.text) }
+    public static func < (a: Edit, b: Edit) -> Bool { (a.span, a.rank, a.text) < (b.span, b.rank, b.text) }
 }
