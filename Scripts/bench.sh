@@ -10,5 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/bootstrap.sh
 swift build -c release --product bulkhead >/dev/null
+swift build -c release --product BulkheadRuntime >/dev/null
 export BULKHEAD="$(swift build -c release --show-bin-path)/bulkhead"
 exec python3 Scripts/bench/bench.py "${1:-bench-results.json}"

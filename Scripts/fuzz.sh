@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/bootstrap.sh
 swift build --product bulkhead >/dev/null
+swift build --product BulkheadRuntime >/dev/null
 exec python3 Scripts/fuzz/fuzz.py "$@" --bulkhead "$(swift build --show-bin-path)/bulkhead"

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 Scripts/bootstrap.sh || exit 1
 mkdir -p .build
 swift build --build-tests || exit 1
+swift build --product BulkheadRuntime || exit 1   # linked by process-backend programs
 swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log
 status=${PIPESTATUS[0]}
 summary=$(grep -E '^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?' .build/test.log | tail -n 1)
@@ -18,7 +19,7 @@ failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
 passed=$((total - failed))
 echo "swift tests: $passed passed, $failed failed"
 
-for backend in fcall; do
+for backend in fcall process; do
   Scripts/fuzz.sh "${BULKHEAD_FUZZ:-50}" --backend "$backend" 2>&1 | tee .build/fuzz-$backend.log
   line=$(tail -n 1 .build/fuzz-$backend.log)
   if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then

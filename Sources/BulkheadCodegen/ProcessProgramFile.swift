@@ -60,7 +60,7 @@ struct ProcessProgramFile {
         \t\(layout.compartments.count), bh_compartments,
         \t\(layout.entries.count), bh_gates,
         \t{ (uintptr_t)bh_shared_start, (uintptr_t)bh_shared_end },
-        \t0,
+        \t(size_t)1 << 30, /* shared heap: 1 GiB reserved, pages used on demand */
         };
 
         \(plan.compartments.contains { $0.hardening.contains("asan") } ? Self.asanOptions : "")/* before main(), and before the program's own constructors */

@@ -101,11 +101,11 @@ final class CommandLineTests: XCTestCase {
         let program = try TestSupport.copyFixture(TestSupport.fixtures + "/shapes")
         let yaml = program + "/bulkhead.yaml"
         var text = try String(contentsOfFile: yaml, encoding: .utf8)
-        text = text.replacingOccurrences(of: "backend: fcall", with: "backend: process")
+        text = text.replacingOccurrences(of: "backend: fcall", with: "backend: mpk")
         try text.write(toFile: yaml, atomically: true, encoding: .utf8)
         let r = TestSupport.cli(["build", yaml, "-o", program + "/../out"])
         XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.contains("bulkhead.yaml:") && r.stderr.contains("backend 'process' is not yet supported"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("bulkhead.yaml:") && r.stderr.contains("backend 'mpk' is not yet supported"), r.stderr)
     }
 
     func testGraphPrintsCompartmentsAndGatesWithCallCounts() throws {

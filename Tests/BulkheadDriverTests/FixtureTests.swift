@@ -10,7 +10,7 @@ import XCTest
 /// with the real make and cc and behave byte for byte like the program built from the original sources.
 final class FixtureTests: XCTestCase {
     /// Every fixture runs under each of these, whatever its annotation file says.
-    static let backends: [BackendKind] = [.fcall]
+    static let backends: [BackendKind] = [.fcall, .process]
 
     func testEveryFixtureMatchesItsGoldenTreeAndTheOriginalProgram() throws {
         let names = TestSupport.programFixtures()

@@ -1,0 +1,394 @@
+/* parser library: recursive-descent parser building an AST in a caller-provided pool.
+ *   sum     := product (('+' | '-') product)*
+ *   product := unary (('*' | '/' | '%') unary)*
+ *   unary   := '-' unary | power
+ *   power   := primary ('^' unary)?
+ *   primary := NUM | IDENT | IDENT '(' sum ')' | '(' sum ')'
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "calc.h"
+
+#define MAX_TOKENS 64
+
+struct parser {
+    const struct token *toks;
+    int pos;
+    struct node *pool;
+    int cap, used, err;
+};
+
+static int new_node(struct parser *p, int kind, int left, int right)
+{
+    if (p->used >= p->cap) {
+        if (!p->err)
+            p->err = PARSE_POOL_FULL;
+        return -1;
+    }
+    struct node *n = &p->pool[p->used];
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    n->left = left;
+    n->right = right;
+    return p->used++;
+}
+
+static const struct token *peek(struct parser *p) { return &p->toks[p->pos]; }
+
+static int is_op(const struct token *t, const char *ops)
+{
+    return t->kind == TOK_OP && strchr(ops, t->text[0]) != NULL;
+}
+
+static int fail(struct parser *p)
+{
+    if (!p->err)
+        p->err = PARSE_UNEXPECTED;
+    return -1;
+}
+
+static int parse_sum(struct parser *p);
+static int parse_unary(struct parser *p);
+
+static int parse_primary(struct parser *p)
+{
+    const struct token *t = peek(p);
+    int id, arg;
+    switch (t->kind) {
+    case TOK_NUM:
+        p->pos++;
+        if ((id = new_node(p, NODE_NUM, -1, -1)) >= 0)
+            p->pool[id].value = t->num;
+        return id;
+    case TOK_IDENT:
+        p->pos++;
+        if (peek(p)->kind == TOK_LPAREN) { /* function call: name(arg) */
+            p->pos++;
+            if ((arg = parse_sum(p)) < 0)
+                return -1;
+            if (peek(p)->kind != TOK_RPAREN)
+                return fail(p);
+            p->pos++;
+            id = new_node(p, NODE_CALL, arg, -1);
+        } else {
+            id = new_node(p, NODE_VAR, -1, -1);
+        }
+        if (id >= 0)
+            memcpy(p->pool[id].name, t->text, CALC_NAME_MAX);
+        return id;
+    case TOK_LPAREN:
+        p->pos++;
+        if ((id = parse_sum(p)) < 0)
+            return -1;
+        if (peek(p)->kind != TOK_RPAREN)
+            return fail(p);
+        p->pos++;
+        return id;
+    default:
+        return fail(p);
+    }
+}
+
+static int parse_power(struct parser *p)
+{
+    int left = parse_primary(p), right, id;
+    if (left < 0 || !is_op(peek(p), "^"))
+        return left;
+    p->pos++;
+    if ((right = parse_unary(p)) < 0) /* right associative */
+        return -1;
+    if ((id = new_node(p, NODE_BIN, left, right)) >= 0)
+        p->pool[id].op = '^';
+    return id;
+}
+
+static int parse_unary(struct parser *p)
+{
+    if (is_op(peek(p), "-")) {
+        p->pos++;
+        int child = parse_unary(p);
+        return child < 0 ? -1 : new_node(p, NODE_NEG, child, -1);
+    }
+    return parse_power(p);
+}
+
+/* One left-associative level: operand (op operand)* */
+static int parse_level(struct parser *p, const char *ops, int (*operand)(struct parser *))
+{
+    int left = operand(p);
+    while (left >= 0 && is_op(peek(p), ops)) {
+        char op = peek(p)->text[0];
+        p->pos++;
+        int right = operand(p);
+        if (right < 0)
+            return -1;
+        if ((left = new_node(p, NODE_BIN, left, right)) >= 0)
+            p->pool[left].op = op;
+    }
+    return left;
+}
+
+static int parse_product(struct parser *p) { return parse_level(p, "*/%", parse_unary); }
+static int parse_sum(struct parser *p) { return parse_level(p, "+-", parse_product); }
+
+int parse_expr(const char *src, struct node *pool, int cap, int *err)
+{
+    struct token toks[MAX_TOKENS];
+    int errpos;
+    /* same-compartment call (parser -> parser) with the address of locals */
+    if (lex_all(src, toks, MAX_TOKENS, &errpos) < 0) {
+        *err = PARSE_BAD_CHAR;
+        return -1;
+    }
+    struct parser p = { toks, 0, pool, cap, 0, PARSE_OK };
+    int root = parse_sum(&p);
+    if (root >= 0 && peek(&p)->kind != TOK_END)
+        p.err = PARSE_TRAILING;
+    *err = p.err;
+    return p.err ? -1 : root;
+}
+
+const char *parse_error_string(int err)
+{
+    static const char *const names[] = { "ok", "bad character", "unexpected token",
+                                         "expression too large", "trailing input" };
+    return err >= 0 && err <= PARSE_TRAILING ? names[err] : "unknown parse error";
+}
+
+/* Appends formatted text at *len; -1 when it does not fit (static variadic helper). */
+static int append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k >= cap - *len)
+        return -1;
+    *len += (size_t)k;
+    return 0;
+}
+
+static int describe_at(const struct node *pool, int count, int i, char *buf, size_t cap, size_t *len)
+{
+    if (i < 0 || i >= count)
+        return -1;
+    const struct node *n = &pool[i];
+    switch (n->kind) {
+    case NODE_NUM: return append(buf, cap, len, "%g", n->value);
+    case NODE_VAR: return append(buf, cap, len, "%s", n->name);
+    case NODE_NEG: if (append(buf, cap, len, "(neg ") < 0) return -1; break;
+    case NODE_CALL: if (append(buf, cap, len, "(%s ", n->name) < 0) return -1; break;
+    default: if (append(buf, cap, len, "(%c ", n->op) < 0) return -1; break;
+    }
+    if (describe_at(pool, count, n->left, buf, cap, len) < 0)
+        return -1;
+    if (n->kind == NODE_BIN && (append(buf, cap, len, " ") < 0 ||
+                                describe_at(pool, count, n->right, buf, cap, len) < 0))
+        return -1;
+    return append(buf, cap, len, ")");
+}
+
+/* Writes the tree in prefix form into buf (always NUL-terminated when cap > 0).
+ * Returns its length, or -1 when it does not fit (buf then holds "..."). */
+int parse_describe(const struct node *pool, int count, int root, char *buf, size_t cap)
+{
+    size_t len = 0;
+    if (cap == 0)
+        return -1;
+    buf[0] = '\0';
+    if (describe_at(pool, count, root, buf, cap, &len) < 0) {
+        snprintf(buf, cap, "...");
+        return -1;
+    }
+    return (int)len;
+}
+
+/* ---- generated by bulkhead (process backend): gate stubs and trampolines; edits here are discarded ---- */
+#if __INCLUDE_LEVEL__ == 0
+#include "bulkhead_runtime.h"
+
+/* gate: int parse_describe(const struct node *pool, int count, int root, char *buf, size_t cap)
+ * defined at parser/parse.c:194:5; gate 6 into compartment 'parser' */
+struct bh_frame_6 {
+	bh_frame h;
+	const struct node *pool;
+	int count;
+	int root;
+	char *buf;
+	size_t cap;
+	int ret;
+};
+
+void bh_entry_6_parse_describe(bh_frame *bh_h);
+void bh_entry_6_parse_describe(bh_frame *bh_h)
+{
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
+	__typeof__(bh_f->pool) pool = bh_f->pool;
+	__typeof__(bh_f->count) count = bh_f->count;
+	__typeof__(bh_f->root) root = bh_f->root;
+	__typeof__(bh_f->buf) buf = bh_f->buf;
+	__typeof__(bh_f->cap) cap = bh_f->cap;
+	bh_f->ret = parse_describe(pool, count, root, buf, cap);
+}
+
+__attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct node *pool, int count, int root, char *buf, size_t cap)
+{
+	if (bh_self() == 1) {
+		return parse_describe(pool, count, root, buf, cap);
+	}
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	bh_f->pool = pool;
+	bh_f->count = count;
+	bh_f->root = root;
+	bh_f->buf = buf;
+	bh_f->cap = cap;
+	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(count) : 0;
+	void *bh_c_pool = 0;
+	if (pool) {
+		bh_c_pool = bh_stack_alloc(bh_n_pool, 16);
+		__builtin_memcpy(bh_c_pool, (const void *)pool, bh_n_pool);
+		bh_f->pool = (__typeof__(bh_f->pool))bh_c_pool;
+	}
+	__SIZE_TYPE__ bh_n_buf = buf ? (__SIZE_TYPE__)(cap) : 0;
+	void *bh_c_buf = 0;
+	if (buf) {
+		bh_c_buf = bh_stack_alloc(bh_n_buf, 16);
+		__builtin_memset(bh_c_buf, 0, bh_n_buf);
+		bh_f->buf = (__typeof__(bh_f->buf))bh_c_buf;
+	}
+	bh_call(6, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		return (int )(-1);
+	}
+	if (buf)
+		__builtin_memcpy((void *)buf, bh_c_buf, bh_n_buf);
+	__typeof__(bh_f->ret) bh_r = bh_f->ret;
+	bh_stack_free(bh_f);
+	return bh_r;
+}
+
+/* gate: const char * parse_error_string(int err)
+ * defined at parser/parse.c:152:13; gate 7 into compartment 'parser' */
+struct bh_frame_7 {
+	bh_frame h;
+	int err;
+	const char *ret;
+	__SIZE_TYPE__ ret_size;
+};
+
+void bh_entry_7_parse_error_string(bh_frame *bh_h);
+void bh_entry_7_parse_error_string(bh_frame *bh_h)
+{
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
+	__typeof__(bh_f->err) err = bh_f->err;
+	__typeof__(bh_f->ret) bh_r = parse_error_string(err);
+	if (bh_r) {
+		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
+		void *bh_c = bh_stack_alloc(bh_n, 16);
+		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
+		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
+		bh_f->ret_size = bh_n;
+	} else {
+		bh_f->ret = bh_r;
+		bh_f->ret_size = 0;
+	}
+}
+
+__attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(int err)
+{
+	if (bh_self() == 1) {
+		return parse_error_string(err);
+	}
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	bh_f->err = err;
+	bh_call(7, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
+	}
+	__typeof__(bh_f->ret) bh_r = bh_f->ret;
+	if (bh_r) {
+		static __thread void *bh_rb;
+		static __thread __SIZE_TYPE__ bh_rc;
+		extern void *realloc(void *, __SIZE_TYPE__);
+		if (bh_f->ret_size > bh_rc) {
+			bh_rb = realloc(bh_rb, bh_f->ret_size);
+			bh_rc = bh_f->ret_size;
+		}
+		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_f->ret_size);
+		bh_r = (__typeof__(bh_r))bh_rb;
+	}
+	bh_stack_free(bh_f);
+	return bh_r;
+}
+
+/* gate: int parse_expr(const char *src, struct node *pool, int cap, int *err)
+ * defined at parser/parse.c:135:5; gate 8 into compartment 'parser' */
+struct bh_frame_8 {
+	bh_frame h;
+	const char *src;
+	struct node *pool;
+	int cap;
+	int *err;
+	int ret;
+};
+
+void bh_entry_8_parse_expr(bh_frame *bh_h);
+void bh_entry_8_parse_expr(bh_frame *bh_h)
+{
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
+	__typeof__(bh_f->src) src = bh_f->src;
+	__typeof__(bh_f->pool) pool = bh_f->pool;
+	__typeof__(bh_f->cap) cap = bh_f->cap;
+	__typeof__(bh_f->err) err = bh_f->err;
+	bh_f->ret = parse_expr(src, pool, cap, err);
+}
+
+__attribute__((section("bh_gate_text"))) int bh_gate_parse_expr(const char *src, struct node *pool, int cap, int *err)
+{
+	if (bh_self() == 1) {
+		return parse_expr(src, pool, cap, err);
+	}
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	bh_f->src = src;
+	bh_f->pool = pool;
+	bh_f->cap = cap;
+	bh_f->err = err;
+	__SIZE_TYPE__ bh_n_src = src ? __builtin_strlen((const char *)src) + 1 : 0;
+	void *bh_c_src = 0;
+	if (src) {
+		bh_c_src = bh_stack_alloc(bh_n_src, 16);
+		__builtin_memcpy(bh_c_src, (const void *)src, bh_n_src);
+		bh_f->src = (__typeof__(bh_f->src))bh_c_src;
+	}
+	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(cap) : 0;
+	void *bh_c_pool = 0;
+	if (pool) {
+		bh_c_pool = bh_stack_alloc(bh_n_pool, 16);
+		__builtin_memset(bh_c_pool, 0, bh_n_pool);
+		bh_f->pool = (__typeof__(bh_f->pool))bh_c_pool;
+	}
+	__SIZE_TYPE__ bh_n_err = err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
+	void *bh_c_err = 0;
+	if (err) {
+		bh_c_err = bh_stack_alloc(bh_n_err, 16);
+		__builtin_memset(bh_c_err, 0, bh_n_err);
+		bh_f->err = (__typeof__(bh_f->err))bh_c_err;
+	}
+	bh_call(8, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		return (int )(-1);
+	}
+	if (pool)
+		__builtin_memcpy((void *)pool, bh_c_pool, bh_n_pool);
+	if (err)
+		__builtin_memcpy((void *)err, bh_c_err, bh_n_err);
+	__typeof__(bh_f->ret) bh_r = bh_f->ret;
+	bh_stack_free(bh_f);
+	return bh_r;
+}
+
+#endif /* __INCLUDE_LEVEL__ == 0 */

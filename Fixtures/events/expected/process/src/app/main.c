@@ -1,0 +1,459 @@
+/* app library (default compartment "main"): passes callbacks to the sorter and the bus,
+ * shares globals with them and logs through the variadic log_printf. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "events.h"
+
+struct person {
+    char name[12];
+    int age;
+};
+
+/* FEATURE: static comparator whose address is passed to sort_items (callback) */
+static int cmp_int_asc(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* FEATURE: non-static comparator (callback) */
+int cmp_person_by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct person *)a)->name, ((const struct person *)b)->name);
+}
+
+/* FEATURE: comparator whose address is taken in a static table, not at the call */
+static int cmp_person_by_age_desc(const void *a, const void *b)
+{
+    return ((const struct person *)b)->age - ((const struct person *)a)->age;
+}
+
+extern __typeof__(cmp_person_by_name) bh_cb_cmp_person_by_name;
+static __typeof__(cmp_person_by_age_desc) bh_cb_cmp_person_by_age_desc;
+static const struct {
+    const char *label;
+    cmp_fn cmp;
+} person_orders[] = {
+    { "by name", bh_cb_cmp_person_by_name },
+    { "by age desc", bh_cb_cmp_person_by_age_desc },
+};
+
+struct temp_stats {
+    int readings, max, alerts;
+};
+
+/* FEATURE: static handler stored by the bus and called back later; it re-enters the
+ * bus (publishes an alert) while the bus is still delivering. ctx points into main's frame. */
+extern __typeof__(bus_publish) bh_gate_bus_publish;
+static void on_temperature(int topic, const char *msg, void *ctx)
+{
+    struct temp_stats *st = ctx;
+    int value = atoi(msg);
+    st->readings++;
+    if (value > st->max)
+        st->max = value;
+    printf("  on_temperature(topic=%d, %d) readings=%d max=%d\n", topic, value, st->readings, st->max);
+    if (value > 30) {
+        st->alerts++;
+        bh_gate_bus_publish(TOPIC_ALERT, "overheat"); /* main -> bus, from inside a callback */
+    }
+}
+
+/* FEATURE: handler that reads the shared global while the bus is mid-delivery */
+static void on_alert(int topic, const char *msg, void *ctx)
+{
+    (void)ctx;
+    printf("  on_alert(topic=%d, %s) delivered so far=%d\n", topic, msg, bus_delivered_count);
+}
+
+/* FEATURE: non-static handler subscribed to every topic; logs with a variadic call */
+extern __typeof__(log_printf) bh_gate_log_printf;
+void on_any_message(int topic, const char *msg, void *ctx)
+{
+    int *count = ctx;
+    ++*count;
+    bh_gate_log_printf("on_any_message #%d topic=%d len=%zu\n", *count, topic, strlen(msg)); /* main -> log */
+}
+
+/* FEATURE: variadic function of main that hands its va_list to log_vprintf (cross-compartment) */
+#ifndef BH_SHARED_STACK_HELPERS
+#define BH_SHARED_STACK_HELPERS
+void *bh_stack_alloc(__SIZE_TYPE__, __SIZE_TYPE__);
+void bh_stack_free(void *);
+static inline void *bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
+{
+	void *bh_c = bh_stack_alloc(bh_n, bh_a);
+	__builtin_memcpy(bh_c, bh_p, bh_n);
+	return bh_c;
+}
+static inline void bh_ss_release(void *bh_pp)
+{
+	bh_stack_free(*(void **)bh_pp);
+}
+#endif
+extern __typeof__(log_vprintf) bh_gate_log_vprintf;
+static int trace(const char *fmt, ...)
+{
+    va_list bh_priv_ap; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_ap) *bh_ss_ap = (__typeof__(bh_priv_ap) *)bh_ss_copy(&bh_priv_ap, sizeof bh_priv_ap, _Alignof(__typeof__(bh_priv_ap)));
+    va_start((*bh_ss_ap), fmt);
+    int n = bh_gate_log_vprintf(fmt, (*bh_ss_ap)); /* main -> log with a va_list */
+    va_end((*bh_ss_ap));
+    return n;
+}
+
+static void print_people(const char *label, const struct person *p, size_t n)
+{
+    printf("%-12s", label);
+    for (size_t i = 0; i < n; i++)
+        printf(" %s(%d)", p[i].name, p[i].age);
+    printf("\n");
+}
+
+extern __typeof__(bus_clear) bh_gate_bus_clear;
+extern __typeof__(bus_publish) bh_gate_bus_publish;
+extern __typeof__(bus_subscribe) bh_gate_bus_subscribe;
+extern __typeof__(log_printf) bh_gate_log_printf;
+extern __typeof__(on_any_message) bh_cb_on_any_message;
+extern __typeof__(sort_items) bh_gate_sort_items;
+static __typeof__(cmp_int_asc) bh_cb_cmp_int_asc;
+static __typeof__(on_alert) bh_cb_on_alert;
+static __typeof__(on_temperature) bh_cb_on_temperature;
+int main(void)
+{
+    /* --- sorter: callbacks through a function-pointer parameter --- */
+    int nums[] = { 42, -7, 19, 0, 19, 3, 100, -50 };
+    size_t nn = sizeof nums / sizeof nums[0];
+    bh_gate_sort_items(nums, nn, sizeof nums[0], bh_cb_cmp_int_asc);    /* main -> sort, callback cmp_int_asc */
+    printf("ints:");
+    for (size_t i = 0; i < nn; i++)
+        printf(" %d", nums[i]);
+    printf("\ncomparisons: %ld\n", sort_comparisons);     /* shared global read */
+    sort_comparisons = 0;                                  /* shared global write */
+
+    struct person people[] = { { "mallory", 41 }, { "alice", 30 }, { "trent", 55 },
+                               { "bob", 30 }, { "carol", 27 }, { "dave", 41 } };
+    size_t np = sizeof people / sizeof people[0];
+    for (size_t k = 0; k < sizeof person_orders / sizeof person_orders[0]; k++) {
+        bh_gate_sort_items(people, np, sizeof people[0], person_orders[k].cmp); /* callback via table */
+        print_people(person_orders[k].label, people, np);
+    }
+    printf("comparisons since reset: %ld\n", sort_comparisons);
+
+    /* --- bus: stored callbacks, called later; ctx is the address of main's locals --- */
+    struct temp_stats bh_priv_stats = { 0, -1000, 0 }; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_stats) *bh_ss_stats = (__typeof__(bh_priv_stats) *)bh_ss_copy(&bh_priv_stats, sizeof bh_priv_stats, _Alignof(__typeof__(bh_priv_stats)));
+    int bh_priv_any_count = 0; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_any_count) *bh_ss_any_count = (__typeof__(bh_priv_any_count) *)bh_ss_copy(&bh_priv_any_count, sizeof bh_priv_any_count, _Alignof(__typeof__(bh_priv_any_count)));
+    int id1 = bh_gate_bus_subscribe(TOPIC_TEMP, bh_cb_on_temperature, &(*bh_ss_stats));
+    int id2 = bh_gate_bus_subscribe(TOPIC_ALERT, bh_cb_on_alert, NULL);
+    int id3 = bh_gate_bus_subscribe(TOPIC_ANY, bh_cb_on_any_message, &(*bh_ss_any_count));
+    printf("subscribed ids %d %d %d\n", id1, id2, id3);
+
+    static const char *const readings[] = { "21", "25", "33", "19" };
+    for (size_t i = 0; i < 4; i++)
+        bh_gate_bus_publish(TOPIC_TEMP, readings[i]);
+    printf("stats: readings=%d max=%d alerts=%d any=%d delivered=%d\n", (*bh_ss_stats).readings, (*bh_ss_stats).max,
+           (*bh_ss_stats).alerts, (*bh_ss_any_count), bus_delivered_count);
+
+    bus_delivered_count = 100;                             /* shared global written from main */
+    bh_gate_bus_publish(TOPIC_ALERT, "manual");
+    printf("delivered after reset to 100: %d\n", bus_delivered_count);
+    bh_gate_bus_clear();
+    bh_gate_bus_publish(TOPIC_TEMP, "99");                         /* nobody listens any more */
+
+    /* --- log: variadic calls across compartments (gate via log_vprintf) --- */
+    bh_gate_log_printf("plain line\n");
+    bh_gate_log_printf("ints %d %u %ld %lld, char %c\n", -1, 4000000000u, -1234567890123L, 1LL << 40, 'z');
+    bh_gate_log_printf("doubles %.6f %.3e, string %s, padded [%5s|%-5s]\n", 3.14159265, 1.0 / 3, "ok", "r", "l");
+    int n = bh_gate_log_printf("%s=%d\n", "answer", 42);
+    trace("trace: log_printf returned %d\n", n);
+    return 0;
+}
+
+/* ---- generated by bulkhead (process backend): gate stubs and trampolines; edits here are discarded ---- */
+#if __INCLUDE_LEVEL__ == 0
+#include "bulkhead_runtime.h"
+
+/* trampoline: int cmp_int_asc(const void *a, const void *b)
+ * defined at app/main.c:15:12; gate 6 into compartment 'main' */
+struct bh_frame_6 {
+	bh_frame h;
+	const void *a;
+	const void *b;
+	int ret;
+};
+
+void bh_entry_6_cmp_int_asc(bh_frame *bh_h);
+void bh_entry_6_cmp_int_asc(bh_frame *bh_h)
+{
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
+	__typeof__(bh_f->a) a = bh_f->a;
+	__typeof__(bh_f->b) b = bh_f->b;
+	bh_f->ret = cmp_int_asc(a, b);
+}
+
+static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void *a, const void *b)
+{
+	if (bh_self() == 0) {
+		return cmp_int_asc(a, b);
+	}
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	bh_f->a = a;
+	bh_f->b = b;
+	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(int)) : 0;
+	void *bh_c_a = 0;
+	if (a) {
+		bh_c_a = bh_stack_alloc(bh_n_a, 16);
+		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
+		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
+	}
+	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(int)) : 0;
+	void *bh_c_b = 0;
+	if (b) {
+		bh_c_b = bh_stack_alloc(bh_n_b, 16);
+		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
+		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
+	}
+	bh_call(6, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
+	}
+	__typeof__(bh_f->ret) bh_r = bh_f->ret;
+	bh_stack_free(bh_f);
+	return bh_r;
+}
+
+/* trampoline: int cmp_person_by_age_desc(const void *a, const void *b)
+ * defined at app/main.c:28:12; gate 7 into compartment 'main' */
+struct bh_frame_7 {
+	bh_frame h;
+	const void *a;
+	const void *b;
+	int ret;
+};
+
+void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h);
+void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h)
+{
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
+	__typeof__(bh_f->a) a = bh_f->a;
+	__typeof__(bh_f->b) b = bh_f->b;
+	bh_f->ret = cmp_person_by_age_desc(a, b);
+}
+
+static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc(const void *a, const void *b)
+{
+	if (bh_self() == 0) {
+		return cmp_person_by_age_desc(a, b);
+	}
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	bh_f->a = a;
+	bh_f->b = b;
+	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
+	void *bh_c_a = 0;
+	if (a) {
+		bh_c_a = bh_stack_alloc(bh_n_a, 16);
+		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
+		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
+	}
+	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
+	void *bh_c_b = 0;
+	if (b) {
+		bh_c_b = bh_stack_alloc(bh_n_b, 16);
+		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
+		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
+	}
+	bh_call(7, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
+	}
+	__typeof__(bh_f->ret) bh_r = bh_f->ret;
+	bh_stack_free(bh_f);
+	return bh_r;
+}
+
+/* trampoline: int cmp_person_by_name(const void *a, const void *b)
+ * defined at app/main.c:22:5; gate 8 into compartment 'main' */
+struct bh_frame_8 {
+	bh_frame h;
+	const void *a;
+	const void *b;
+	int ret;
+};
+
+void bh_entry_8_cmp_person_by_name(bh_frame *bh_h);
+void bh_entry_8_cmp_person_by_name(bh_frame *bh_h)
+{
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
+	__typeof__(bh_f->a) a = bh_f->a;
+	__typeof__(bh_f->b) b = bh_f->b;
+	bh_f->ret = cmp_person_by_name(a, b);
+}
+
+__attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_name(const void *a, const void *b)
+{
+	if (bh_self() == 0) {
+		return cmp_person_by_name(a, b);
+	}
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	bh_f->a = a;
+	bh_f->b = b;
+	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
+	void *bh_c_a = 0;
+	if (a) {
+		bh_c_a = bh_stack_alloc(bh_n_a, 16);
+		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
+		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
+	}
+	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
+	void *bh_c_b = 0;
+	if (b) {
+		bh_c_b = bh_stack_alloc(bh_n_b, 16);
+		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
+		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
+	}
+	bh_call(8, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
+	}
+	__typeof__(bh_f->ret) bh_r = bh_f->ret;
+	bh_stack_free(bh_f);
+	return bh_r;
+}
+
+/* trampoline: void on_alert(int topic, const char *msg, void *ctx)
+ * defined at app/main.c:62:13; gate 9 into compartment 'main' */
+struct bh_frame_9 {
+	bh_frame h;
+	int topic;
+	const char *msg;
+	void *ctx;
+};
+
+void bh_entry_9_on_alert(bh_frame *bh_h);
+void bh_entry_9_on_alert(bh_frame *bh_h)
+{
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;
+	__typeof__(bh_f->topic) topic = bh_f->topic;
+	__typeof__(bh_f->msg) msg = bh_f->msg;
+	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
+	on_alert(topic, msg, ctx);
+}
+
+static __attribute__((section("bh_gate_text"))) void bh_cb_on_alert(int topic, const char *msg, void *ctx)
+{
+	if (bh_self() == 0) {
+		on_alert(topic, msg, ctx);
+		return;
+	}
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
+	bh_f->topic = topic;
+	bh_f->msg = msg;
+	bh_f->ctx = ctx;
+	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
+	void *bh_c_msg = 0;
+	if (msg) {
+		bh_c_msg = bh_stack_alloc(bh_n_msg, 16);
+		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
+		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
+	}
+	bh_call(9, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		return;
+	}
+	bh_stack_free(bh_f);
+}
+
+/* trampoline: void on_any_message(int topic, const char *msg, void *ctx)
+ * defined at app/main.c:69:6; gate 10 into compartment 'main' */
+struct bh_frame_10 {
+	bh_frame h;
+	int topic;
+	const char *msg;
+	void *ctx;
+};
+
+void bh_entry_10_on_any_message(bh_frame *bh_h);
+void bh_entry_10_on_any_message(bh_frame *bh_h)
+{
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;
+	__typeof__(bh_f->topic) topic = bh_f->topic;
+	__typeof__(bh_f->msg) msg = bh_f->msg;
+	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
+	on_any_message(topic, msg, ctx);
+}
+
+__attribute__((section("bh_gate_text"))) void bh_cb_on_any_message(int topic, const char *msg, void *ctx)
+{
+	if (bh_self() == 0) {
+		on_any_message(topic, msg, ctx);
+		return;
+	}
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
+	bh_f->topic = topic;
+	bh_f->msg = msg;
+	bh_f->ctx = ctx;
+	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
+	void *bh_c_msg = 0;
+	if (msg) {
+		bh_c_msg = bh_stack_alloc(bh_n_msg, 16);
+		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
+		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
+	}
+	bh_call(10, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		return;
+	}
+	bh_stack_free(bh_f);
+}
+
+/* trampoline: void on_temperature(int topic, const char *msg, void *ctx)
+ * defined at app/main.c:47:13; gate 11 into compartment 'main' */
+struct bh_frame_11 {
+	bh_frame h;
+	int topic;
+	const char *msg;
+	void *ctx;
+};
+
+void bh_entry_11_on_temperature(bh_frame *bh_h);
+void bh_entry_11_on_temperature(bh_frame *bh_h)
+{
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
+	__typeof__(bh_f->topic) topic = bh_f->topic;
+	__typeof__(bh_f->msg) msg = bh_f->msg;
+	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
+	on_temperature(topic, msg, ctx);
+}
+
+static __attribute__((section("bh_gate_text"))) void bh_cb_on_temperature(int topic, const char *msg, void *ctx)
+{
+	if (bh_self() == 0) {
+		on_temperature(topic, msg, ctx);
+		return;
+	}
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
+	bh_f->topic = topic;
+	bh_f->msg = msg;
+	bh_f->ctx = ctx;
+	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
+	void *bh_c_msg = 0;
+	if (msg) {
+		bh_c_msg = bh_stack_alloc(bh_n_msg, 16);
+		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
+		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
+	}
+	bh_call(11, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		return;
+	}
+	bh_stack_free(bh_f);
+}
+
+#endif /* __INCLUDE_LEVEL__ == 0 */

@@ -1,0 +1,280 @@
+// Call.swift: gates on migrating threads.
+//
+// Every program thread that makes a gate call owns a channel (a logical thread): an owner word (the
+// compartment running it now, also the futex word), the innermost pending frame, and a shared stack. A call
+// pushes its frame and hands the channel to the callee's compartment; the caller then waits until the
+// channel comes back to its compartment, serving whatever calls arrive for it meanwhile (callbacks,
+// recursion). In every other compartment a peer thread per channel waits for the channel and serves it.
+// No lock and no allocation on this path: pointer stores, one seq_cst store and, only when someone sleeps,
+// one futex wake per crossing.
+
+import CBulkheadRuntime
+import Glibc
+
+@_cdecl("bh_call")
+public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
+    guard let frame = frame else {
+        bh_report_fatal(cs("bh_call with a NULL frame"))
+        abort()
+    }
+    let rt = bh_rt_ptr()
+    let target = bh_gate_compartment(gate)
+    let me = rt.pointee.self_index
+    frame.pointee.gate = gate
+    frame.pointee.caller = me
+    if rt.pointee.started == 0 {
+        // before bh_runtime_start (an earlier constructor): there is no gate table yet
+        bh_report_fatal_num(cs("a gate was called before bh_runtime_start; gate"), Int(gate))
+        abort()
+    }
+    if target < 0 {
+        bh_report_fatal_num(cs("bh_call with an invalid gate"), Int(gate))
+        abort()
+    }
+    if target == me || rt.pointee.launched == 0 {
+        // its own compartment, or before main() (constructors): everything is still one process
+        bh_gate_at(gate).pointee.entry(frame)
+        frame.pointee.status = BH_ST_RETURN
+        return
+    }
+    let ctrl = bh_ctrl_ptr()
+    if bh_load(&ctrl.pointee.shutdown) != 0
+        || (bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE && bh_load(&bh_comp(target).pointee.alive) == 0) {
+        frame.pointee.status = BH_ST_FAULTED
+        faultedWhileEnding(me)
+        return
+    }
+    let ch = bh_tls_get_channel() ?? acquireChannel()
+    bh_flush_std()
+    frame.pointee.err = bh_errno()
+    frame.pointee.status = BH_ST_CALL
+    frame.pointee.prev = ch.pointee.top
+    ch.pointee.top = frame
+    bh_owner_hand(ch, target)
+    while true {
+        let r = bh_wait_owner(ch, me)
+        if r != 0 {
+            waitInterrupted(ch, r, me)
+            continue
+        }
+        guard let f = ch.pointee.top else { internalError("empty channel") }
+        let st = f.pointee.status
+        if st == BH_ST_EXIT { exitFromCaller(me) }
+        if f == frame {
+            if st == BH_ST_CALL { internalError("a call came back unanswered") }
+            ch.pointee.top = f.pointee.prev
+            bh_set_errno(f.pointee.err)
+            if st == BH_ST_FAULTED && bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE { faultedWhileEnding(me) }
+            return
+        }
+        if st != BH_ST_CALL { internalError("a return reached the wrong frame") }
+        serve(ch, f, me)
+    }
+}
+
+/// Runs the request on top of the channel in this compartment and hands the channel back to the caller.
+@inline(__always)
+private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePointer<bh_frame>, _ me: Int32) {
+    let gate = f.pointee.gate
+    let caller = f.pointee.caller
+    let n = bh_ncompartments()
+    if bh_gate_compartment(gate) != me || caller < 0 || caller >= n || caller == me {
+        bh_report_refused(me, gate)
+        if caller < 0 || caller >= n || caller == me {
+            bh_park(ch, me)  // nobody to answer: a corrupt frame; leave the channel alone
+            return
+        }
+        f.pointee.status = BH_ST_FAULTED
+        bh_owner_hand(ch, caller)
+        return
+    }
+    let outer = bh_tls_get_serving()
+    bh_tls_set_serving(f)
+    bh_set_errno(f.pointee.err)
+    bh_gate_at(gate).pointee.entry(f)
+    f.pointee.err = bh_errno()
+    bh_tls_set_serving(outer)
+    bh_flush_std()
+    f.pointee.status = BH_ST_RETURN
+    bh_owner_hand(ch, caller)
+}
+
+/// A wait in main was interrupted: the program is terminating (1), or a 20 ms poll while terminating (2),
+/// when a gate into a compartment that died for good is failed here (the zygote has finished with it).
+private func waitInterrupted(_ ch: UnsafeMutablePointer<bh_channel>, _ r: Int32, _ me: Int32) {
+    if r == 1 { terminateFromMain() }
+    let o = bh_load(&ch.pointee.owner)
+    let n = bh_ncompartments()
+    if o != me && o >= 0 && o < n && bh_load(&bh_comp(o).pointee.alive) == 0 { _ = recover(ch, o) }
+}
+
+/// A gate failed because its compartment died while the program is ending: main ends it now (unless a
+/// thread of main already does, e.g. in exit()); a compartment process waits to be killed, running no more
+/// of the program after a fatal fault.
+private func faultedWhileEnding(_ me: Int32) {
+    let terminating = bh_load(&bh_ctrl_ptr().pointee.terminating)
+    if terminating == BH_TERM_NONE { return }  // main's own exit: the gate just fails
+    if me == 0 {
+        terminateFromMain()
+    } else if terminating == BH_TERM_FATAL {
+        bh_park_forever()
+    }
+}
+
+/// The body of a peer thread: serves channel `index` in this compartment, forever.
+func peerLoop(_ index: Int32) {
+    let ch = bh_channel_at(index)
+    bh_wait_word(&ch.pointee.ready, 0)
+    let me = bh_rt_self()
+    if ch.pointee.home == me { return }  // its own thread serves it
+    bh_tls_set_channel(ch)
+    bh_tls_set_altstack(bh_altstack_install())
+    while true {
+        let r = bh_wait_owner(ch, me)
+        if r != 0 {
+            waitInterrupted(ch, r, me)
+            continue
+        }
+        guard let f = ch.pointee.top else {
+            bh_park(ch, me)
+            continue
+        }
+        let st = f.pointee.status
+        if st == BH_ST_CALL {
+            serve(ch, f, me)
+        } else if st == BH_ST_EXIT {
+            exitFromCaller(me)
+        } else if !recover(ch, me) {
+            bh_park(ch, me)
+        }
+    }
+}
+
+/// Channel `ch` is owned by compartment k, but the process of k that held it is gone (a fresh process
+/// finds a return meant for its predecessor, or the zygote cleans up after a death). Fails the innermost
+/// frame k was serving (or delivers it, if k had answered it) and hands the channel to its caller; frames
+/// k made above it are dropped. False if there is nothing to answer (the channel's own thread is gone).
+func recover(_ ch: UnsafeMutablePointer<bh_channel>, _ k: Int32) -> Bool {
+    var cur = ch.pointee.top
+    while let f = cur {
+        if bh_gate_compartment(f.pointee.gate) == k && f.pointee.caller != k {
+            if f.pointee.status == BH_ST_CALL { f.pointee.status = BH_ST_FAULTED }
+            ch.pointee.top = f
+            bh_owner_hand(ch, f.pointee.caller)
+            return true
+        }
+        cur = f.pointee.prev
+    }
+    return false
+}
+
+private func internalError(_ what: StaticString) -> Never {
+    bh_report_fatal(cs(what))
+    abort()
+}
+
+// MARK: channels
+
+/// Gives the calling thread a channel: one its compartment released, or a new one (peer threads for it
+/// start in the other processes). Called once per thread.
+func acquireChannel() -> UnsafeMutablePointer<bh_channel> {
+    let rt = bh_rt_ptr()
+    let ctrl = bh_ctrl_ptr()
+    let me = rt.pointee.self_index
+    var reused: Int32 = -1
+    bh_chan_lock()
+    let head = bh_free_head(me)
+    if head.pointee >= 0 {
+        reused = head.pointee
+        let c = bh_channel_at(reused)
+        head.pointee = c.pointee.next_free
+        c.pointee.next_free = -1
+    }
+    bh_chan_unlock()
+    let c: UnsafeMutablePointer<bh_channel>
+    if reused >= 0 {
+        c = bh_channel_at(reused)
+    } else {
+        let index = bh_fetch_add(&ctrl.pointee.nchannels, 1)
+        if index >= BH_MAX_CHANNELS {
+            bh_report_fatal_num(cs("too many threads made gate calls; the limit is"), Int(BH_MAX_CHANNELS))
+            abort()
+        }
+        c = bh_channel_at(index)
+        c.pointee.home = me
+        c.pointee.top = nil
+        c.pointee.sp = c.pointee.base
+        bh_store(&c.pointee.owner, me)
+        bh_store(&c.pointee.ready, 1)
+        bh_wake_word(&c.pointee.ready)
+        _ = bh_fetch_add(&ctrl.pointee.event, 1)
+        bh_wake_word(&ctrl.pointee.event)
+    }
+    bh_tls_set_channel(c)
+    if rt.pointee.launched != 0 {
+        bh_fault_handlers_check()
+        if me == 0 { loadPendingFilter() }
+    }
+    if bh_tls_get_altstack() == nil { bh_tls_set_altstack(bh_altstack_install()) }
+    pthread_setspecific(rt.pointee.channel_key, UnsafeRawPointer(c))
+    return c
+}
+
+/// Thread exit (pthread key destructor): an idle channel goes back to its compartment's free list.
+func channelThreadExit(_ arg: UnsafeMutableRawPointer?) {
+    guard let arg = arg else { return }
+    let ch = arg.assumingMemoryBound(to: bh_channel.self)
+    bh_tls_set_channel(nil)
+    bh_altstack_release(bh_tls_get_altstack())
+    bh_tls_set_altstack(nil)
+    if ch.pointee.top != nil || bh_load(&ch.pointee.owner) != ch.pointee.home { return }
+    ch.pointee.sp = ch.pointee.base
+    bh_chan_lock()
+    let head = bh_free_head(ch.pointee.home)
+    ch.pointee.next_free = head.pointee
+    head.pointee = ch.pointee.index
+    bh_chan_unlock()
+}
+
+// MARK: the shared stack
+
+@_cdecl("bh_stack_alloc")
+public func bhStackAlloc(_ size: Int, _ align: Int) -> UnsafeMutableRawPointer? {
+    let rt = bh_rt_ptr()
+    var a = UInt(align < 16 ? 16 : align)
+    if a & (a &- 1) != 0 { a = 16 }  // not a power of two: the frame's own alignment is at most 16
+    if rt.pointee.started == 0 {
+        var p: UnsafeMutableRawPointer? = nil
+        if posix_memalign(&p, Int(a), size == 0 ? 1 : size) != 0 {
+            bh_report_fatal(cs("bh_stack_alloc: out of memory"))
+            abort()
+        }
+        return p
+    }
+    let ch = bh_tls_get_channel() ?? acquireChannel()
+    let sp = UInt(bitPattern: ch.pointee.sp)
+    let limit = UInt(bitPattern: ch.pointee.limit)
+    let p = (sp &+ a &- 1) & ~(a &- 1)
+    if p > limit || UInt(size) > limit &- p {
+        bh_report_stack_overflow(ch.pointee.index, size)
+        abort()
+    }
+    ch.pointee.sp = UnsafeMutablePointer<CChar>(bitPattern: p &+ UInt(size))
+    return UnsafeMutableRawPointer(bitPattern: p)
+}
+
+@_cdecl("bh_stack_free")
+public func bhStackFree(_ p: UnsafeMutableRawPointer?) {
+    guard let p = p else { return }
+    let rt = bh_rt_ptr()
+    if rt.pointee.started == 0 {
+        free(p)  // from bh_stack_alloc before bh_runtime_start (posix_memalign)
+        return
+    }
+    // anything else than a pointer into this thread's stack (one taken before the start) is left alone
+    guard let ch = bh_tls_get_channel() else { return }
+    let a = UInt(bitPattern: p)
+    if a >= UInt(bitPattern: ch.pointee.base) && a <= UInt(bitPattern: ch.pointee.sp) {
+        ch.pointee.sp = p.assumingMemoryBound(to: CChar.self)
+    }
+}

@@ -1,0 +1,249 @@
+/*
+ * faults.c: the fault handlers (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS), on a per-thread
+ * sigaltstack. Async-signal-safe: the report is built in a stack buffer and written with write(2); dladdr
+ * (to name the target of an ungated call) is the one call outside that list, accepted for the report.
+ *
+ * Report forms (one line on fd 2):
+ *   bulkhead: compartment 'C' faulted while serving gate 'G': SIGSEGV at 0xADDR
+ *   bulkhead: compartment 'C' faulted (no gate): SIGFPE at 0xADDR
+ *   bulkhead: compartment 'C' faulted while serving gate 'G': denied system call 'openat' (257)
+ *   bulkhead: ungated call into compartment 'X': function F (from compartment 'C', serving gate 'G')
+ *   bulkhead: compartment 'C' touched the memory of compartment 'X' at 0xADDR (serving gate 'G')
+ * with "; restarting" appended when the compartment restarts.
+ *
+ * Policy: compartment 0 (main) kills the other processes and _exits with 128 + signal. A compartment
+ * process with on_fault = restart marks itself and _exits (the zygote, on reaping it, fails its pending
+ * frames and forks a fresh process); with on_fault = abort it asks main to end the program with
+ * 128 + signal, wakes every channel, and _exits.
+ */
+#define _GNU_SOURCE
+#include "bh_internal_runtime.h"
+#include "bh_report.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static const int bh_fault_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS};
+
+void *bh_altstack_install(void) {
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE)) return NULL;
+    void *mem = mmap(NULL, BH_ALTSTACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) return NULL;
+    stack_t ss = {.ss_sp = mem, .ss_size = BH_ALTSTACK_SIZE, .ss_flags = 0};
+    if (sigaltstack(&ss, NULL) != 0) {
+        munmap(mem, BH_ALTSTACK_SIZE);
+        return NULL;
+    }
+    return mem;
+}
+
+void bh_altstack_release(void *mem) {
+    if (!mem) return;
+    stack_t ss = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+    sigaltstack(&ss, NULL);
+    munmap(mem, BH_ALTSTACK_SIZE);
+}
+
+static int in_region(bh_region r, uintptr_t a) { return r.start < r.end && a >= r.start && a < r.end; }
+
+/* The compartment other than self whose region holds addr; *is_text says whether it is the text. */
+static int32_t owner_of(uintptr_t addr, int *is_text) {
+    const bh_program_desc *p = bh_rt.program;
+    if (!p) return -1;
+    for (int32_t k = 0; k < p->ncompartments; k++) {
+        if (k == bh_rt.self_index) continue;
+        const bh_compartment_desc *c = &p->compartments[k];
+        if (in_region(c->text, addr)) { *is_text = 1; return k; }
+        if (in_region(c->rodata, addr) || in_region(c->data, addr) || in_region(c->bss, addr)) {
+            *is_text = 0;
+            return k;
+        }
+    }
+    return -1;
+}
+
+/* The dynamic symbol table of the object holding addr: symbols, names, and how many (from DT_HASH or
+ * DT_GNU_HASH). Lets a report prefer a function's name over a section bound at the same address
+ * (__start_bh_text_1). */
+static const char *func_at(uintptr_t addr, const struct link_map *lm) {
+    const ElfW(Sym) *symtab = NULL;
+    const char *strtab = NULL;
+    const uint32_t *gnu = NULL;
+    const ElfW(Word) *hash = NULL;
+    for (const ElfW(Dyn) *d = lm->l_ld; d && d->d_tag != DT_NULL; d++) {
+        uintptr_t v = d->d_un.d_ptr;
+        if (v < lm->l_addr) v += lm->l_addr;   /* where the loader left it unrelocated */
+        if (d->d_tag == DT_SYMTAB) symtab = (const void *)v;
+        else if (d->d_tag == DT_STRTAB) strtab = (const void *)v;
+        else if (d->d_tag == DT_GNU_HASH) gnu = (const void *)v;
+        else if (d->d_tag == DT_HASH) hash = (const void *)v;
+    }
+    if (!symtab || !strtab) return NULL;
+    size_t n = 0;
+    if (hash) {
+        n = hash[1];
+    } else if (gnu) {
+        uint32_t nbuckets = gnu[0], symoffset = gnu[1], bloom_size = gnu[2];
+        const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)(gnu + 4) + bloom_size);
+        const uint32_t *chain = buckets + nbuckets;
+        uint32_t last = 0;
+        for (uint32_t i = 0; i < nbuckets; i++) if (buckets[i] > last) last = buckets[i];
+        if (last >= symoffset) {
+            while (!(chain[last - symoffset] & 1)) last++;
+            n = (size_t)last + 1;
+        } else {
+            n = symoffset;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const ElfW(Sym) *s = &symtab[i];
+        if (ELF64_ST_TYPE(s->st_info) == STT_FUNC && s->st_shndx != SHN_UNDEF && s->st_value + lm->l_addr == addr)
+            return strtab + s->st_name;
+    }
+    return NULL;
+}
+
+static void rb_function(bh_rb *b, uintptr_t addr) {
+    Dl_info info;
+    struct link_map *lm = NULL;
+    if (!dladdr1((void *)addr, &info, (void **)&lm, RTLD_DL_LINKMAP)) {
+        bh_rb_str(b, "?");
+        return;
+    }
+    const char *exact = lm ? func_at(addr, lm) : NULL;
+    if (exact) {
+        bh_rb_str(b, exact);
+    } else if (info.dli_sname) {
+        bh_rb_str(b, info.dli_sname);
+        if ((uintptr_t)info.dli_saddr != addr) {
+            bh_rb_str(b, "+");
+            bh_rb_hex(b, addr - (uintptr_t)info.dli_saddr);
+        }
+    } else {
+        bh_rb_str(b, "?");
+    }
+}
+
+static void rb_serving(bh_rb *b, int32_t gate, int with_comp) {
+    bh_rb_str(b, " (");
+    if (with_comp) {
+        bh_rb_str(b, "from compartment ");
+        bh_rb_comp(b, bh_rt.self_index);
+        bh_rb_str(b, ", ");
+    }
+    if (gate >= 0) {
+        bh_rb_str(b, "serving gate ");
+        bh_rb_gate(b, gate);
+    } else {
+        bh_rb_str(b, "no gate");
+    }
+    bh_rb_str(b, ")");
+}
+
+static void bh_fault_handler(int sig, siginfo_t *si, void *uctx) {
+    (void)uctx;
+    int saved_errno = errno;
+    if (bh_rt.pid && getpid() != bh_rt.pid) {
+        /* a process the program forked: not a compartment; die as it would have without the runtime */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    bh_rb b = {.len = 0};
+    int32_t self = bh_rt.self_index;
+    bh_frame *f = bh_tls_serving;
+    int32_t gate = f ? f->gate : -1;
+    uintptr_t addr = (uintptr_t)si->si_addr;
+    int is_text = 0;
+    int32_t other = (sig == SIGSEGV || sig == SIGBUS) ? owner_of(addr, &is_text) : -1;
+
+    if (other >= 0 && is_text) {
+        bh_rb_str(&b, "bulkhead: ungated call into compartment ");
+        bh_rb_comp(&b, other);
+        bh_rb_str(&b, ": function ");
+        rb_function(&b, addr);
+        rb_serving(&b, gate, 1);
+    } else if (other >= 0) {
+        bh_rb_str(&b, "bulkhead: compartment ");
+        bh_rb_comp(&b, self);
+        bh_rb_str(&b, " touched the memory of compartment ");
+        bh_rb_comp(&b, other);
+        bh_rb_str(&b, " at ");
+        bh_rb_hex(&b, addr);
+        rb_serving(&b, gate, 0);
+    } else {
+        bh_rb_str(&b, "bulkhead: compartment ");
+        bh_rb_comp(&b, self);
+        if (gate >= 0) {
+            bh_rb_str(&b, " faulted while serving gate ");
+            bh_rb_gate(&b, gate);
+            bh_rb_str(&b, ": ");
+        } else {
+            bh_rb_str(&b, " faulted (no gate): ");
+        }
+        if (sig == SIGSYS) {
+            bh_rb_str(&b, "denied system call '");
+            bh_rb_str(&b, bh_syscall_name(si->si_syscall));
+            bh_rb_str(&b, "' (");
+            bh_rb_dec(&b, si->si_syscall);
+            bh_rb_str(&b, ")");
+        } else if (sig == SIGABRT) {
+            bh_rb_str(&b, "SIGABRT (abort)");
+        } else {
+            bh_rb_str(&b, "SIG");
+            bh_rb_str(&b, sigabbrev_np(sig));
+            bh_rb_str(&b, " at ");
+            bh_rb_hex(&b, addr);
+        }
+    }
+
+    const bh_program_desc *p = bh_rt.program;
+    /* a restart only for a process that finished its setup (else it would fault again at once) */
+    int restart = self > 0 && p && bh_rt.ctrl && p->compartments[self].on_fault == BH_ON_FAULT_RESTART &&
+                  __atomic_load_n(&bh_rt.ctrl->comp[self].started, __ATOMIC_ACQUIRE);
+    if (restart) bh_rb_str(&b, "; restarting");
+    bh_rb_emit(&b);
+
+    if (self == 0 || !bh_rt.ctrl) {
+        if (bh_rt.multi) bh_kill_all();
+        _exit(128 + sig);
+    }
+    if (restart) {
+        __atomic_store_n(&bh_rt.ctrl->comp[self].fault_reported, 1, __ATOMIC_RELEASE);
+        _exit(128 + sig);
+    }
+    bh_request_termination(BH_TERM_FATAL, 128 + sig);
+    errno = saved_errno;
+    _exit(128 + sig);
+}
+
+/* Puts the handlers back if something replaced them after bh_runtime_start (a later constructor: the Swift
+ * runtime's backtracer, when it finds swift-backtrace, installs its own). Called when a thread takes its
+ * channel, which in main is after the constructors. */
+void bh_fault_handlers_check(void) {
+    struct sigaction cur;
+    for (size_t i = 0; i < sizeof bh_fault_signals / sizeof bh_fault_signals[0]; i++) {
+        if (sigaction(bh_fault_signals[i], NULL, &cur) == 0 && cur.sa_sigaction != bh_fault_handler) {
+            bh_install_fault_handlers();
+            return;
+        }
+    }
+}
+
+int bh_install_fault_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = bh_fault_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof bh_fault_signals / sizeof bh_fault_signals[0]; i++)
+        sigaddset(&sa.sa_mask, bh_fault_signals[i]);
+    for (size_t i = 0; i < sizeof bh_fault_signals / sizeof bh_fault_signals[0]; i++)
+        if (sigaction(bh_fault_signals[i], &sa, NULL) != 0) return -errno;
+    return 0;
+}

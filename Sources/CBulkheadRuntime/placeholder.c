@@ -1,1 +1,0 @@
-#include "bulkhead_runtime.h"

@@ -1,0 +1,314 @@
+/*
+ * sys.c: the runtime's system-level C helpers: process-local and thread-local state, the futex wait slow
+ * path, the shared region (memfd + mmap before any fork), fork with PR_SET_PDEATHSIG, signal setup of the
+ * zygote, termination requests (async-signal-safe), the shared heap's robust process-shared lock, the
+ * main() hook (__wrap_main, for programs linked with -Wl,--wrap=main), and a private copy of the program
+ * descriptor.
+ */
+#define _GNU_SOURCE
+#include "bh_internal_runtime.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+bh_rt_state bh_rt;
+_Thread_local bh_channel *bh_tls_channel __attribute__((tls_model("initial-exec")));
+_Thread_local bh_frame *bh_tls_serving __attribute__((tls_model("initial-exec")));
+_Thread_local void *bh_tls_altstack __attribute__((tls_model("initial-exec")));
+
+#define BH_MAGIC 0x42484b31u
+
+/* ---- waiting ---------------------------------------------------------------------------------------- */
+
+int bh_wait_owner_slow(bh_channel *ch, int32_t self) {
+    bh_ctrl *c = bh_rt.ctrl;
+    uint32_t bit = bh_bit(self);
+    for (;;) {
+        if (__atomic_load_n(&ch->owner, __ATOMIC_ACQUIRE) == self) return 0;
+        int term = self == 0 && __atomic_load_n(&c->terminating, __ATOMIC_ACQUIRE) != BH_TERM_NONE;
+        if (term && !__atomic_load_n(&bh_rt.exit_claimed, __ATOMIC_ACQUIRE)) return 1;
+        struct timespec deadline, *dl = NULL;
+        if (term) {
+            clock_gettime(CLOCK_MONOTONIC, &deadline);
+            deadline.tv_nsec += 20 * 1000 * 1000;
+            if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
+            dl = &deadline;
+        }
+        __atomic_fetch_add(&ch->waiters, 1, __ATOMIC_SEQ_CST);
+        int32_t o = __atomic_load_n(&ch->owner, __ATOMIC_SEQ_CST);
+        long r = 0;
+        if (o != self) r = bh_futex_wait(&ch->owner, o, bit, dl);
+        int timedout = r == -1 && errno == ETIMEDOUT;
+        __atomic_fetch_sub(&ch->waiters, 1, __ATOMIC_SEQ_CST);
+        if (timedout && __atomic_load_n(&ch->owner, __ATOMIC_ACQUIRE) != self) return 2;
+    }
+}
+
+void bh_park(bh_channel *ch, int32_t self) {
+    __atomic_fetch_add(&ch->waiters, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&ch->owner, __ATOMIC_SEQ_CST) == self) bh_futex_wait(&ch->owner, self, bh_bit(self), NULL);
+    __atomic_fetch_sub(&ch->waiters, 1, __ATOMIC_SEQ_CST);
+}
+
+void bh_wait_word(int32_t *word, int32_t val) {
+    while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == val) bh_futex_wait(word, val, FUTEX_BITSET_MATCH_ANY, NULL);
+}
+
+void bh_wake_word(int32_t *word) { bh_futex_wake(word, INT32_MAX, FUTEX_BITSET_MATCH_ANY); }
+
+void bh_chan_lock(void) {
+    int32_t *l = &bh_rt.ctrl->chan_lock;
+    while (!bh_cas(l, 0, 1)) {
+        for (int i = 0; i < 100 && __atomic_load_n(l, __ATOMIC_RELAXED); i++) bh_pause();
+        if (__atomic_load_n(l, __ATOMIC_RELAXED)) sched_yield();
+    }
+}
+
+void bh_chan_unlock(void) { bh_store(&bh_rt.ctrl->chan_lock, 0); }
+
+void bh_wake_all_channels(void) {
+    bh_ctrl *c = bh_rt.ctrl;
+    int32_t n = __atomic_load_n(&c->nchannels, __ATOMIC_ACQUIRE);
+    if (n > BH_MAX_CHANNELS) n = BH_MAX_CHANNELS;
+    for (int32_t i = 0; i < n; i++) bh_futex_wake(&bh_rt.channels[i].owner, INT32_MAX, FUTEX_BITSET_MATCH_ANY);
+}
+
+/* Async-signal-safe: the first request fixes the status; main's manager and waiters act on it. */
+void bh_request_termination(int32_t kind, int32_t status) {
+    bh_ctrl *c = bh_rt.ctrl;
+    if (!c) return;
+    bh_cas(&c->term_status, -1, status & 0xff);
+    bh_cas(&c->terminating, BH_TERM_NONE, kind);
+    __atomic_fetch_add(&c->event, 1, __ATOMIC_SEQ_CST);
+    bh_wake_word(&c->event);
+    bh_wake_all_channels();
+}
+
+/* ---- the shared region ------------------------------------------------------------------------------ */
+
+static size_t round_page(size_t n) {
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    return (n + pg - 1) & ~(pg - 1);
+}
+
+int bh_region_create(size_t heap_size) {
+    size_t ctrl_size = round_page(sizeof(bh_ctrl));
+    size_t chan_size = round_page(sizeof(bh_channel) * BH_MAX_CHANNELS);
+    size_t stacks_size = (size_t)BH_CHANNEL_STACK_SIZE * BH_MAX_CHANNELS;
+    heap_size = round_page(heap_size);
+    size_t total = ctrl_size + chan_size + stacks_size + heap_size;
+    int fd = memfd_create("bulkhead-shared", MFD_CLOEXEC);
+    if (fd < 0) return -errno;
+    if (ftruncate(fd, (off_t)total) != 0) { int e = errno; close(fd); return -e; }
+    char *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+    int e = errno;
+    close(fd);
+    if (base == MAP_FAILED) return -e;
+
+    bh_ctrl *c = (bh_ctrl *)base;
+    bh_channel *chans = (bh_channel *)(base + ctrl_size);
+    char *stacks = base + ctrl_size + chan_size;
+    char *heap = stacks + stacks_size;
+    c->magic = BH_MAGIC;
+    c->term_status = -1;
+    for (int i = 0; i < BH_MAX_COMPARTMENTS; i++) { c->free_head[i] = -1; c->comp[i].alive = 1; }
+    for (int i = 0; i < BH_MAX_CHANNELS; i++) {
+        chans[i].index = i;
+        chans[i].next_free = -1;
+        chans[i].base = stacks + (size_t)i * BH_CHANNEL_STACK_SIZE;
+        chans[i].limit = chans[i].base + BH_CHANNEL_STACK_SIZE;
+        chans[i].sp = chans[i].base;
+    }
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&c->heap_lock, &a);
+    pthread_mutexattr_destroy(&a);
+    c->heap_start = heap;
+    c->heap_brk = heap;
+    c->heap_end = heap + heap_size;
+
+    bh_rt.ctrl = c;
+    bh_rt.channels = chans;
+    bh_rt.heap = heap;
+    bh_rt.heap_size = heap_size;
+    bh_rt.region_size = total;
+    return 0;
+}
+
+/* Makes [start, end) one copy for every process: its bytes go to a memfd mapped over the same range. */
+int bh_share_range(uintptr_t start, uintptr_t end) {
+    if (end <= start) return 0;
+    size_t len = end - start;
+    int fd = memfd_create("bulkhead-globals", MFD_CLOEXEC);
+    if (fd < 0) return -errno;
+    const char *src = (const char *)start;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = pwrite(fd, src + done, len - done, (off_t)done);
+        if (w < 0) { if (errno == EINTR) continue; int e = errno; close(fd); return -e; }
+        done += (size_t)w;
+    }
+    void *m = mmap((void *)start, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+    int e = errno;
+    close(fd);
+    return m == MAP_FAILED ? -e : 0;
+}
+
+/* ---- processes and signals ------------------------------------------------------------------------- */
+
+pid_t bh_fork_child(pid_t expected_parent) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != expected_parent) _exit(0);   /* the parent died before prctl */
+    }
+    return pid;
+}
+
+static void bh_on_sigchld(int sig) { (void)sig; }
+
+void bh_zygote_signals(void) {
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = bh_on_sigchld;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, NULL);
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+void bh_zygote_suspend(void) {
+    sigset_t s;
+    sigprocmask(SIG_SETMASK, NULL, &s);
+    sigdelset(&s, SIGCHLD);
+    sigsuspend(&s);
+}
+
+void bh_child_signals(void) {
+    signal(SIGCHLD, SIG_DFL);
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGCHLD);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+int bh_register_on_exit(void (*fn)(int, void *)) { return on_exit(fn, NULL); }
+int bh_register_atfork_child(void (*fn)(void)) { return pthread_atfork(NULL, NULL, fn); }
+
+/* Linked with -Wl,--wrap=main, crt1's call of main reaches __wrap_main, and __real_main is the program's
+ * main; without it, __real_main stays an undefined weak symbol (NULL) and __wrap_main is never called. */
+extern int __real_main(int, char **, char **) __attribute__((weak));
+
+int bh_main_is_wrapped(void) { return __real_main != NULL; }
+
+int __wrap_main(int argc, char **argv, char **envp) {
+    bh_launch();
+    return __real_main(argc, argv, envp);
+}
+
+int bh_wstatus_signal(int st) { return WIFSIGNALED(st) ? WTERMSIG(st) : 0; }
+int bh_wstatus_code(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : -1; }
+
+void bh_kill_compartments(void) {
+    bh_ctrl *c = bh_rt.ctrl;
+    if (!c) return;
+    for (int k = 1; k < c->ncompartments && k < BH_MAX_COMPARTMENTS; k++) {
+        int32_t pid = __atomic_load_n(&c->comp[k].pid, __ATOMIC_ACQUIRE);
+        if (pid > 0) kill(pid, SIGKILL);
+    }
+}
+
+void bh_kill_all(void) {
+    bh_ctrl *c = bh_rt.ctrl;
+    if (!c) return;
+    if (c->zygote_pid > 0) kill(c->zygote_pid, SIGKILL);
+    bh_kill_compartments();
+}
+
+/* main's orderly exit: the compartment processes first, reaped by the zygote (no zombies left behind
+ * where init does not reap), then the zygote, reaped here. Bounded: 200 ms for the zygote to reap. */
+void bh_shutdown_processes(void) {
+    bh_ctrl *c = bh_rt.ctrl;
+    if (!c || c->zygote_pid <= 0) return;
+    __atomic_store_n(&c->shutdown, 1, __ATOMIC_SEQ_CST);
+    bh_kill_compartments();
+    for (int tries = 0; tries < 200; tries++) {
+        int alive = 0;
+        for (int k = 1; k < c->ncompartments && k < BH_MAX_COMPARTMENTS; k++)
+            alive |= __atomic_load_n(&c->comp[k].alive, __ATOMIC_ACQUIRE);
+        if (!alive) break;
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    kill(c->zygote_pid, SIGKILL);
+    int st;
+    while (waitpid(c->zygote_pid, &st, 0) < 0 && errno == EINTR) {}
+}
+
+void bh_exit_now(int status) { _exit(status); }
+
+int bh_claim_exit(void) {
+    int32_t me = (int32_t)syscall(SYS_gettid);
+    int32_t cur = 0;
+    if (__atomic_compare_exchange_n(&bh_rt.exit_claimed, &cur, me, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return 2;
+    return cur == me ? 1 : 0;
+}
+
+void bh_park_forever(void) {
+    static int32_t never = 0;
+    for (;;) syscall(SYS_futex, &never, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+}
+
+int bh_heap_lock(void) {
+    int r = pthread_mutex_lock(&bh_rt.ctrl->heap_lock);
+    if (r == EOWNERDEAD) { pthread_mutex_consistent(&bh_rt.ctrl->heap_lock); r = 0; }
+    return r;
+}
+
+void bh_heap_unlock(void) { pthread_mutex_unlock(&bh_rt.ctrl->heap_lock); }
+
+/* ---- the program descriptor, copied out of the image (its memory may be protected later) -------------- */
+
+static const char *dup_str(const char *s) { return strdup(s ? s : "?"); }
+
+const bh_program_desc *bh_program_copy(const bh_program_desc *p) {
+    bh_program_desc *q = calloc(1, sizeof *q);
+    if (!q) return NULL;
+    *q = *p;
+    q->program = dup_str(p->program);
+    int32_t n = p->ncompartments > 0 ? p->ncompartments : 0;
+    bh_compartment_desc *cs = calloc((size_t)n + 1, sizeof *cs);
+    if (!cs) return NULL;
+    for (int32_t k = 0; k < n; k++) {
+        cs[k] = p->compartments[k];
+        cs[k].name = dup_str(p->compartments[k].name);
+        if (p->compartments[k].syscalls) {
+            size_t m = 0;
+            while (p->compartments[k].syscalls[m]) m++;
+            const char **l = calloc(m + 1, sizeof *l);
+            if (!l) return NULL;
+            for (size_t i = 0; i < m; i++) l[i] = dup_str(p->compartments[k].syscalls[i]);
+            cs[k].syscalls = l;
+        }
+    }
+    q->compartments = cs;
+    int32_t g = p->ngates > 0 ? p->ngates : 0;
+    bh_gate_desc *gs = calloc((size_t)g + 1, sizeof *gs);
+    if (!gs) return NULL;
+    for (int32_t i = 0; i < g; i++) {
+        gs[i] = p->gates[i];
+        gs[i].name = dup_str(p->gates[i].name);
+    }
+    q->gates = gs;
+    return q;
+}
