@@ -75,9 +75,15 @@ struct ProcessStub {
             lines.append("\tbh_f->ret_size = 0;")
             lines.append("}")
         } else {
-            lines.append("bh_f->ret = \(call);")
+            lines.append("__typeof__(bh_f->ret) bh_r = \(call);")
+            lines.append(Self.store("bh_f->ret", "bh_r"))
         }
         return vcall + "void \(entrySymbol)(bh_frame *bh_h);\nvoid \(entrySymbol)(bh_frame *bh_h)\n{\n" + lines.map { "\t\($0)\n" }.joined() + "}\n\n"
+    }
+
+    /// A copy into a frame field that also works for structs and unions with const members.
+    static func store(_ field: String, _ value: String) -> String {
+        "__builtin_memcpy(&\(field), &\(value), sizeof \(field));"
     }
 
     /// The bytes a marshalled pointer covers: `string`, `size`, `count` elements, or one element.
@@ -111,10 +117,10 @@ struct ProcessStub {
             lines.append("if (bh_len > 0)")
             lines.append("\t__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, \(f.format.name), bh_ap);")
             lines.append("__builtin_va_end(bh_ap);")
-            lines += f.fixed.map { "bh_f->\($0.name) = \($0.name);" }
+            lines += f.fixed.map { Self.store("bh_f->\($0.name)", $0.name) }
             lines.append("bh_f->bh_text = bh_text;")
         } else {
-            lines += params.map { "bh_f->\($0.name) = \($0.name);" }
+            lines += params.map { Self.store("bh_f->\($0.name)", $0.name) }
         }
         var copyBack: [String] = []
         for m in entry.marshalling {

@@ -174,7 +174,8 @@ void bh_entry_0_app_count(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
 	__typeof__(bh_f->n) n = bh_f->n;
-	bh_f->ret = app_count(n);
+	__typeof__(bh_f->ret) bh_r = app_count(n);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) long bh_gate_app_count(int n)
@@ -183,7 +184,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_app_count(int n)
 		return app_count(n);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	bh_f->n = n;
+	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -209,7 +210,8 @@ void bh_entry_1_app_lookup_var(bh_frame *bh_h)
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
 	__typeof__(bh_f->name) name = bh_f->name;
 	__typeof__(bh_f->out) out = bh_f->out;
-	bh_f->ret = app_lookup_var(name, out);
+	__typeof__(bh_f->ret) bh_r = app_lookup_var(name, out);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_app_lookup_var(const char *name, double *out)
@@ -218,8 +220,8 @@ __attribute__((section("bh_gate_text"))) int bh_gate_app_lookup_var(const char *
 		return app_lookup_var(name, out);
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	bh_f->name = name;
-	bh_f->out = out;
+	__builtin_memcpy(&bh_f->name, &name, sizeof bh_f->name);
+	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
 	__SIZE_TYPE__ bh_n_name = name ? __builtin_strlen((const char *)name) + 1 : 0;
 	void *bh_c_name = 0;
 	if (name) {

@@ -124,7 +124,8 @@ void bh_entry_2_eval_count(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
 	__typeof__(bh_f->n) n = bh_f->n;
-	bh_f->ret = eval_count(n);
+	__typeof__(bh_f->ret) bh_r = eval_count(n);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) long bh_gate_eval_count(int n)
@@ -133,7 +134,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_eval_count(int n)
 		return eval_count(n);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	bh_f->n = n;
+	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -177,7 +178,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_eval_error_string(i
 		return eval_error_string(err);
 	}
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
-	bh_f->err = err;
+	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -218,7 +219,8 @@ void bh_entry_4_eval_tree(bh_frame *bh_h)
 	__typeof__(bh_f->count) count = bh_f->count;
 	__typeof__(bh_f->root) root = bh_f->root;
 	__typeof__(bh_f->err) err = bh_f->err;
-	bh_f->ret = eval_tree(pool, count, root, err);
+	__typeof__(bh_f->ret) bh_r = eval_tree(pool, count, root, err);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) double bh_gate_eval_tree(const struct node *pool, int count, int root, int *err)
@@ -227,10 +229,10 @@ __attribute__((section("bh_gate_text"))) double bh_gate_eval_tree(const struct n
 		return eval_tree(pool, count, root, err);
 	}
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
-	bh_f->pool = pool;
-	bh_f->count = count;
-	bh_f->root = root;
-	bh_f->err = err;
+	__builtin_memcpy(&bh_f->pool, &pool, sizeof bh_f->pool);
+	__builtin_memcpy(&bh_f->count, &count, sizeof bh_f->count);
+	__builtin_memcpy(&bh_f->root, &root, sizeof bh_f->root);
+	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
 	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(count) : 0;
 	void *bh_c_pool = 0;
 	if (pool) {

@@ -86,7 +86,8 @@ void bh_entry_5_lex_all(bh_frame *bh_h)
 	__typeof__(bh_f->toks) toks = bh_f->toks;
 	__typeof__(bh_f->cap) cap = bh_f->cap;
 	__typeof__(bh_f->errpos) errpos = bh_f->errpos;
-	bh_f->ret = lex_all(src, toks, cap, errpos);
+	__typeof__(bh_f->ret) bh_r = lex_all(src, toks, cap, errpos);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_lex_all(const char *src, struct token *toks, int cap, int *errpos)
@@ -95,10 +96,10 @@ __attribute__((section("bh_gate_text"))) int bh_gate_lex_all(const char *src, st
 		return lex_all(src, toks, cap, errpos);
 	}
 	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
-	bh_f->src = src;
-	bh_f->toks = toks;
-	bh_f->cap = cap;
-	bh_f->errpos = errpos;
+	__builtin_memcpy(&bh_f->src, &src, sizeof bh_f->src);
+	__builtin_memcpy(&bh_f->toks, &toks, sizeof bh_f->toks);
+	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
+	__builtin_memcpy(&bh_f->errpos, &errpos, sizeof bh_f->errpos);
 	__SIZE_TYPE__ bh_n_src = src ? __builtin_strlen((const char *)src) + 1 : 0;
 	void *bh_c_src = 0;
 	if (src) {

@@ -229,7 +229,8 @@ void bh_entry_6_parse_describe(bh_frame *bh_h)
 	__typeof__(bh_f->root) root = bh_f->root;
 	__typeof__(bh_f->buf) buf = bh_f->buf;
 	__typeof__(bh_f->cap) cap = bh_f->cap;
-	bh_f->ret = parse_describe(pool, count, root, buf, cap);
+	__typeof__(bh_f->ret) bh_r = parse_describe(pool, count, root, buf, cap);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct node *pool, int count, int root, char *buf, size_t cap)
@@ -238,11 +239,11 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct
 		return parse_describe(pool, count, root, buf, cap);
 	}
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
-	bh_f->pool = pool;
-	bh_f->count = count;
-	bh_f->root = root;
-	bh_f->buf = buf;
-	bh_f->cap = cap;
+	__builtin_memcpy(&bh_f->pool, &pool, sizeof bh_f->pool);
+	__builtin_memcpy(&bh_f->count, &count, sizeof bh_f->count);
+	__builtin_memcpy(&bh_f->root, &root, sizeof bh_f->root);
+	__builtin_memcpy(&bh_f->buf, &buf, sizeof bh_f->buf);
+	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
 	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(count) : 0;
 	void *bh_c_pool = 0;
 	if (pool) {
@@ -302,7 +303,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(
 		return parse_error_string(err);
 	}
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
-	bh_f->err = err;
+	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
 	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -343,7 +344,8 @@ void bh_entry_8_parse_expr(bh_frame *bh_h)
 	__typeof__(bh_f->pool) pool = bh_f->pool;
 	__typeof__(bh_f->cap) cap = bh_f->cap;
 	__typeof__(bh_f->err) err = bh_f->err;
-	bh_f->ret = parse_expr(src, pool, cap, err);
+	__typeof__(bh_f->ret) bh_r = parse_expr(src, pool, cap, err);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_parse_expr(const char *src, struct node *pool, int cap, int *err)
@@ -352,10 +354,10 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_expr(const char *src,
 		return parse_expr(src, pool, cap, err);
 	}
 	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
-	bh_f->src = src;
-	bh_f->pool = pool;
-	bh_f->cap = cap;
-	bh_f->err = err;
+	__builtin_memcpy(&bh_f->src, &src, sizeof bh_f->src);
+	__builtin_memcpy(&bh_f->pool, &pool, sizeof bh_f->pool);
+	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
+	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
 	__SIZE_TYPE__ bh_n_src = src ? __builtin_strlen((const char *)src) + 1 : 0;
 	void *bh_c_src = 0;
 	if (src) {

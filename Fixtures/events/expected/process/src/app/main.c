@@ -189,7 +189,8 @@ void bh_entry_6_cmp_int_asc(bh_frame *bh_h)
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
 	__typeof__(bh_f->a) a = bh_f->a;
 	__typeof__(bh_f->b) b = bh_f->b;
-	bh_f->ret = cmp_int_asc(a, b);
+	__typeof__(bh_f->ret) bh_r = cmp_int_asc(a, b);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void *a, const void *b)
@@ -198,8 +199,8 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void
 		return cmp_int_asc(a, b);
 	}
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
-	bh_f->a = a;
-	bh_f->b = b;
+	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_a = 0;
 	if (a) {
@@ -239,7 +240,8 @@ void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h)
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
 	__typeof__(bh_f->a) a = bh_f->a;
 	__typeof__(bh_f->b) b = bh_f->b;
-	bh_f->ret = cmp_person_by_age_desc(a, b);
+	__typeof__(bh_f->ret) bh_r = cmp_person_by_age_desc(a, b);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc(const void *a, const void *b)
@@ -248,8 +250,8 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc
 		return cmp_person_by_age_desc(a, b);
 	}
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
-	bh_f->a = a;
-	bh_f->b = b;
+	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_a = 0;
 	if (a) {
@@ -289,7 +291,8 @@ void bh_entry_8_cmp_person_by_name(bh_frame *bh_h)
 	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
 	__typeof__(bh_f->a) a = bh_f->a;
 	__typeof__(bh_f->b) b = bh_f->b;
-	bh_f->ret = cmp_person_by_name(a, b);
+	__typeof__(bh_f->ret) bh_r = cmp_person_by_name(a, b);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_name(const void *a, const void *b)
@@ -298,8 +301,8 @@ __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_name(const void
 		return cmp_person_by_name(a, b);
 	}
 	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
-	bh_f->a = a;
-	bh_f->b = b;
+	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_a = 0;
 	if (a) {
@@ -350,9 +353,9 @@ static __attribute__((section("bh_gate_text"))) void bh_cb_on_alert(int topic, c
 		return;
 	}
 	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
-	bh_f->topic = topic;
-	bh_f->msg = msg;
-	bh_f->ctx = ctx;
+	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
+	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
+	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
@@ -394,9 +397,9 @@ __attribute__((section("bh_gate_text"))) void bh_cb_on_any_message(int topic, co
 		return;
 	}
 	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
-	bh_f->topic = topic;
-	bh_f->msg = msg;
-	bh_f->ctx = ctx;
+	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
+	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
+	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
@@ -438,9 +441,9 @@ static __attribute__((section("bh_gate_text"))) void bh_cb_on_temperature(int to
 		return;
 	}
 	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
-	bh_f->topic = topic;
-	bh_f->msg = msg;
-	bh_f->ctx = ctx;
+	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
+	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
+	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {

@@ -106,8 +106,8 @@ __attribute__((section("bh_gate_text"))) void bh_gate_bus_publish(int topic, con
 		return;
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	bh_f->topic = topic;
-	bh_f->msg = msg;
+	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
+	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
@@ -140,7 +140,8 @@ void bh_entry_2_bus_subscribe(bh_frame *bh_h)
 	__typeof__(bh_f->topic) topic = bh_f->topic;
 	__typeof__(bh_f->handler) handler = bh_f->handler;
 	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
-	bh_f->ret = bus_subscribe(topic, handler, ctx);
+	__typeof__(bh_f->ret) bh_r = bus_subscribe(topic, handler, ctx);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_bus_subscribe(int topic, void (*handler)(int, const char *, void *), void *ctx)
@@ -149,9 +150,9 @@ __attribute__((section("bh_gate_text"))) int bh_gate_bus_subscribe(int topic, vo
 		return bus_subscribe(topic, handler, ctx);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	bh_f->topic = topic;
-	bh_f->handler = handler;
-	bh_f->ctx = ctx;
+	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
+	__builtin_memcpy(&bh_f->handler, &handler, sizeof bh_f->handler);
+	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

@@ -47,7 +47,8 @@ void bh_entry_3_log_printf(bh_frame *bh_h);
 void bh_entry_3_log_printf(bh_frame *bh_h)
 {
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	bh_f->ret = bh_vcall_3("%s", bh_f->bh_text);
+	__typeof__(bh_f->ret) bh_r = bh_vcall_3("%s", bh_f->bh_text);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_log_printf(const char *fmt, ...)
@@ -102,7 +103,8 @@ void bh_entry_4_log_vprintf(bh_frame *bh_h);
 void bh_entry_4_log_vprintf(bh_frame *bh_h)
 {
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	bh_f->ret = bh_vcall_4("%s", bh_f->bh_text);
+	__typeof__(bh_f->ret) bh_r = bh_vcall_4("%s", bh_f->bh_text);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_log_vprintf(const char *fmt, va_list ap)

@@ -62,10 +62,10 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sort_items(void *base, siz
 		return;
 	}
 	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
-	bh_f->base = base;
-	bh_f->n = n;
-	bh_f->size = size;
-	bh_f->cmp = cmp;
+	__builtin_memcpy(&bh_f->base, &base, sizeof bh_f->base);
+	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
+	__builtin_memcpy(&bh_f->size, &size, sizeof bh_f->size);
+	__builtin_memcpy(&bh_f->cmp, &cmp, sizeof bh_f->cmp);
 	__SIZE_TYPE__ bh_n_base = base ? (__SIZE_TYPE__)(n * size) : 0;
 	void *bh_c_base = 0;
 	if (base) {

@@ -90,7 +90,8 @@ void bh_entry_1_decode(bh_frame *bh_h)
 	__typeof__(bh_f->n) n = bh_f->n;
 	__typeof__(bh_f->out) out = bh_f->out;
 	__typeof__(bh_f->cap) cap = bh_f->cap;
-	bh_f->ret = decode(in, n, out, cap);
+	__typeof__(bh_f->ret) bh_r = decode(in, n, out, cap);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
@@ -99,10 +100,10 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char 
 		return decode(in, n, out, cap);
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	bh_f->in = in;
-	bh_f->n = n;
-	bh_f->out = out;
-	bh_f->cap = cap;
+	__builtin_memcpy(&bh_f->in, &in, sizeof bh_f->in);
+	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
+	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
+	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
 	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_in = 0;
 	if (in) {
@@ -150,7 +151,8 @@ void bh_entry_2_decode_checked(bh_frame *bh_h)
 	__typeof__(bh_f->out) out = bh_f->out;
 	__typeof__(bh_f->cap) cap = bh_f->cap;
 	__typeof__(bh_f->expect) expect = bh_f->expect;
-	bh_f->ret = decode_checked(in, n, out, cap, expect);
+	__typeof__(bh_f->ret) bh_r = decode_checked(in, n, out, cap, expect);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsigned char *in, size_t n, unsigned char *out, size_t cap, uint32_t expect)
@@ -159,11 +161,11 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsign
 		return decode_checked(in, n, out, cap, expect);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	bh_f->in = in;
-	bh_f->n = n;
-	bh_f->out = out;
-	bh_f->cap = cap;
-	bh_f->expect = expect;
+	__builtin_memcpy(&bh_f->in, &in, sizeof bh_f->in);
+	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
+	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
+	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
+	__builtin_memcpy(&bh_f->expect, &expect, sizeof bh_f->expect);
 	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_in = 0;
 	if (in) {
@@ -209,7 +211,8 @@ void bh_entry_3_encode(bh_frame *bh_h)
 	__typeof__(bh_f->n) n = bh_f->n;
 	__typeof__(bh_f->out) out = bh_f->out;
 	__typeof__(bh_f->cap) cap = bh_f->cap;
-	bh_f->ret = encode(in, n, out, cap);
+	__typeof__(bh_f->ret) bh_r = encode(in, n, out, cap);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_encode(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
@@ -218,10 +221,10 @@ __attribute__((section("bh_gate_text"))) int bh_gate_encode(const unsigned char 
 		return encode(in, n, out, cap);
 	}
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
-	bh_f->in = in;
-	bh_f->n = n;
-	bh_f->out = out;
-	bh_f->cap = cap;
+	__builtin_memcpy(&bh_f->in, &in, sizeof bh_f->in);
+	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
+	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
+	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
 	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_in = 0;
 	if (in) {

@@ -31,7 +31,8 @@ void bh_entry_0_crc32_bytes(bh_frame *bh_h)
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
 	__typeof__(bh_f->p) p = bh_f->p;
 	__typeof__(bh_f->n) n = bh_f->n;
-	bh_f->ret = crc32_bytes(p, n);
+	__typeof__(bh_f->ret) bh_r = crc32_bytes(p, n);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) uint32_t bh_gate_crc32_bytes(const unsigned char *p, size_t n)
@@ -40,8 +41,8 @@ __attribute__((section("bh_gate_text"))) uint32_t bh_gate_crc32_bytes(const unsi
 		return crc32_bytes(p, n);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	bh_f->p = p;
-	bh_f->n = n;
+	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
+	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	__SIZE_TYPE__ bh_n_p = p ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_p = 0;
 	if (p) {

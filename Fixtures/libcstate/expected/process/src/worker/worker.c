@@ -54,7 +54,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_worker_finish(int status)
 		return;
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	bh_f->status = status;
+	__builtin_memcpy(&bh_f->status, &status, sizeof bh_f->status);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -76,7 +76,8 @@ void bh_entry_1_worker_parse(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
 	__typeof__(bh_f->text) text = bh_f->text;
-	bh_f->ret = worker_parse(text);
+	__typeof__(bh_f->ret) bh_r = worker_parse(text);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) long bh_gate_worker_parse(const char *text)
@@ -85,7 +86,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_worker_parse(const char *t
 		return worker_parse(text);
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	bh_f->text = text;
+	__builtin_memcpy(&bh_f->text, &text, sizeof bh_f->text);
 	__SIZE_TYPE__ bh_n_text = text ? __builtin_strlen((const char *)text) + 1 : 0;
 	void *bh_c_text = 0;
 	if (text) {
@@ -125,7 +126,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_worker_report(int step)
 		return;
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	bh_f->step = step;
+	__builtin_memcpy(&bh_f->step, &step, sizeof bh_f->step);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

@@ -31,7 +31,8 @@ void bh_entry_0_kr_add(bh_frame *bh_h)
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
 	__typeof__(bh_f->a) a = bh_f->a;
 	__typeof__(bh_f->b) b = bh_f->b;
-	bh_f->ret = kr_add(a, b);
+	__typeof__(bh_f->ret) bh_r = kr_add(a, b);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_kr_add(int a, int b)
@@ -40,8 +41,8 @@ __attribute__((section("bh_gate_text"))) int bh_gate_kr_add(int a, int b)
 		return kr_add(a, b);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	bh_f->a = a;
-	bh_f->b = b;
+	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -67,7 +68,8 @@ void bh_entry_1_kr_scale(bh_frame *bh_h)
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
 	__typeof__(bh_f->v) v = bh_f->v;
 	__typeof__(bh_f->by) by = bh_f->by;
-	bh_f->ret = kr_scale(v, by);
+	__typeof__(bh_f->ret) bh_r = kr_scale(v, by);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) long bh_gate_kr_scale(long v, int by)
@@ -76,8 +78,8 @@ __attribute__((section("bh_gate_text"))) long bh_gate_kr_scale(long v, int by)
 		return kr_scale(v, by);
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	bh_f->v = v;
-	bh_f->by = by;
+	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
+	__builtin_memcpy(&bh_f->by, &by, sizeof bh_f->by);
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

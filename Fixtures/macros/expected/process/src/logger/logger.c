@@ -38,7 +38,8 @@ void bh_entry_2_logger_count(bh_frame *bh_h);
 void bh_entry_2_logger_count(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	bh_f->ret = logger_count();
+	__typeof__(bh_f->ret) bh_r = logger_count();
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_logger_count(void)
@@ -98,7 +99,8 @@ void bh_entry_4_logger_write(bh_frame *bh_h)
 {
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
 	__typeof__(bh_f->msg) msg = bh_f->msg;
-	bh_f->ret = logger_write(msg);
+	__typeof__(bh_f->ret) bh_r = logger_write(msg);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_logger_write(const char *msg)
@@ -107,7 +109,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_logger_write(const char *ms
 		return logger_write(msg);
 	}
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
-	bh_f->msg = msg;
+	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {

@@ -89,7 +89,8 @@ void bh_entry_5_fmt_hex(bh_frame *bh_h)
 	__typeof__(bh_f->n) n = bh_f->n;
 	__typeof__(bh_f->out) out = bh_f->out;
 	__typeof__(bh_f->cap) cap = bh_f->cap;
-	bh_f->ret = fmt_hex(p, n, out, cap);
+	__typeof__(bh_f->ret) bh_r = fmt_hex(p, n, out, cap);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char *p, size_t n, char *out, size_t cap)
@@ -98,10 +99,10 @@ __attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char
 		return fmt_hex(p, n, out, cap);
 	}
 	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
-	bh_f->p = p;
-	bh_f->n = n;
-	bh_f->out = out;
-	bh_f->cap = cap;
+	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
+	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
+	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
+	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
 	__SIZE_TYPE__ bh_n_p = p ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_p = 0;
 	if (p) {
@@ -161,7 +162,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_kind(int sides)
 		return fmt_kind(sides);
 	}
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
-	bh_f->sides = sides;
+	__builtin_memcpy(&bh_f->sides, &sides, sizeof bh_f->sides);
 	bh_call(6, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -216,7 +217,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_vec3(struct vec
 		return fmt_vec3(v);
 	}
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
-	bh_f->v = v;
+	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
 	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

@@ -186,7 +186,8 @@ void bh_entry_0_box_make(bh_frame *bh_h)
 	__typeof__(bh_f->label) label = bh_f->label;
 	__typeof__(bh_f->lo) lo = bh_f->lo;
 	__typeof__(bh_f->hi) hi = bh_f->hi;
-	bh_f->ret = box_make(id, label, lo, hi);
+	__typeof__(bh_f->ret) bh_r = box_make(id, label, lo, hi);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int id, const char *label, struct vec3 lo, struct vec3 hi)
@@ -195,10 +196,10 @@ __attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int id, con
 		return box_make(id, label, lo, hi);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	bh_f->id = id;
-	bh_f->label = label;
-	bh_f->lo = lo;
-	bh_f->hi = hi;
+	__builtin_memcpy(&bh_f->id, &id, sizeof bh_f->id);
+	__builtin_memcpy(&bh_f->label, &label, sizeof bh_f->label);
+	__builtin_memcpy(&bh_f->lo, &lo, sizeof bh_f->lo);
+	__builtin_memcpy(&bh_f->hi, &hi, sizeof bh_f->hi);
 	__SIZE_TYPE__ bh_n_label = label ? __builtin_strlen((const char *)label) + 1 : 0;
 	void *bh_c_label = 0;
 	if (label) {
@@ -238,7 +239,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_box_print(const struct box
 		return;
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	bh_f->b = b;
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
@@ -267,7 +268,8 @@ void bh_entry_2_box_volume(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
 	__typeof__(bh_f->b) b = bh_f->b;
-	bh_f->ret = box_volume(b);
+	__typeof__(bh_f->ret) bh_r = box_volume(b);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) double bh_gate_box_volume(const struct box *b)
@@ -276,7 +278,7 @@ __attribute__((section("bh_gate_text"))) double bh_gate_box_volume(const struct 
 		return box_volume(b);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	bh_f->b = b;
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
@@ -307,7 +309,8 @@ void bh_entry_3_clamp_short(bh_frame *bh_h)
 {
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
 	__typeof__(bh_f->v) v = bh_f->v;
-	bh_f->ret = clamp_short(v);
+	__typeof__(bh_f->ret) bh_r = clamp_short(v);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) short bh_gate_clamp_short(int v)
@@ -316,7 +319,7 @@ __attribute__((section("bh_gate_text"))) short bh_gate_clamp_short(int v)
 		return clamp_short(v);
 	}
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
-	bh_f->v = v;
+	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -338,7 +341,8 @@ void bh_entry_8_geom_calls(bh_frame *bh_h);
 void bh_entry_8_geom_calls(bh_frame *bh_h)
 {
 	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
-	bh_f->ret = geom_calls();
+	__typeof__(bh_f->ret) bh_r = geom_calls();
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_geom_calls(void)
@@ -390,7 +394,8 @@ void bh_entry_9_geom_mix(bh_frame *bh_h)
 	__typeof__(bh_f->s) s = bh_f->s;
 	__typeof__(bh_f->flag) flag = bh_f->flag;
 	__typeof__(bh_f->out) out = bh_f->out;
-	bh_f->ret = geom_mix(a, b, c, d, e, vals, nvals, uc, s, flag, out);
+	__typeof__(bh_f->ret) bh_r = geom_mix(a, b, c, d, e, vals, nvals, uc, s, flag, out);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_geom_mix(int a, long b, char c, float d, double e, const int *vals, int nvals, unsigned char uc, short s, _Bool flag, double *out)
@@ -399,17 +404,17 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_mix(int a, long b, cha
 		return geom_mix(a, b, c, d, e, vals, nvals, uc, s, flag, out);
 	}
 	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
-	bh_f->a = a;
-	bh_f->b = b;
-	bh_f->c = c;
-	bh_f->d = d;
-	bh_f->e = e;
-	bh_f->vals = vals;
-	bh_f->nvals = nvals;
-	bh_f->uc = uc;
-	bh_f->s = s;
-	bh_f->flag = flag;
-	bh_f->out = out;
+	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
+	__builtin_memcpy(&bh_f->c, &c, sizeof bh_f->c);
+	__builtin_memcpy(&bh_f->d, &d, sizeof bh_f->d);
+	__builtin_memcpy(&bh_f->e, &e, sizeof bh_f->e);
+	__builtin_memcpy(&bh_f->vals, &vals, sizeof bh_f->vals);
+	__builtin_memcpy(&bh_f->nvals, &nvals, sizeof bh_f->nvals);
+	__builtin_memcpy(&bh_f->uc, &uc, sizeof bh_f->uc);
+	__builtin_memcpy(&bh_f->s, &s, sizeof bh_f->s);
+	__builtin_memcpy(&bh_f->flag, &flag, sizeof bh_f->flag);
+	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
 	__SIZE_TYPE__ bh_n_vals = vals ? sizeof(*vals) * (__SIZE_TYPE__)(nvals) : 0;
 	void *bh_c_vals = 0;
 	if (vals) {
@@ -479,7 +484,8 @@ void bh_entry_11_ipair_minmax(bh_frame *bh_h)
 	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
 	__typeof__(bh_f->vals) vals = bh_f->vals;
 	__typeof__(bh_f->n) n = bh_f->n;
-	bh_f->ret = ipair_minmax(vals, n);
+	__typeof__(bh_f->ret) bh_r = ipair_minmax(vals, n);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) struct ipair bh_gate_ipair_minmax(const int *vals, int n)
@@ -488,8 +494,8 @@ __attribute__((section("bh_gate_text"))) struct ipair bh_gate_ipair_minmax(const
 		return ipair_minmax(vals, n);
 	}
 	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
-	bh_f->vals = vals;
-	bh_f->n = n;
+	__builtin_memcpy(&bh_f->vals, &vals, sizeof bh_f->vals);
+	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	__SIZE_TYPE__ bh_n_vals = vals ? sizeof(*vals) * (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_vals = 0;
 	if (vals) {
@@ -522,7 +528,8 @@ void bh_entry_12_mix_bits(bh_frame *bh_h)
 	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;
 	__typeof__(bh_f->x) x = bh_f->x;
 	__typeof__(bh_f->rot) rot = bh_f->rot;
-	bh_f->ret = mix_bits(x, rot);
+	__typeof__(bh_f->ret) bh_r = mix_bits(x, rot);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) unsigned long long bh_gate_mix_bits(unsigned long long x, unsigned int rot)
@@ -531,8 +538,8 @@ __attribute__((section("bh_gate_text"))) unsigned long long bh_gate_mix_bits(uns
 		return mix_bits(x, rot);
 	}
 	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_12));
-	bh_f->x = x;
-	bh_f->rot = rot;
+	__builtin_memcpy(&bh_f->x, &x, sizeof bh_f->x);
+	__builtin_memcpy(&bh_f->rot, &rot, sizeof bh_f->rot);
 	bh_call(12, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -558,7 +565,8 @@ void bh_entry_13_mixed_make(bh_frame *bh_h)
 	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;
 	__typeof__(bh_f->tag) tag = bh_f->tag;
 	__typeof__(bh_f->weight) weight = bh_f->weight;
-	bh_f->ret = mixed_make(tag, weight);
+	__typeof__(bh_f->ret) bh_r = mixed_make(tag, weight);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) struct mixed bh_gate_mixed_make(long tag, double weight)
@@ -567,8 +575,8 @@ __attribute__((section("bh_gate_text"))) struct mixed bh_gate_mixed_make(long ta
 		return mixed_make(tag, weight);
 	}
 	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_13));
-	bh_f->tag = tag;
-	bh_f->weight = weight;
+	__builtin_memcpy(&bh_f->tag, &tag, sizeof bh_f->tag);
+	__builtin_memcpy(&bh_f->weight, &weight, sizeof bh_f->weight);
 	bh_call(13, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -594,7 +602,8 @@ void bh_entry_14_polygon_angles(bh_frame *bh_h)
 	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;
 	__typeof__(bh_f->sides) sides = bh_f->sides;
 	__typeof__(bh_f->out) out = bh_f->out;
-	bh_f->ret = polygon_angles(sides, out);
+	__typeof__(bh_f->ret) bh_r = polygon_angles(sides, out);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) int bh_gate_polygon_angles(int sides, int *out)
@@ -603,8 +612,8 @@ __attribute__((section("bh_gate_text"))) int bh_gate_polygon_angles(int sides, i
 		return polygon_angles(sides, out);
 	}
 	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_14));
-	bh_f->sides = sides;
-	bh_f->out = out;
+	__builtin_memcpy(&bh_f->sides, &sides, sizeof bh_f->sides);
+	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_out = 0;
 	if (out) {
@@ -637,7 +646,8 @@ void bh_entry_15_pt2_len(bh_frame *bh_h)
 {
 	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_h;
 	__typeof__(bh_f->p) p = bh_f->p;
-	bh_f->ret = pt2_len(p);
+	__typeof__(bh_f->ret) bh_r = pt2_len(p);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) float bh_gate_pt2_len(struct pt2 p)
@@ -646,7 +656,7 @@ __attribute__((section("bh_gate_text"))) float bh_gate_pt2_len(struct pt2 p)
 		return pt2_len(p);
 	}
 	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_15));
-	bh_f->p = p;
+	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
 	bh_call(15, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -672,7 +682,8 @@ void bh_entry_16_pt2_mid(bh_frame *bh_h)
 	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_h;
 	__typeof__(bh_f->a) a = bh_f->a;
 	__typeof__(bh_f->b) b = bh_f->b;
-	bh_f->ret = pt2_mid(a, b);
+	__typeof__(bh_f->ret) bh_r = pt2_mid(a, b);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) struct pt2 bh_gate_pt2_mid(struct pt2 a, struct pt2 b)
@@ -681,8 +692,8 @@ __attribute__((section("bh_gate_text"))) struct pt2 bh_gate_pt2_mid(struct pt2 a
 		return pt2_mid(a, b);
 	}
 	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_16));
-	bh_f->a = a;
-	bh_f->b = b;
+	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	bh_call(16, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -706,7 +717,8 @@ void bh_entry_17_quantize(bh_frame *bh_h)
 {
 	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_h;
 	__typeof__(bh_f->x) x = bh_f->x;
-	bh_f->ret = quantize(x);
+	__typeof__(bh_f->ret) bh_r = quantize(x);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) unsigned char bh_gate_quantize(double x)
@@ -715,7 +727,7 @@ __attribute__((section("bh_gate_text"))) unsigned char bh_gate_quantize(double x
 		return quantize(x);
 	}
 	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_17));
-	bh_f->x = x;
+	__builtin_memcpy(&bh_f->x, &x, sizeof bh_f->x);
 	bh_call(17, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -741,7 +753,8 @@ void bh_entry_18_union_value(bh_frame *bh_h)
 	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_h;
 	__typeof__(bh_f->u) u = bh_f->u;
 	__typeof__(bh_f->is_int) is_int = bh_f->is_int;
-	bh_f->ret = union_value(u, is_int);
+	__typeof__(bh_f->ret) bh_r = union_value(u, is_int);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) double bh_gate_union_value(union num u, int is_int)
@@ -750,8 +763,8 @@ __attribute__((section("bh_gate_text"))) double bh_gate_union_value(union num u,
 		return union_value(u, is_int);
 	}
 	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_18));
-	bh_f->u = u;
-	bh_f->is_int = is_int;
+	__builtin_memcpy(&bh_f->u, &u, sizeof bh_f->u);
+	__builtin_memcpy(&bh_f->is_int, &is_int, sizeof bh_f->is_int);
 	bh_call(18, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -777,7 +790,8 @@ void bh_entry_19_vec3_cross(bh_frame *bh_h)
 	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_h;
 	__typeof__(bh_f->a) a = bh_f->a;
 	__typeof__(bh_f->b) b = bh_f->b;
-	bh_f->ret = vec3_cross(a, b);
+	__typeof__(bh_f->ret) bh_r = vec3_cross(a, b);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_cross(struct vec3 a, struct vec3 b)
@@ -786,8 +800,8 @@ __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_cross(struct v
 		return vec3_cross(a, b);
 	}
 	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_19));
-	bh_f->a = a;
-	bh_f->b = b;
+	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	bh_call(19, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -813,7 +827,8 @@ void bh_entry_20_vec3_dot(bh_frame *bh_h)
 	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_h;
 	__typeof__(bh_f->a) a = bh_f->a;
 	__typeof__(bh_f->b) b = bh_f->b;
-	bh_f->ret = vec3_dot(a, b);
+	__typeof__(bh_f->ret) bh_r = vec3_dot(a, b);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) double bh_gate_vec3_dot(struct vec3 a, struct vec3 b)
@@ -822,8 +837,8 @@ __attribute__((section("bh_gate_text"))) double bh_gate_vec3_dot(struct vec3 a, 
 		return vec3_dot(a, b);
 	}
 	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_20));
-	bh_f->a = a;
-	bh_f->b = b;
+	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
+	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	bh_call(20, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -847,7 +862,8 @@ void bh_entry_21_vec3_is_unit(bh_frame *bh_h)
 {
 	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_h;
 	__typeof__(bh_f->v) v = bh_f->v;
-	bh_f->ret = vec3_is_unit(v);
+	__typeof__(bh_f->ret) bh_r = vec3_is_unit(v);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) _Bool bh_gate_vec3_is_unit(struct vec3 v)
@@ -856,7 +872,7 @@ __attribute__((section("bh_gate_text"))) _Bool bh_gate_vec3_is_unit(struct vec3 
 		return vec3_is_unit(v);
 	}
 	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_21));
-	bh_f->v = v;
+	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
 	bh_call(21, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -882,7 +898,8 @@ void bh_entry_22_vec3_scale(bh_frame *bh_h)
 	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_h;
 	__typeof__(bh_f->v) v = bh_f->v;
 	__typeof__(bh_f->k) k = bh_f->k;
-	bh_f->ret = vec3_scale(v, k);
+	__typeof__(bh_f->ret) bh_r = vec3_scale(v, k);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_scale(struct vec3 v, float k)
@@ -891,8 +908,8 @@ __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_scale(struct v
 		return vec3_scale(v, k);
 	}
 	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_22));
-	bh_f->v = v;
-	bh_f->k = k;
+	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
+	__builtin_memcpy(&bh_f->k, &k, sizeof bh_f->k);
 	bh_call(22, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

@@ -29,7 +29,8 @@ void bh_entry_0_counter_mix(bh_frame *bh_h)
 	__typeof__(bh_f->thread) thread = bh_f->thread;
 	__typeof__(bh_f->i) i = bh_f->i;
 	__typeof__(bh_f->acc) acc = bh_f->acc;
-	bh_f->ret = counter_mix(thread, i, acc);
+	__typeof__(bh_f->ret) bh_r = counter_mix(thread, i, acc);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
 __attribute__((section("bh_gate_text"))) uint64_t bh_gate_counter_mix(uint32_t thread, uint32_t i, uint64_t acc)
@@ -38,9 +39,9 @@ __attribute__((section("bh_gate_text"))) uint64_t bh_gate_counter_mix(uint32_t t
 		return counter_mix(thread, i, acc);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	bh_f->thread = thread;
-	bh_f->i = i;
-	bh_f->acc = acc;
+	__builtin_memcpy(&bh_f->thread, &thread, sizeof bh_f->thread);
+	__builtin_memcpy(&bh_f->i, &i, sizeof bh_f->i);
+	__builtin_memcpy(&bh_f->acc, &acc, sizeof bh_f->acc);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
