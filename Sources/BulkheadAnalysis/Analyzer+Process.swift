@@ -37,14 +37,22 @@ extension Analyzer {
         var helpersAt: [String: TextSpan] = [:]
         for unit in units {
             guard let compartment = layout.compartment(ofUnit: unit.file) else { continue }
+            // direct calls of gates whose parameter is not marshalled, and calls through function pointers
+            // (which may be trampolines)
+            var candidates: [(local: LocalAddress, gate: String)] = unit.indirectCallLocals.map { ($0, "a function pointer") }
             for use in unit.uses where use.isCall {
                 guard let gate = gates[use.targetName], gate.compartment != compartment else { continue }
                 let marshalled = Set(gate.marshalling.compactMap(\.parameter))
-                for local in use.localAddresses {
-                    guard local.argument < gate.parameters.count, !marshalled.contains(gate.parameters[local.argument].name) else { continue }
+                for local in use.localAddresses
+                where local.argument >= gate.parameters.count || !marshalled.contains(gate.parameters[local.argument].name) {
+                    candidates.append((local, gate.name))
+                }
+            }
+            do {
+                for (local, gateName) in candidates {
                     guard let usr = local.usr, let v = unit.locals[usr] else { continue }
                     if let why = v.unrewritableReason {
-                        sink.warning("the address of local '\(v.name)' is passed to gate '\(gate.name)' but it cannot move to the shared stack: \(why); marshal the argument instead (`gates: { \(gate.name): { args: { \(gate.parameters[local.argument].name): { dir: inout, size: EXPR } } } }`)",
+                        sink.warning("the address of local '\(v.name)' is passed to \(gateName) but it cannot move to the shared stack: \(why); marshal the argument instead (`gates: { FUNC: { args: { PARAM: { dir: inout, size: EXPR } } } }`)",
                                      at: layout.display(local.location))
                         continue
                     }

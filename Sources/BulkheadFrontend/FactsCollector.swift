@@ -108,6 +108,7 @@ final class FactsCollector {
             inner.calleeLocals = kids.dropFirst().enumerated().compactMap { i, arg in
                 localAddress(in: arg).map { var l = $0; l.argument = i; return l }
             }
+            if callee.isNull || callee.kind != CXCursor_FunctionDecl { facts.indirectCallLocals += inner.calleeLocals }
             visit(kids[0], &inner)
             var args = ctx
             args.inCallee = false

@@ -189,6 +189,8 @@ public struct TranslationUnitFacts: Codable, Sendable {
     public var files: [String]
     /// Locals whose address is passed to a call, by USR.
     public var locals: [String: LocalVariable] = [:]
+    /// Addresses of locals passed to calls through a function pointer (the target may be a trampoline).
+    public var indirectCallLocals: [LocalAddress] = []
     public init(file: String, functions: [FunctionInfo] = [], uses: [FunctionUse] = [], globals: [GlobalInfo] = [],
                 globalUses: [GlobalUse] = [], files: [String] = []) {
         self.file = file
