@@ -27,9 +27,14 @@ def annotation_files():
     return [(n, os.path.join(prepare(n), "bulkhead.yaml")) for n in sorted(os.listdir(REAL))]
 
 
-def build(name, yaml, bulkhead, out, reference=False):
+def backends(name):
+    p = os.path.join(REAL, name, "backends")
+    return open(p).read().split() if os.path.exists(p) else ["fcall", "process"]
+
+
+def build(name, yaml, bulkhead, out, reference=False, backend="fcall"):
     """The partitioned program (or, with reference=True, the original built from the same flags)."""
-    subprocess.run([bulkhead, "build", yaml, "-o", out], check=True)
+    subprocess.run([bulkhead, "build", yaml, "-o", out, "--backend", backend], check=True, capture_output=True)
     subprocess.run(["make", "-s", "-j2", "-C", out], check=True, capture_output=True)
     program = [l.split(":")[0] for l in open(os.path.join(out, "Makefile")) if l.startswith("all:")]
     prog = open(os.path.join(out, "Makefile")).read().split("all: ", 1)[1].split()[0]
@@ -55,20 +60,20 @@ def application_figures(reps):
     for name, yaml in annotation_files():
         work = tempfile.mkdtemp(prefix=f"bh-app-{name}-")
         try:
-            part = build(name, yaml, bulkhead, os.path.join(work, "tree"))
             orig = build(name, yaml, bulkhead, os.path.join(work, "ref"), reference=True)
             workload = os.path.join(REAL, name, "workload.sh")
             def t(p):
                 s = time.perf_counter()
                 subprocess.run([workload, p, os.path.dirname(yaml)], check=True, capture_output=True)
                 return time.perf_counter() - s
-            a, b = [], []
-            for _ in range(reps):  # interleaved
-                a.append(t(orig))
-                b.append(t(part))
-            o, p = statistics.median(a), statistics.median(b)
-            rows.append({"name": name, "backend": "fcall", "original_s": o, "partitioned_s": p, "ratio": p / o,
-                         "detail": f"fcall: workload {o:.2f} s unpartitioned, {p:.2f} s partitioned, {p / o:.3f}x"})
+            for backend in backends(name):
+                part = build(name, yaml, bulkhead, os.path.join(work, backend), backend=backend)
+                a, b = [], []
+                for _ in range(reps):  # interleaved
+                    a.append(t(orig))
+                    b.append(t(part))
+                o, p = statistics.median(a), statistics.median(b)
+                rows.append({"name": name, "backend": backend, "original_s": o, "partitioned_s": p, "ratio": p / o})
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return rows
