@@ -117,14 +117,26 @@ def process_gate_figures():
             subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", backend], check=True, capture_output=True)
             subprocess.run(["make", "-s", "-C", tree], check=True, capture_output=True)
             progs[backend] = os.path.join(tree, "gatebench")
+        nospin = os.environ.get("BH_NOSPIN_RUNTIME")
+        if nospin:
+            tree = os.path.join(work, "sleeping")
+            subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", "process"], check=True, capture_output=True)
+            subprocess.run(["make", "-s", "-C", tree, f"BH_RUNTIME={nospin}"], check=True, capture_output=True)
+            progs["sleeping"] = os.path.join(tree, "gatebench")
         def parse(text):
             return {l.split()[0]: float(l.split()[1]) for l in text.strip().splitlines()}
         samples = {}
         for _ in range(REPS):
-            for name, argv in (("raw", [raw]), ("fcall", [progs["fcall"], "2000000"]), ("process", [progs["process"]])):
+            runs = [("raw", [raw]), ("fcall", [progs["fcall"], "2000000"]), ("process", [progs["process"]])]
+            if "sleeping" in progs:
+                runs.append(("sleeping", [progs["sleeping"], "2000"]))
+            for name, argv in runs:
                 for k, v in parse(subprocess.run(argv, capture_output=True, text=True, check=True).stdout).items():
                     samples.setdefault(f"{name}.{k}", []).append(v)
-        return {k: statistics.median(v) for k, v in samples.items()}
+        figures = {k: statistics.median(v) for k, v in samples.items()}
+        if "sleeping.gate_void" in figures:
+            figures["process.gate_void_sleeping"] = figures["sleeping.gate_void"]
+        return figures
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
