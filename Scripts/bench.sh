@@ -5,7 +5,8 @@
 #   compiler: `bulkhead build` vs `clang-14 -fsyntax-only` over the same TUs and flags (both cores each);
 #             `bulkhead check` on an unchanged tree vs a full build; peak memory vs clang's on the largest TU
 #   gates:    an fcall gate vs a direct call
-#   real code: the code bases of Scripts/realworld.sh, when their cache is present (BULKHEAD_REAL=1 fetches)
+#   Coccinelle doing the same call rewriting, when spatch is installed (apt-get install coccinelle)
+#   real code: the code bases of Fixtures/real (fetched by Scripts/fetch-real.sh), their workloads per backend
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/bootstrap.sh

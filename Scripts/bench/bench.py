@@ -54,6 +54,7 @@ def compiler_figures(name, yaml):
         build = [timed([BULKHEAD, "build", yaml, "-o", tree]) for _ in range(REPS)]
         clang = [syntax_only_all(src_jobs) for _ in range(REPS)]
         check = [timed([BULKHEAD, "check", yaml, "-o", tree]) for _ in range(REPS)]
+        cocci = coccinelle(tree, src_jobs)
         b = statistics.median(x[0] for x in build)
         c = statistics.median(x[0] for x in clang)
         k = statistics.median(x[0] for x in check)
@@ -61,7 +62,37 @@ def compiler_figures(name, yaml):
         cm = max(x[1] for x in clang)
         return {"program": name, "units": len(src_jobs), "build_s": b, "clang_syntax_only_s": c,
                 "build_vs_clang": b / c, "check_s": k, "check_vs_build": k / b,
-                "build_peak_kib": bm, "clang_peak_kib": cm, "memory_vs_clang": bm / cm}
+                "build_peak_kib": bm, "clang_peak_kib": cm, "memory_vs_clang": bm / cm,
+                "coccinelle_s": cocci, "build_vs_coccinelle": (b / cocci) if cocci else None}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def coccinelle(tree, jobs):
+    """Coccinelle (FlexOS's rewriting tool) doing the same call rewriting, once, when `spatch` is installed:
+    one rule per gate renaming its calls, over the same units with the same include folders."""
+    if not shutil.which("spatch"):
+        return None
+    plan = json.load(open(os.path.join(tree, "bulkhead.manifest.json")))
+    if not plan["gates"]:
+        return None
+    rules = "".join(f"@@\n@@\n- {g['name']}\n+ {g['stub']}\n  (...)\n\n" for g in plan["gates"])
+    work = tempfile.mkdtemp(prefix="bh-cocci-")
+    try:
+        patch = os.path.join(work, "gates.cocci")
+        open(patch, "w").write(rules)
+        t = time.perf_counter()
+        def one(j):
+            incs = [a for a in j["args"] if a.startswith("-I")]
+            argv = ["spatch", "--sp-file", patch, "--very-quiet", "--no-show-diff", "--timeout", "600"]
+            for i in incs:
+                argv += ["-I", i[2:]]
+            subprocess.run(argv + [j["file"]], cwd=j["dir"], capture_output=True, timeout=900)
+        with ThreadPoolExecutor(CORES) as pool:
+            list(pool.map(one, jobs))
+        return time.perf_counter() - t
+    except subprocess.TimeoutExpired:
+        return None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -174,11 +205,12 @@ def cpu_name():
 
 def print_table(r):
     print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores; medians of {r['reps']} runs\n")
-    print("| program | TUs | bulkhead build | clang -fsyntax-only | build / clang | check | check / build | peak memory / clang |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| program | TUs | bulkhead build | clang -fsyntax-only | build / clang | check | check / build | peak memory / clang | Coccinelle | build / Coccinelle |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c in r["compiler"]:
+        cocci = f"{c['coccinelle_s']:.2f} s | {c['build_vs_coccinelle']:.3f}x" if c.get("coccinelle_s") else "n/a | n/a"
         print(f"| {c['program']} | {c['units']} | {c['build_s']*1000:.0f} ms | {c['clang_syntax_only_s']*1000:.0f} ms | "
-              f"{c['build_vs_clang']:.2f}x | {c['check_s']*1000:.0f} ms | {c['check_vs_build']:.2f}x | {c['memory_vs_clang']:.2f}x |")
+              f"{c['build_vs_clang']:.2f}x | {c['check_s']*1000:.0f} ms | {c['check_vs_build']:.2f}x | {c['memory_vs_clang']:.2f}x | {cocci} |")
     g = r["gates"]
     print("\n| gate | ns per call | ratio |")
     print("|---|---:|---:|")
