@@ -305,7 +305,10 @@ private func managerLoop(_ me: Int32) -> Never {
             if !(bh_load(&ch.pointee.ready) == 1 && ch.pointee.home == me) {
                 var tid = pthread_t()
                 let arg = UnsafeMutableRawPointer(bitPattern: Int(created) + 1)
-                if pthread_create(&tid, nil, peerThread, arg) != 0 {
+                var attr = pthread_attr_t()
+                _ = bh_peer_thread_attr(&attr, me, created)
+                defer { pthread_attr_destroy(&attr) }
+                if pthread_create(&tid, &attr, peerThread, arg) != 0 {
                     bh_report_fatal(cs("cannot create a peer thread"))
                     bh_request_termination(BH_TERM_FATAL, startFailureStatus())
                     bh_exit_now(startFailureStatus())

@@ -312,3 +312,27 @@ const bh_program_desc *bh_program_copy(const bh_program_desc *p) {
     q->gates = gs;
     return q;
 }
+
+/* Peer-thread stacks: compartment k's slot i lies at BH_STACKS_BASE + k * 256 GiB + i * 8 MiB (with a guard
+ * page below each), inside the 47-bit user address space for 256 compartments of 1024 slots. */
+#define BH_STACKS_BASE ((uintptr_t)0x200000000000ull)
+#define BH_STACK_SIZE ((size_t)8 << 20)
+
+int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index) {
+    pthread_attr_init(attr);
+    if (self < 0 || index < 0 || index >= 1024) return 1;
+    uintptr_t at = BH_STACKS_BASE + ((uintptr_t)self << 38) + (uintptr_t)index * BH_STACK_SIZE;
+    void *p = mmap((void *)at, BH_STACK_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED || (uintptr_t)p != at) {
+        if (p != MAP_FAILED) munmap(p, BH_STACK_SIZE);
+        return 1;
+    }
+    mprotect(p, 4096, PROT_NONE);  /* guard page */
+    if (pthread_attr_setstack(attr, p, BH_STACK_SIZE) != 0) {
+        munmap(p, BH_STACK_SIZE);
+        pthread_attr_init(attr);
+        return 1;
+    }
+    return 0;
+}

@@ -273,7 +273,11 @@ int bh_region_create(size_t heap_size);                              /* 0, or -e
 int bh_share_range(uintptr_t start, uintptr_t end);                  /* 0, or -errno */
 pid_t bh_fork_child(pid_t expected_parent);   /* child: PR_SET_PDEATHSIG SIGKILL, exits if parent gone */
 void bh_zygote_signals(void);                 /* ignore SIGINT/SIGQUIT, block SIGCHLD with a no-op handler */
-void bh_zygote_suspend(void);                 /* sigsuspend until a SIGCHLD */
+void bh_zygote_suspend(void);
+/* Thread attributes whose stack lies in an address range of its own for compartment `self` (slot `index`),
+ * so that a pointer into one compartment's thread stack never lands on another process's own stack: read
+ * elsewhere it faults. Falls back to the default attributes (returns 1) when the range is taken. */
+int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index);                 /* sigsuspend until a SIGCHLD */
 void bh_child_signals(void);                  /* in a compartment process: undo the zygote's SIGCHLD setup */
 int bh_register_on_exit(void (*fn)(int, void *));
 int bh_register_atfork_child(void (*fn)(void));
