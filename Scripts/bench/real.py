@@ -1,6 +1,6 @@
 """The real code bases of Fixtures/real for the benchmarks: their annotation files (in a prepared copy of
 each code base) and their workloads, unpartitioned vs partitioned."""
-import os, shutil, statistics, subprocess, tempfile, time
+import json, os, shutil, statistics, subprocess, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REAL = os.path.join(ROOT, "Fixtures", "real")
@@ -36,11 +36,9 @@ def build(name, yaml, bulkhead, out, reference=False, backend="fcall"):
     """The partitioned program (or, with reference=True, the original built from the same flags)."""
     subprocess.run([bulkhead, "build", yaml, "-o", out, "--backend", backend], check=True, capture_output=True)
     subprocess.run(["make", "-s", "-j2", "-C", out], check=True, capture_output=True)
-    program = [l.split(":")[0] for l in open(os.path.join(out, "Makefile")) if l.startswith("all:")]
     prog = open(os.path.join(out, "Makefile")).read().split("all: ", 1)[1].split()[0]
     if not reference:
         return os.path.join(out, prog)
-    import json
     objs = []
     base = os.path.dirname(yaml)
     for i, e in enumerate(json.load(open(os.path.join(out, "compile_commands.json")))):

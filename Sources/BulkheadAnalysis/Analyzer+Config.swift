@@ -61,10 +61,10 @@ extension Analyzer {
         for unit in units {
             guard let compartment = layout.compartment(ofUnit: unit.file) else { continue }
             for use in unit.globalUses {
-                guard let g = globals[use.usr + "|" + unit.file] ?? globals[use.usr], g.compartment != compartment else { continue }
+                guard let g = globals[Self.unitKey(use.usr, unit.file)] ?? globals[use.usr], g.compartment != compartment else { continue }
                 if sharedNames.contains(g.info.name) {
                     uses[g.info.usr, default: []].append(layout.display(use.location))
-                } else if reported.insert(g.info.usr + "|" + compartment).inserted {
+                } else if reported.insert(Self.unitKey(g.info.usr, compartment)).inserted {
                     sink.error("global '\(g.info.name)' of library '\(g.library)' (compartment '\(g.compartment)') is used from compartment '\(compartment)'; add it to shared.globals to share it",
                                at: layout.display(use.location))
                     sink.note("'\(g.info.name)' is defined here", at: layout.display(g.info.location))

@@ -56,7 +56,7 @@ extension Analyzer {
                                      at: layout.display(local.location))
                         continue
                     }
-                    guard moved.insert(unit.file + "|" + usr).inserted else { continue }
+                    guard moved.insert(Self.unitKey(usr, unit.file)).inserted else { continue }
                     let priv = "bh_priv_\(v.name)", shared = "bh_ss_\(v.name)"
                     edits.insert(Edit(span: v.declaration, text: priv))
                     edits.insert(Edit(span: v.afterStatement, text: " __attribute__((cleanup(bh_ss_release))) __typeof__(\(priv)) *\(shared) = (__typeof__(\(priv)) *)bh_ss_copy(&\(priv), sizeof \(priv), _Alignof(__typeof__(\(priv))));"))

@@ -32,6 +32,10 @@ public struct Analyzer {
         var declaration: String
     }
 
+    /// A static function or global belongs to its translation unit: its key adds the unit to the USR (a
+    /// header can define the same static in several units).
+    static func unitKey(_ usr: String, _ unit: String) -> String { usr + "|" + unit }
+
     public static func gateStubName(_ function: String) -> String { "bh_gate_\(function)" }
     public static func trampolineName(_ function: String) -> String { "bh_cb_\(function)" }
 
@@ -56,7 +60,7 @@ public struct Analyzer {
             for f in unit.functions {
                 let d = Defined(info: f, library: library, compartment: compartment)
                 if f.isStatic {
-                    statics[f.usr + "|" + unit.file] = d
+                    statics[Self.unitKey(f.usr, unit.file)] = d
                 } else if let first = external[f.usr], first.info.translationUnit != f.translationUnit {
                     sink.error("function '\(f.name)' is defined in two translation units", at: layout.display(f.location))
                     sink.note("first definition is here", at: layout.display(first.info.location))
@@ -66,7 +70,7 @@ public struct Analyzer {
             }
             for g in unit.globals {
                 // a static global belongs to its translation unit, even when a shared file defines it
-                globals[g.isStatic ? g.usr + "|" + unit.file : g.usr] = DefinedGlobal(info: g, library: library, compartment: compartment)
+                globals[g.isStatic ? Self.unitKey(g.usr, unit.file) : g.usr] = DefinedGlobal(info: g, library: library, compartment: compartment)
             }
         }
         let allFunctionNames = Set(external.values.map(\.info.name)).union(statics.values.map(\.info.name))
@@ -119,12 +123,12 @@ public struct Analyzer {
                     continue
                 }
                 guard !use.isCall else { continue }
-                let key = external[use.targetUSR] != nil ? use.targetUSR : use.targetUSR + "|" + unit.file
+                let key = external[use.targetUSR] != nil ? use.targetUSR : Self.unitKey(use.targetUSR, unit.file)
                 guard let target = external[use.targetUSR] ?? statics[key] else { continue }
                 var reason: String?
                 if let callee = use.argumentOf.flatMap({ external[$0] }), callee.compartment != compartment {
                     reason = "passed to '\(callee.info.name)' in compartment '\(callee.compartment)'"
-                } else if let g = use.initializerOf.flatMap({ globals[$0 + "|" + unit.file] ?? globals[$0] }), config.shared.globals.contains(where: { $0.value == g.info.name }) {
+                } else if let g = use.initializerOf.flatMap({ globals[Self.unitKey($0, unit.file)] ?? globals[$0] }), config.shared.globals.contains(where: { $0.value == g.info.name }) {
                     reason = "stored in shared global '\(g.info.name)'"
                 } else if sharedCallbacks.contains(target.info.name) {
                     reason = "listed in shared.callbacks"

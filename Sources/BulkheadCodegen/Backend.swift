@@ -70,6 +70,22 @@ enum StubText {
         """
     }
 
+    /// The body lines of a plain call of `function` with the stub's parameters, ending in a return; a variadic
+    /// stub forwards its `...` through `variadicVia`, the function's va_list sibling.
+    static func directCall(_ function: String, variadicVia: String?, params: [Parameter], result: String, variadic: Bool) -> [String] {
+        let isVoid = CDeclarator.isVoid(result)
+        var args = params.map(\.name)
+        guard variadic, let last = params.last else {
+            let call = "\(function)(\(args.joined(separator: ", ")))"
+            return isVoid ? ["\(call);", "return;"] : ["return \(call);"]
+        }
+        args.append("bh_ap")
+        let call = "\(variadicVia ?? function)(\(args.joined(separator: ", ")))"
+        let start = ["__builtin_va_list bh_ap;", "__builtin_va_start(bh_ap, \(last.name));"]
+        if isVoid { return start + ["\(call);", "__builtin_va_end(bh_ap);", "return;"] }
+        return start + ["__typeof__(\(call)) bh_r = \(call);", "__builtin_va_end(bh_ap);", "return bh_r;"]
+    }
+
     /// `RESULT NAME(PARAMS)` as a definition head, through a typedef when the result needs one.
     static func definitionHead(storage: String, name: String, result: String, params: [Parameter], variadic: Bool) -> (typedef: String, head: String) {
         let list = CDeclarator.parameterList(params, variadic: variadic)

@@ -103,7 +103,8 @@ struct ProcessStub {
         var lines: [String] = []
         // already in the callee's compartment (a shared macro or header, or a callback called at home)
         lines.append("if (bh_self() == \(compartmentIndex)) {")
-        lines += directCall().map { "\t" + $0 }
+        lines += StubText.directCall(entry.function, variadicVia: entry.variadicVia, params: params,
+                                     result: entry.resultType, variadic: entry.isVariadic).map { "\t" + $0 }
         lines.append("}")
         lines.append("struct \(frame) *bh_f = (struct \(frame) *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct \(frame)));")
         if let f = formatted {
@@ -168,24 +169,6 @@ struct ProcessStub {
             lines.append("return bh_r;")
         }
         return head.typedef + head.head + "\n{\n" + lines.map { "\t\($0)\n" }.joined() + "}\n"
-    }
-
-    /// The call when the caller is already in the callee's compartment.
-    private func directCall() -> [String] {
-        var lines: [String] = []
-        var args = params.map(\.name)
-        var callee = entry.function
-        if entry.isVariadic, let last = params.last {
-            lines.append("__builtin_va_list bh_ap;")
-            lines.append("__builtin_va_start(bh_ap, \(last.name));")
-            args.append("bh_ap")
-            callee = entry.variadicVia ?? entry.function
-            let call = "\(callee)(\(args.joined(separator: ", ")))"
-            if isVoid { return lines + ["\(call);", "__builtin_va_end(bh_ap);", "return;"] }
-            return lines + ["__typeof__(\(call)) bh_r = \(call);", "__builtin_va_end(bh_ap);", "return bh_r;"]
-        }
-        let call = "\(callee)(\(args.joined(separator: ", ")))"
-        return isVoid ? ["\(call);", "return;"] : ["return \(call);"]
     }
 
     /// What the gate returns when the callee's compartment faulted and was restarted.

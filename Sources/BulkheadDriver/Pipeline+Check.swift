@@ -13,8 +13,7 @@ extension Pipeline {
         guard let data = fm.contents(atPath: directory + "/" + Stamp.fileName),
               let stamp = Stamp.parse(String(decoding: data, as: UTF8.self)),
               stamp.generator == "bulkhead \(BulkheadCLI.version)", stamp.backend == config.backend.value.rawValue else { return false }
-        let excluded = outputDirectory.map { [Paths.join(fm.currentDirectoryPath, $0)] } ?? []
-        let sources = try SourceDiscovery(config: config, excluded: excluded).discover()
+        let sources = try SourceDiscovery(config: config, excluded: excludedFolders).discover()
         guard Set(sources.jobs.map { sources.layout.display($0.file) }) == Set(stamp.units) else { return false }
         for (rel, hash) in stamp.inputs {
             guard let bytes = fm.contents(atPath: Paths.join(config.baseDirectory, rel)), Stamp.hash(Array(bytes)) == hash else { return false }

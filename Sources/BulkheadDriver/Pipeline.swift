@@ -28,6 +28,11 @@ public struct Pipeline {
         public var warnings: [Diagnostic]
     }
 
+    /// The output tree, never searched for sources.
+    var excludedFolders: [String] {
+        outputDirectory.map { [Paths.join(FileManager.default.currentDirectoryPath, $0)] } ?? []
+    }
+
     public func loadConfig() throws -> Config {
         let name = URL(fileURLWithPath: configPath).lastPathComponent
         // Locations in the annotation file are printed relative to its folder, like every other location.
@@ -47,8 +52,7 @@ public struct Pipeline {
             throw DiagnosticError(.error("backend '\(config.backend.value.rawValue)' is not yet supported by this version of bulkhead; use 'backend: fcall'",
                                          at: config.backend.location))
         }
-        let excluded = outputDirectory.map { [Paths.join(FileManager.default.currentDirectoryPath, $0)] } ?? []
-        let sources = try SourceDiscovery(config: config, excluded: excluded).discover()
+        let sources = try SourceDiscovery(config: config, excluded: excludedFolders).discover()
         let layout = sources.layout
         let units: [TranslationUnitFacts]
         do {
