@@ -20,20 +20,19 @@ struct FileLocation {
 
 extension CXSourceLocation {
     /// Where the macro invocation is, for a token from a macro body; the token itself otherwise.
-    var expansion: FileLocation? {
-        var file: CXFile?
-        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-        clang_getExpansionLocation(self, &file, &line, &column, &offset)
-        guard let file else { return nil }
-        return FileLocation(file: Paths.normalize(clang_getFileName(file).consume()), line: Int(line), column: Int(column), offset: Int(offset))
-    }
+    var expansion: FileLocation? { resolve(clang_getExpansionLocation) }
 
     /// libclang's "file location": the spelling for a token from a macro argument, the invocation for a
     /// token from a macro body (libclang 14 implements it as SourceManager::getFileLoc).
-    var fileLocation: FileLocation? {
+    var fileLocation: FileLocation? { resolve(clang_getFileLocation) }
+
+    private typealias Getter = (CXSourceLocation, UnsafeMutablePointer<CXFile?>?, UnsafeMutablePointer<UInt32>?,
+                                UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<UInt32>?) -> Void
+
+    private func resolve(_ get: Getter) -> FileLocation? {
         var file: CXFile?
         var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-        clang_getFileLocation(self, &file, &line, &column, &offset)
+        get(self, &file, &line, &column, &offset)
         guard let file else { return nil }
         return FileLocation(file: Paths.normalize(clang_getFileName(file).consume()), line: Int(line), column: Int(column), offset: Int(offset))
     }
