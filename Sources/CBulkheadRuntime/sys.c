@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/single_threaded.h>
 #include <sys/wait.h>
 
 bh_rt_state bh_rt;
@@ -162,8 +164,30 @@ int bh_share_range(uintptr_t start, uintptr_t end) {
 
 /* ---- processes and signals ------------------------------------------------------------------------- */
 
+/* Every process of the program shares one file-descriptor table, as the unpartitioned program has one: a
+ * descriptor opened in any compartment after start-up is usable in all. So the zygote and the compartment
+ * processes are made by clone(CLONE_FILES) rather than fork(). The raw clone does what glibc's fork does for
+ * a single-threaded caller: the kernel writes the child's thread id into glibc's thread descriptor (at the
+ * address the kernel already holds for it: PR_GET_TID_ADDRESS), and the child registers the same robust
+ * mutex list. Only a single-threaded caller clones (no lock can be held by a thread that does not exist in
+ * the child); the zygote always is, and main is when main() is entered. Otherwise, or where the kernel
+ * cannot say the address, this is fork(), and each process has a copy of the table made at start-up. */
+static pid_t clone_sharing_files(void) {
+    int *tidp = NULL;
+    if (!__libc_single_threaded) return fork();
+    if (prctl(PR_GET_TID_ADDRESS, &tidp, 0, 0, 0) != 0 || tidp == NULL || *tidp != (int)syscall(SYS_gettid))
+        return fork();
+    void *head = NULL;
+    size_t len = 0;
+    long hr = syscall(SYS_get_robust_list, 0, &head, &len);
+    long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD),
+                       NULL, NULL, tidp, 0UL);
+    if (pid == 0 && hr == 0 && head) syscall(SYS_set_robust_list, head, len);
+    return (pid_t)pid;
+}
+
 pid_t bh_fork_child(pid_t expected_parent) {
-    pid_t pid = fork();
+    pid_t pid = clone_sharing_files();
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != expected_parent) _exit(0);   /* the parent died before prctl */
