@@ -46,10 +46,11 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
     }
     let ch = bh_tls_get_channel() ?? acquireChannel()
     bh_flush_std()
+    let hot = bh_hot(ch)
     frame.pointee.err = bh_errno()
     frame.pointee.status = BH_ST_CALL
-    frame.pointee.prev = ch.pointee.top
-    ch.pointee.top = frame
+    frame.pointee.prev = hot.pointee.top
+    hot.pointee.top = frame
     bh_owner_hand(ch, target)
     while true {
         let r = bh_wait_owner(ch, me)
@@ -57,12 +58,12 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
             waitInterrupted(ch, r, me)
             continue
         }
-        guard let f = ch.pointee.top else { internalError("empty channel") }
+        guard let f = bh_hot(ch).pointee.top else { internalError("empty channel") }
         let st = f.pointee.status
         if st == BH_ST_EXIT { exitFromCaller(me) }
         if f == frame {
             if st == BH_ST_CALL { internalError("a call came back unanswered") }
-            ch.pointee.top = f.pointee.prev
+            bh_hot(ch).pointee.top = f.pointee.prev
             bh_set_errno(f.pointee.err)
             if st == BH_ST_FAULTED && bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE { faultedWhileEnding(me) }
             return
@@ -103,7 +104,7 @@ private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePoi
 /// when a gate into a compartment that died for good is failed here (the zygote has finished with it).
 private func waitInterrupted(_ ch: UnsafeMutablePointer<bh_channel>, _ r: Int32, _ me: Int32) {
     if r == 1 { terminateFromMain() }
-    let o = bh_load(&ch.pointee.owner)
+    let o = bh_load(&bh_hot(ch).pointee.owner)
     let n = bh_ncompartments()
     if o != me && o >= 0 && o < n && bh_load(&bh_comp(o).pointee.alive) == 0 { _ = recover(ch, o) }
 }
@@ -135,7 +136,7 @@ func peerLoop(_ index: Int32) {
             waitInterrupted(ch, r, me)
             continue
         }
-        guard let f = ch.pointee.top else {
+        guard let f = bh_hot(ch).pointee.top else {
             bh_park(ch, me)
             continue
         }
@@ -155,11 +156,11 @@ func peerLoop(_ index: Int32) {
 /// frame k was serving (or delivers it, if k had answered it) and hands the channel to its caller; frames
 /// k made above it are dropped. False if there is nothing to answer (the channel's own thread is gone).
 func recover(_ ch: UnsafeMutablePointer<bh_channel>, _ k: Int32) -> Bool {
-    var cur = ch.pointee.top
+    var cur = bh_hot(ch).pointee.top
     while let f = cur {
         if bh_gate_compartment(f.pointee.gate) == k && f.pointee.caller != k {
             if f.pointee.status == BH_ST_CALL { f.pointee.status = BH_ST_FAULTED }
-            ch.pointee.top = f
+            bh_hot(ch).pointee.top = f
             bh_owner_hand(ch, f.pointee.caller)
             return true
         }
@@ -202,9 +203,9 @@ func acquireChannel() -> UnsafeMutablePointer<bh_channel> {
         }
         c = bh_channel_at(index)
         c.pointee.home = me
-        c.pointee.top = nil
+        bh_hot(c).pointee.top = nil
         c.pointee.sp = c.pointee.base
-        bh_store(&c.pointee.owner, me)
+        bh_store(&bh_hot(c).pointee.owner, me)
         bh_store(&c.pointee.ready, 1)
         bh_wake_word(&c.pointee.ready)
         _ = bh_fetch_add(&ctrl.pointee.event, 1)
@@ -227,7 +228,7 @@ func channelThreadExit(_ arg: UnsafeMutableRawPointer?) {
     bh_tls_set_channel(nil)
     bh_altstack_release(bh_tls_get_altstack())
     bh_tls_set_altstack(nil)
-    if ch.pointee.top != nil || bh_load(&ch.pointee.owner) != ch.pointee.home { return }
+    if bh_hot(ch).pointee.top != nil || bh_load(&bh_hot(ch).pointee.owner) != ch.pointee.home { return }
     ch.pointee.sp = ch.pointee.base
     bh_chan_lock()
     let head = bh_free_head(ch.pointee.home)

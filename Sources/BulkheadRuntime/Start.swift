@@ -268,7 +268,7 @@ private func recoverAll(_ k: Int32) {
     var i: Int32 = 0
     while i < n {
         let ch = bh_channel_at(i)
-        if bh_load(&ch.pointee.ready) == 1 && bh_load(&ch.pointee.owner) == k { _ = recover(ch, k) }
+        if bh_load(&ch.pointee.ready) == 1 && bh_load(&bh_hot(ch).pointee.owner) == k { _ = recover(ch, k) }
         i += 1
     }
 }

@@ -27,10 +27,11 @@ _Thread_local void *bh_tls_altstack __attribute__((tls_model("initial-exec")));
 /* ---- waiting ---------------------------------------------------------------------------------------- */
 
 int bh_wait_owner_slow(bh_channel *ch, int32_t self) {
+    bh_channel_hot *h = bh_hot(ch);
     bh_ctrl *c = bh_rt.ctrl;
     uint32_t bit = bh_bit(self);
     for (;;) {
-        if (__atomic_load_n(&ch->owner, __ATOMIC_ACQUIRE) == self) return 0;
+        if (__atomic_load_n(&h->owner, __ATOMIC_ACQUIRE) == self) return 0;
         int term = self == 0 && __atomic_load_n(&c->terminating, __ATOMIC_ACQUIRE) != BH_TERM_NONE;
         if (term && !__atomic_load_n(&bh_rt.exit_claimed, __ATOMIC_ACQUIRE)) return 1;
         struct timespec deadline, *dl = NULL;
@@ -40,20 +41,21 @@ int bh_wait_owner_slow(bh_channel *ch, int32_t self) {
             if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
             dl = &deadline;
         }
-        __atomic_fetch_add(&ch->waiters, 1, __ATOMIC_SEQ_CST);
-        int32_t o = __atomic_load_n(&ch->owner, __ATOMIC_SEQ_CST);
+        __atomic_fetch_add(&h->waiters, 1, __ATOMIC_SEQ_CST);
+        int32_t o = __atomic_load_n(&h->owner, __ATOMIC_SEQ_CST);
         long r = 0;
-        if (o != self) r = bh_futex_wait(&ch->owner, o, bit, dl);
+        if (o != self) r = bh_futex_wait(&h->owner, o, bit, dl);
         int timedout = r == -1 && errno == ETIMEDOUT;
-        __atomic_fetch_sub(&ch->waiters, 1, __ATOMIC_SEQ_CST);
-        if (timedout && __atomic_load_n(&ch->owner, __ATOMIC_ACQUIRE) != self) return 2;
+        __atomic_fetch_sub(&h->waiters, 1, __ATOMIC_SEQ_CST);
+        if (timedout && __atomic_load_n(&h->owner, __ATOMIC_ACQUIRE) != self) return 2;
     }
 }
 
 void bh_park(bh_channel *ch, int32_t self) {
-    __atomic_fetch_add(&ch->waiters, 1, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&ch->owner, __ATOMIC_SEQ_CST) == self) bh_futex_wait(&ch->owner, self, bh_bit(self), NULL);
-    __atomic_fetch_sub(&ch->waiters, 1, __ATOMIC_SEQ_CST);
+    bh_channel_hot *h = bh_hot(ch);
+    __atomic_fetch_add(&h->waiters, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&h->owner, __ATOMIC_SEQ_CST) == self) bh_futex_wait(&h->owner, self, bh_bit(self), NULL);
+    __atomic_fetch_sub(&h->waiters, 1, __ATOMIC_SEQ_CST);
 }
 
 void bh_wait_word(int32_t *word, int32_t val) {
@@ -76,7 +78,7 @@ void bh_wake_all_channels(void) {
     bh_ctrl *c = bh_rt.ctrl;
     int32_t n = __atomic_load_n(&c->nchannels, __ATOMIC_ACQUIRE);
     if (n > BH_MAX_CHANNELS) n = BH_MAX_CHANNELS;
-    for (int32_t i = 0; i < n; i++) bh_futex_wake(&bh_rt.channels[i].owner, INT32_MAX, FUTEX_BITSET_MATCH_ANY);
+    for (int32_t i = 0; i < n; i++) bh_futex_wake(&bh_hot(&bh_rt.channels[i])->owner, INT32_MAX, FUTEX_BITSET_MATCH_ANY);
 }
 
 /* Async-signal-safe: the first request fixes the status; main's manager and waiters act on it. */
@@ -121,8 +123,8 @@ int bh_region_create(size_t heap_size) {
     for (int i = 0; i < BH_MAX_CHANNELS; i++) {
         chans[i].index = i;
         chans[i].next_free = -1;
-        chans[i].base = stacks + (size_t)i * BH_CHANNEL_STACK_SIZE;
-        chans[i].limit = chans[i].base + BH_CHANNEL_STACK_SIZE;
+        chans[i].base = stacks + (size_t)i * BH_CHANNEL_STACK_SIZE + sizeof(bh_channel_hot);
+        chans[i].limit = stacks + (size_t)(i + 1) * BH_CHANNEL_STACK_SIZE;
         chans[i].sp = chans[i].base;
     }
     pthread_mutexattr_t a;
@@ -137,6 +139,7 @@ int bh_region_create(size_t heap_size) {
 
     bh_rt.ctrl = c;
     bh_rt.channels = chans;
+    bh_rt.stacks = stacks;
     bh_rt.heap = heap;
     bh_rt.heap_size = heap_size;
     bh_rt.region_size = total;

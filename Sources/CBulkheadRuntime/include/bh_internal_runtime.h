@@ -81,19 +81,27 @@ typedef struct {
     int32_t pad[3];
 } bh_comp_state;
 
-/* One logical thread of the program. 128 bytes, so that two channels never share a cache line. */
-typedef struct bh_channel {
+/* The words of a channel that both sides touch on every crossing. They lie at the very start of the
+ * channel's shared stack (16 bytes), so the first frame pushed on an empty stack (the common case: a gate
+ * with up to 24 bytes of arguments and result) shares their cache line: one line moves between the cores
+ * per hand-over, as in a raw ping-pong, instead of the owner word's line and then the frame's. */
+typedef struct bh_channel_hot {
     int32_t owner;             /* the compartment running this logical thread now; the futex word */
     int32_t waiters;           /* threads asleep (or about to sleep) on owner */
+    bh_frame *top;             /* the innermost pending frame */
+} bh_channel_hot;
+
+/* One logical thread of the program: its hot words (bh_hot) and these, which a crossing does not write
+ * (only sp, by the side that pushes on the shared stack). 128 bytes, so that two never share a line. */
+typedef struct bh_channel {
     int32_t home;              /* the compartment of the program thread that took the channel */
     int32_t ready;             /* 1 once initialised (futex word for peer threads) */
-    bh_frame *top;             /* the innermost pending frame */
     char *sp;                  /* next free byte of the shared stack */
-    char *base;                /* the shared stack: [base, limit) */
+    char *base;                /* the shared stack: [base, limit), just after the hot words */
     char *limit;
     int32_t index;
     int32_t next_free;         /* free list of channels with the same home, -1 ends it */
-    char pad[128 - 4 * 4 - 4 * sizeof(void *) - 2 * 4];
+    char pad[128 - 2 * 4 - 3 * sizeof(void *) - 2 * 4];
 } bh_channel;
 
 typedef struct bh_ctrl {
@@ -131,6 +139,7 @@ typedef struct {
     int32_t filter_pending;            /* main's seccomp filter waits for main's first gate use */
     bh_ctrl *ctrl;
     bh_channel *channels;
+    char *stacks;                      /* channel i's hot words and shared stack: stacks + i * BH_CHANNEL_STACK_SIZE */
     char *heap;
     size_t heap_size;
     size_t region_size;
@@ -145,6 +154,9 @@ static inline bh_ctrl *_Nonnull bh_ctrl_ptr(void) { return bh_rt.ctrl; }        
 static inline const bh_program_desc *_Nonnull bh_program(void) { return bh_rt.program; } /* once started */
 static inline int32_t bh_ncompartments(void) { return bh_rt.program->ncompartments; }
 static inline bh_channel *_Nonnull bh_channel_at(int32_t i) { return bh_rt.channels + i; }
+static inline bh_channel_hot *_Nonnull bh_hot(const bh_channel *_Nonnull ch) {
+    return (bh_channel_hot *)(bh_rt.stacks + (size_t)(ch - bh_rt.channels) * BH_CHANNEL_STACK_SIZE);
+}
 static inline bh_comp_state *_Nonnull bh_comp(int32_t k) { return &bh_rt.ctrl->comp[k]; }
 static inline int32_t *_Nonnull bh_free_head(int32_t home) { return &bh_rt.ctrl->free_head[home]; }
 static inline void *_Nullable *_Nonnull bh_heap_free_list(int32_t cls) { return &bh_rt.ctrl->heap_free[cls]; }
@@ -199,23 +211,29 @@ static inline uint32_t bh_bit(int32_t compartment) { return 1u << ((uint32_t)com
 /* Hands the channel to compartment `to`: the release of everything written to the frame, then a wake of
  * the threads of `to` asleep on it (only if someone sleeps: Dekker with the waiters count, both seq_cst). */
 static inline void bh_owner_hand(bh_channel *ch, int32_t to) {
-    __atomic_store_n(&ch->owner, to, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&ch->waiters, __ATOMIC_SEQ_CST) > 0) bh_futex_wake(&ch->owner, INT32_MAX, bh_bit(to));
+    bh_channel_hot *h = bh_hot(ch);
+    __atomic_store_n(&h->owner, to, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&h->waiters, __ATOMIC_SEQ_CST) > 0) bh_futex_wake(&h->owner, INT32_MAX, bh_bit(to));
 }
 
 int bh_wait_owner_slow(bh_channel *ch, int32_t self);
 
-/* Waits until ch->owner == self (acquire). Returns 0 then. In the main process only: 1 when the program is
+/* Waits until the channel's owner == self (acquire). Returns 0 then. In the main process only: 1 when the program is
  * terminating and no thread of main has taken charge of the exit yet; 2 after a 20 ms poll while
  * terminating (the caller may then fail a gate whose compartment died). */
 static inline int bh_wait_owner(bh_channel *ch, int32_t self) {
-    if (__atomic_load_n(&ch->owner, __ATOMIC_ACQUIRE) == self) return 0;
+    int32_t *owner = &bh_hot(ch)->owner;
+    for (int i = 0; i < 256; i++) {                        /* the common case, before any clock reading */
+        if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) return 0;
+        if (BH_SPIN_NS == 0) break;
+        bh_pause();
+    }
     if (BH_SPIN_NS > 0) {
         struct timespec t0, t;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (;;) {
             for (int i = 0; i < 64; i++) {
-                if (__atomic_load_n(&ch->owner, __ATOMIC_ACQUIRE) == self) return 0;
+                if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) return 0;
                 bh_pause();
             }
             clock_gettime(CLOCK_MONOTONIC, &t);
