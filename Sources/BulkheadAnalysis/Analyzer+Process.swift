@@ -2,25 +2,53 @@ import BulkheadConfig
 import BulkheadModel
 
 extension Analyzer {
+    /// A way into a compartment, as the process checks see it: a gate or a callback's trampoline.
+    private struct Entry {
+        var name: String
+        var compartment: String
+        var resultType: String
+        var errorReturn: String?
+        var parameters: [Parameter]
+        var marshalling: [Plan.Marshal]
+        var site: SourceLocation
+        var isVariadic: Bool
+        /// Every library that may call it allocates from the shared heap: its pointers are most likely shared.
+        var callersShareTheirHeap: Bool
+    }
+
     /// What only the process backend needs: an error value for every entry of a restartable compartment, and a
-    /// warning for each pointer that crosses unmarshalled (it must then point to shared memory).
+    /// warning for each pointer that crosses unmarshalled (it must then point to shared memory) unless every
+    /// library that calls the gate allocates from the shared heap.
     func checkForProcessBackend(_ plan: Plan, _ sink: inout DiagnosticSink) {
         guard config.backend.value == .process else { return }
         let restartable = Set(plan.compartments.filter { $0.onFault == "restart" }.map(\.name))
-        let entries = plan.gates.map { ($0.name, $0.compartment, $0.resultType, $0.errorReturn, $0.parameters, $0.marshalling, $0.uses.first?.location ?? $0.location, $0.isVariadic) }
-            + plan.callbacks.map { ($0.name, $0.compartment, $0.resultType, $0.errorReturn, $0.parameters, $0.marshalling, $0.references.first?.location ?? $0.location, false) }
-        for (name, compartment, result, errorReturn, params, marshalling, site, variadic) in entries {
-            if restartable.contains(compartment), result != "void", errorReturn == nil {
-                sink.error("gate '\(name)' enters compartment '\(compartment)', which restarts on a fault, but says nothing to return then; add `gates: { \(name): { error_return: EXPR } }`",
-                           at: config.gate(named: name)?.function.location ?? site)
+        let sharedHeap = Set(plan.sharedHeap)
+        let entries = plan.gates.map {
+            Entry(name: $0.name, compartment: $0.compartment, resultType: $0.resultType, errorReturn: $0.errorReturn,
+                  parameters: $0.parameters, marshalling: $0.marshalling, site: $0.uses.first?.location ?? $0.location,
+                  isVariadic: $0.isVariadic,
+                  callersShareTheirHeap: !$0.uses.isEmpty && $0.uses.allSatisfy { sharedHeap.contains($0.fromLibrary) })
+        } + plan.callbacks.map { cb in
+            // a function pointer may be called from any other compartment
+            Entry(name: cb.name, compartment: cb.compartment, resultType: cb.resultType, errorReturn: cb.errorReturn,
+                  parameters: cb.parameters, marshalling: cb.marshalling, site: cb.references.first?.location ?? cb.location,
+                  isVariadic: false,
+                  callersShareTheirHeap: plan.libraries.allSatisfy { $0.compartment == cb.compartment || sharedHeap.contains($0.name) })
+        }
+        for e in entries {
+            if restartable.contains(e.compartment), e.resultType != "void", e.errorReturn == nil {
+                sink.error("gate '\(e.name)' enters compartment '\(e.compartment)', which restarts on a fault, but says nothing to return then; add `gates: { \(e.name): { error_return: EXPR } }`",
+                           at: config.gate(named: e.name)?.function.location ?? e.site)
             }
-            let marshalled = Set(marshalling.compactMap(\.parameter))
+            if e.callersShareTheirHeap { continue }
+            let marshalled = Set(e.marshalling.compactMap(\.parameter))
+            let params = e.parameters
             let takesList = params.last.map { $0.type.contains("va_list") || $0.type.contains("__va_list_tag") } ?? false
-            let format = (variadic || takesList) ? (takesList ? params.dropLast().last?.name : params.last?.name) : nil
+            let format = (e.isVariadic || takesList) ? (takesList ? params.dropLast().last?.name : params.last?.name) : nil
             for p in params where (p.type.contains("*") || p.type.contains("[")) && !p.type.contains("(*)")
                 && !marshalled.contains(p.name) && p.name != format && !p.type.contains("va_list") {
-                sink.warning("gate '\(name)': pointer parameter '\(p.name)' (\(p.type)) crosses into compartment '\(compartment)' unmarshalled, so it must point to shared memory; to copy what it points to, add `gates: { \(name): { args: { \(p.name): { dir: in|out|inout, size: EXPR } } } }`",
-                             at: site)
+                sink.warning("gate '\(e.name)': pointer parameter '\(p.name)' (\(p.type)) crosses into compartment '\(e.compartment)' unmarshalled, so it must point to shared memory; to copy what it points to, add `gates: { \(e.name): { args: { \(p.name): { dir: in|out|inout, size: EXPR } } } }`",
+                             at: e.site)
             }
         }
     }
@@ -33,44 +61,56 @@ extension Analyzer {
     func moveLocalsToSharedStack(_ plan: inout Plan, edits: inout Set<Edit>, _ sink: inout DiagnosticSink) {
         guard config.backend.value == .process else { return }
         let gates = Dictionary(uniqueKeysWithValues: plan.gates.map { ($0.name, $0) })
+        let escaping = escapingParameters(gates)
         var moved: Set<String> = []
         var helpersAt: [String: TextSpan] = [:]
+        var listed = Set(plan.sharedStackLocals)
         for unit in units {
             guard let compartment = layout.compartment(ofUnit: unit.file) else { continue }
-            // direct calls of gates whose parameter is not marshalled, and calls through function pointers
-            // (which may be trampolines)
-            var candidates: [(local: LocalAddress, gate: String)] = unit.indirectCallLocals.map { ($0, "a function pointer") }
+            // Why each local moves: its address goes through a function pointer (which may be a trampoline),
+            // to a gate whose parameter is not marshalled, or to a parameter that passes it on to either
+            var work: [(usr: String, at: SourceLocation, via: String)] = []
+            for local in unit.indirectCallLocals { if let usr = local.usr { work.append((usr, local.location, "a function pointer")) } }
             for use in unit.uses where use.isCall {
-                guard let gate = gates[use.targetName], gate.compartment != compartment else { continue }
-                let marshalled = Set(gate.marshalling.compactMap(\.parameter))
-                for local in use.localAddresses
-                where local.argument >= gate.parameters.count || !marshalled.contains(gate.parameters[local.argument].name) {
-                    candidates.append((local, gate.name))
+                let gate = gates[use.targetName].flatMap { $0.compartment != compartment ? $0 : nil }
+                let marshalled = Set(gate?.marshalling.compactMap(\.parameter) ?? [])
+                for local in use.localAddresses {
+                    guard let usr = local.usr else { continue }
+                    if let gate, local.argument >= gate.parameters.count || !marshalled.contains(gate.parameters[local.argument].name) {
+                        work.append((usr, local.location, gate.name))
+                    } else if escaping.contains(ParameterKey(function: use.targetUSR, index: local.argument)) {
+                        work.append((usr, local.location, use.targetName))
+                    }
                 }
             }
-            do {
-                for (local, gateName) in candidates {
-                    guard let usr = local.usr, let v = unit.locals[usr] else { continue }
-                    if let why = v.unrewritableReason {
-                        sink.warning("the address of local '\(v.name)' is passed to \(gateName) but it cannot move to the shared stack: \(why); marshal the argument instead (`gates: { FUNC: { args: { PARAM: { dir: inout, size: EXPR } } } }`)",
-                                     at: layout.display(local.location))
-                        continue
-                    }
-                    guard moved.insert(Self.unitKey(usr, unit.file)).inserted else { continue }
-                    let priv = "bh_priv_\(v.name)", shared = "bh_ss_\(v.name)"
-                    edits.insert(Edit(span: v.declaration, text: priv))
-                    edits.insert(Edit(span: v.afterStatement, text: " __attribute__((cleanup(bh_ss_release))) __typeof__(\(priv)) *\(shared) = (__typeof__(\(priv)) *)bh_ss_copy(&\(priv), sizeof \(priv), _Alignof(__typeof__(\(priv))));"))
-                    for r in v.references { edits.insert(Edit(span: r, text: "(*\(shared))")) }
-                    if let old = helpersAt[v.declarationPoint.file], old.offset <= v.declarationPoint.offset {} else {
-                        helpersAt[v.declarationPoint.file] = v.declarationPoint
-                    }
-                    for i in plan.sharedStackLocals.indices where plan.sharedStackLocals[i].name == v.name
-                        && plan.sharedStackLocals[i].location == layout.display(local.location) {
-                        plan.sharedStackLocals[i].onSharedStack = true
-                    }
+            while let (usr, at, via) = work.popLast() {
+                guard let v = unit.locals[usr] else { continue }
+                if let why = v.unrewritableReason {
+                    sink.warning("the address of local '\(v.name)' is passed to \(via) but it cannot move to the shared stack: \(why); marshal the argument instead (`gates: { FUNC: { args: { PARAM: { dir: inout, size: EXPR } } } }`)",
+                                 at: layout.display(at))
+                    continue
+                }
+                guard moved.insert(Self.unitKey(usr, unit.file)).inserted else { continue }
+                // what its initializer points to must be as reachable as it is (`struct r r = { &buf }`)
+                for held in unit.initializerLocals[usr] ?? [] { work.append((held, at, "'\(v.name)'s initializer")) }
+                let priv = "bh_priv_\(v.name)", shared = "bh_ss_\(v.name)"
+                edits.insert(Edit(span: v.declaration, text: priv))
+                edits.insert(Edit(span: v.afterStatement, text: " __attribute__((cleanup(bh_ss_release))) __typeof__(\(priv)) *\(shared) = (__typeof__(\(priv)) *)bh_ss_copy(&\(priv), sizeof \(priv), _Alignof(__typeof__(\(priv))));"))
+                for r in v.references { edits.insert(Edit(span: r, text: "(*\(shared))")) }
+                if let old = helpersAt[v.declarationPoint.file], old.offset <= v.declarationPoint.offset {} else {
+                    helpersAt[v.declarationPoint.file] = v.declarationPoint
+                }
+                let site = layout.display(at)
+                if let i = plan.sharedStackLocals.firstIndex(where: { $0.name == v.name && $0.location == site }) {
+                    plan.sharedStackLocals[i].onSharedStack = true
+                } else {
+                    var entry = Plan.StackLocal(name: v.name, function: nil, location: site, gate: via, isArray: false)
+                    entry.onSharedStack = true
+                    if listed.insert(entry).inserted { plan.sharedStackLocals.append(entry) }
                 }
             }
         }
+        plan.sharedStackLocals.sort()
         for (_, point) in helpersAt {
             edits.insert(Edit(span: point, text: """
                 #ifndef BH_SHARED_STACK_HELPERS
@@ -91,5 +131,47 @@ extension Analyzer {
 
                 """))
         }
+    }
+}
+
+/// A parameter of a function, by the function's USR and the parameter's index.
+struct ParameterKey: Hashable {
+    var function: String
+    var index: Int
+}
+
+extension Analyzer {
+    /// The pointer parameters whose value a function passes on to another compartment, so that the address
+    /// of a local given to them must be shared: passed to a gate that does not marshal it, through a function
+    /// pointer, or to such a parameter of another function (to a fixed point).
+    func escapingParameters(_ gates: [String: Plan.Gate]) -> Set<ParameterKey> {
+        var escaping: Set<ParameterKey> = []
+        var passedTo: [ParameterKey: [ParameterKey]] = [:]   // callee's parameter -> callers' parameters
+        for unit in units {
+            let compartment = layout.compartment(ofUnit: unit.file)
+            for a in unit.indirectCallLocals {
+                if let p = a.parameter, let f = a.function { escaping.insert(ParameterKey(function: f, index: p)) }
+            }
+            for use in unit.uses where use.isCall {
+                let gate = gates[use.targetName].flatMap { $0.compartment != compartment ? $0 : nil }
+                let marshalled = Set(gate?.marshalling.compactMap(\.parameter) ?? [])
+                for a in use.localAddresses {
+                    guard let p = a.parameter, let f = a.function else { continue }
+                    let caller = ParameterKey(function: f, index: p)
+                    if let gate {
+                        if a.argument >= gate.parameters.count || !marshalled.contains(gate.parameters[a.argument].name) {
+                            escaping.insert(caller)
+                        }
+                    } else {
+                        passedTo[ParameterKey(function: use.targetUSR, index: a.argument), default: []].append(caller)
+                    }
+                }
+            }
+        }
+        var work = Array(escaping)
+        while let p = work.popLast() {
+            for caller in passedTo[p] ?? [] where escaping.insert(caller).inserted { work.append(caller) }
+        }
+        return escaping
     }
 }

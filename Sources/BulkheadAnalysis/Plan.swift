@@ -32,6 +32,8 @@ public struct Plan: Encodable, Sendable {
         public var hardening: [String]
         public var syscalls: [String]
         public var onFault: String
+        /// true when its read-only data is out of the other compartments' reach too (absent: readable)
+        public var privateRodata: Bool?
     }
 
     public struct Library: Encodable, Sendable {

@@ -42,7 +42,12 @@ struct ProcessProgramFile {
         }
         out += "\nstatic const bh_compartment_desc bh_compartments[] = {\n"
         for c in layout.compartments {
-            let regions = kinds.map { "{ (uintptr_t)bh_\($0)_\(c.name)_start, (uintptr_t)bh_\($0)_\(c.name)_end }" }.joined(separator: ", ")
+            // read-only data stays readable everywhere unless the compartment keeps it private: an empty
+            // region is left alone by the runtime
+            let regions = kinds.map { kind in
+                kind == "rodata" && c.privateRodata != true ? "{ 0, 0 }"
+                    : "{ (uintptr_t)bh_\(kind)_\(c.name)_start, (uintptr_t)bh_\(kind)_\(c.name)_end }"
+            }.joined(separator: ", ")
             let policy = c.onFault == "restart" ? "BH_ON_FAULT_RESTART" : "BH_ON_FAULT_ABORT"
             let syscalls = c.syscalls.isEmpty ? "0" : "bh_syscalls_\(c.name)"
             out += "\t{ \"\(c.name)\", \(policy), \(regions), \(syscalls) },\n"

@@ -95,6 +95,9 @@ public struct CompartmentConfig: Sendable {
     public var hardening: [Hardening]
     public var syscalls: [Located<String>]
     public var onFault: FaultPolicy
+    /// Under process: its read-only data (string literals, const tables) is not readable by the other
+    /// compartments either. By default it is: constants flow across library boundaries in C.
+    public var privateRodata = false
     public init(name: Located<String>, libraries: [Located<String>], isDefault: Bool, hardening: [Hardening],
                 syscalls: [Located<String>], onFault: FaultPolicy) {
         self.name = name

@@ -207,7 +207,7 @@ private struct ConfigReader {
     static let topKeys = ["program", "backend", "compile_commands", "cflags", "ldflags", "libraries", "compartments",
                           "shared", "gates"]
     static let libraryKeys = ["sources", "cflags"]
-    static let compartmentKeys = ["libraries", "default", "hardening", "syscalls", "on_fault"]
+    static let compartmentKeys = ["libraries", "default", "hardening", "syscalls", "on_fault", "private_rodata"]
     static let sharedKeys = ["globals", "callbacks", "heap"]
     static let gateKeys = ["variadic_via", "error_return", "args", "ret"]
     static let marshallingKeys = ["dir", "size", "count", "string"]
@@ -350,8 +350,12 @@ private struct ConfigReader {
                                  among: Self.syscalls, what: "syscall",
                                  otherwise: "; write a Linux x86_64 system call name, like 'read'")
             let onFault = option(keys["on_fault"], example: "on_fault: restart")?.value ?? FaultPolicy.abort
-            compartments.append(CompartmentConfig(name: name, libraries: libraries, isDefault: isDefault,
-                                                  hardening: hardening, syscalls: syscalls, onFault: onFault))
+            var compartment = CompartmentConfig(name: name, libraries: libraries, isDefault: isDefault,
+                                                hardening: hardening, syscalls: syscalls, onFault: onFault)
+            if let p = keys["private_rodata"] {
+                if let value = bool(p) { compartment.privateRodata = value } else { anyBodyFailed = true }
+            }
+            compartments.append(compartment)
         }
         if firstDefault == nil, !anyBodyFailed {
             sink.error("no compartment has 'default: true'; add it to the compartment that should hold every "

@@ -15,6 +15,7 @@ final class FactsCollector {
     private struct Context {
         var declarationPoint: TextSpan
         var function: String?
+        var functionUSR: String?
         var initializerOf: String?
         var argumentOf: String?
         var inCallee = false
@@ -56,6 +57,7 @@ final class FactsCollector {
             if clang_isCursorDefinition(c) != 0 {
                 recordFunction(c)
                 ctx.function = c.spelling
+                ctx.functionUSR = c.usr
             }
             walk(c, &ctx)
         case CXCursor_VarDecl:
@@ -106,7 +108,7 @@ final class FactsCollector {
             var inner = ctx
             inner.inCallee = true
             inner.calleeLocals = kids.dropFirst().enumerated().compactMap { i, arg in
-                localAddress(in: arg).map { var l = $0; l.argument = i; return l }
+                localAddress(in: arg).map { var l = $0; l.argument = i; l.function = ctx.functionUSR; return l }
             }
             if callee.isNull || callee.kind != CXCursor_FunctionDecl { facts.indirectCallLocals += inner.calleeLocals }
             visit(kids[0], &inner)
@@ -127,6 +129,8 @@ final class FactsCollector {
             if let end = clang_getRangeEnd(c.extent).expansion {
                 for v in c.children where v.kind == CXCursor_VarDecl {
                     localStatements[v.usr] = (v, TextSpan(file: end.file, offset: end.offset, length: 0), ctx.declarationPoint)
+                    let held = addressesInInitializer(of: v)
+                    if !held.isEmpty { facts.initializerLocals[v.usr] = held }
                 }
             }
             var inner = ctx
@@ -176,6 +180,20 @@ final class FactsCollector {
             initializerOf: isCall ? nil : ctx.initializerOf, localAddresses: locals, translationUnit: mainFile))
     }
 
+    /// USRs of the locals whose address a local variable's initializer holds (`&buf`, or an array `buf`).
+    private func addressesInInitializer(of v: CXCursor) -> [String] {
+        var out: [String] = []
+        func scan(_ c: CXCursor) {
+            if c.kind == CXCursor_UnaryOperator || c.kind == CXCursor_DeclRefExpr,
+               let usr = localAddress(in: c)?.usr, !out.contains(usr) {
+                out.append(usr)
+            }
+            for k in c.children { scan(k) }
+        }
+        for k in v.children { scan(k) }
+        return out
+    }
+
     private func localAddress(in arg: CXCursor) -> LocalAddress? {
         var e = arg
         while e.kind == CXCursor_UnexposedExpr || e.kind == CXCursor_ParenExpr || e.kind == CXCursor_CStyleCastExpr {
@@ -199,6 +217,15 @@ final class FactsCollector {
         guard parentKind != CXCursor_TranslationUnit, !(v.kind == CXCursor_VarDecl && v.isStatic) else { return nil }
         let typeKind = v.type.canonical.kind
         let isArray = typeKind == CXType_ConstantArray || typeKind == CXType_VariableArray
+        if !takesAddress, v.kind == CXCursor_ParmDecl, typeKind == CXType_Pointer, let at = arg.location.expansion {
+            let fn = clang_getCursorSemanticParent(v)
+            let n = Int(clang_Cursor_getNumArguments(fn))
+            guard let index = (0..<max(n, 0)).first(where: { clang_equalCursors(clang_Cursor_getArgument(fn, UInt32($0)), v) != 0 })
+            else { return nil }
+            var passed = LocalAddress(name: v.spelling, isArray: false, location: sourceLocation(at))
+            passed.parameter = index
+            return passed
+        }
         guard takesAddress || isArray, let at = arg.location.expansion else { return nil }
         var local = LocalAddress(name: v.spelling, isArray: isArray && !takesAddress, location: sourceLocation(at))
         if v.kind == CXCursor_VarDecl {

@@ -61,6 +61,11 @@ public struct LocalAddress: Hashable, Codable, Sendable {
     public var argument: Int = 0
     /// The variable, as `TranslationUnitFacts.locals` knows it; nil for a parameter.
     public var usr: String?
+    /// Set when the argument is not an address but the value of a pointer parameter of the enclosing
+    /// function (its index): whatever the caller passed in is passed on.
+    public var parameter: Int?
+    /// The USR of the function holding the call.
+    public var function: String?
     public init(name: String, isArray: Bool, location: SourceLocation) {
         self.name = name
         self.isArray = isArray
@@ -189,8 +194,12 @@ public struct TranslationUnitFacts: Codable, Sendable {
     public var files: [String]
     /// Locals whose address is passed to a call, by USR.
     public var locals: [String: LocalVariable] = [:]
-    /// Addresses of locals passed to calls through a function pointer (the target may be a trampoline).
+    /// Addresses of locals (and pointer parameters) passed to calls through a function pointer (the target
+    /// may be a trampoline).
     public var indirectCallLocals: [LocalAddress] = []
+    /// For a local whose initializer holds addresses of other locals (`struct r r = { &buf }`): those
+    /// locals' USRs, by the local's USR.
+    public var initializerLocals: [String: [String]] = [:]
     public init(file: String, functions: [FunctionInfo] = [], uses: [FunctionUse] = [], globals: [GlobalInfo] = [],
                 globalUses: [GlobalUse] = [], files: [String] = []) {
         self.file = file

@@ -340,6 +340,14 @@ final class ConfigParserTests: XCTestCase {
         ])
     }
 
+    func testPrivateRodata() throws {
+        let config = try parse(base + "    private_rodata: true\n")
+        XCTAssertEqual(config.compartments.map(\.privateRodata), [false, true])
+        XCTAssertEqual(errors(base + "    private_rodata: sometimes\n"), [
+            "bulkhead.yaml:12:21: error: expected true or false for 'private_rodata'; found the string 'sometimes'",
+        ])
+    }
+
     func testUnknownSyscall() {
         XCTAssertEqual(errors(base + "    syscalls: [read, wrte, frobnicate]\n"), [
             "bulkhead.yaml:12:22: error: unknown syscall 'wrte'; did you mean 'write'?",

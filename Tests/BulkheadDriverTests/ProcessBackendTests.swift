@@ -28,6 +28,19 @@ final class ProcessBackendTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("TOPSECRET") || r.stderr.contains("TOPSECRET"), r.stdout + r.stderr)
     }
 
+    func testReadOnlyDataIsReadableElsewhereUnlessPrivate() throws {
+        let open = try TestSupport.run([try build("isolation"), "motto"])
+        XCTAssertEqual(open.status, 0, open.stderr)
+        XCTAssertTrue(open.stdout.contains("thief read: PUBLIC-MOTTO-42"), open.stdout)
+        let program = try build("isolation") {
+            $0.replacingOccurrences(of: "vault: { libraries: [a] }", with: "vault: { libraries: [a], private_rodata: true }")
+        }
+        let closed = try TestSupport.run([program, "motto"])
+        XCTAssertNotEqual(closed.status, 0)
+        XCTAssertTrue(closed.stderr.contains("bulkhead: compartment 'thief' touched the memory of compartment 'vault'"), closed.stderr)
+        XCTAssertFalse(closed.stdout.contains("PUBLIC-MOTTO"), closed.stdout)
+    }
+
     func testACallThatBypassedTheGatesIsReportedWithTheFunctionsName() throws {
         let r = try TestSupport.run([try build("isolation"), "call"])
         XCTAssertNotEqual(r.status, 0)

@@ -2,6 +2,7 @@
 #include <string.h>
 
 static char secret[64] = "TOPSECRET-7f3a9c";   /* compartment vault's data */
+static const char motto[] = "PUBLIC-MOTTO-42";   /* its read-only data: readable unless private_rodata */
 
 int a_private_add(int x, int y)                  /* never gated: only its address escapes, as a number */
 {
@@ -16,6 +17,11 @@ uintptr_t a_secret_address(void)
 uintptr_t a_function_address(void)
 {
     return (uintptr_t)&a_private_add;
+}
+
+uintptr_t a_motto_address(void)
+{
+    return (uintptr_t)motto;
 }
 
 int a_secret_length(void)

@@ -4,6 +4,7 @@
 
 uintptr_t a_secret_address(void);
 uintptr_t a_function_address(void);
+uintptr_t a_motto_address(void);
 int a_secret_length(void);
 int b_peek(uintptr_t address, int n);
 int b_call(uintptr_t address);
@@ -14,6 +15,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     if (argc > 1 && strcmp(argv[1], "call") == 0)
         printf("b_call -> %d\n", b_call(a_function_address()));
+    else if (argc > 1 && strcmp(argv[1], "motto") == 0)
+        printf("b_peek -> %d\n", b_peek(a_motto_address(), 15));
     else
         printf("b_peek -> %d\n", b_peek(a_secret_address(), a_secret_length()));
     return 0;

@@ -20,9 +20,9 @@ void bh_entry_8_parse_expr(bh_frame *);
 
 
 static const bh_compartment_desc bh_compartments[] = {
-	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { (uintptr_t)bh_rodata_main_start, (uintptr_t)bh_rodata_main_end }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
-	{ "parser", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_parser_start, (uintptr_t)bh_text_parser_end }, { (uintptr_t)bh_rodata_parser_start, (uintptr_t)bh_rodata_parser_end }, { (uintptr_t)bh_data_parser_start, (uintptr_t)bh_data_parser_end }, { (uintptr_t)bh_bss_parser_start, (uintptr_t)bh_bss_parser_end }, 0 },
-	{ "eval", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_eval_start, (uintptr_t)bh_text_eval_end }, { (uintptr_t)bh_rodata_eval_start, (uintptr_t)bh_rodata_eval_end }, { (uintptr_t)bh_data_eval_start, (uintptr_t)bh_data_eval_end }, { (uintptr_t)bh_bss_eval_start, (uintptr_t)bh_bss_eval_end }, 0 },
+	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { 0, 0 }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
+	{ "parser", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_parser_start, (uintptr_t)bh_text_parser_end }, { 0, 0 }, { (uintptr_t)bh_data_parser_start, (uintptr_t)bh_data_parser_end }, { (uintptr_t)bh_bss_parser_start, (uintptr_t)bh_bss_parser_end }, 0 },
+	{ "eval", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_eval_start, (uintptr_t)bh_text_eval_end }, { 0, 0 }, { (uintptr_t)bh_data_eval_start, (uintptr_t)bh_data_eval_end }, { (uintptr_t)bh_bss_eval_start, (uintptr_t)bh_bss_eval_end }, 0 },
 };
 
 static const bh_gate_desc bh_gates[] = {

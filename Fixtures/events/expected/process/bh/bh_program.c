@@ -25,10 +25,10 @@ void bh_entry_11_on_temperature(bh_frame *);
 static const char *const bh_syscalls_log[] = { "write", 0 };
 
 static const bh_compartment_desc bh_compartments[] = {
-	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { (uintptr_t)bh_rodata_main_start, (uintptr_t)bh_rodata_main_end }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
-	{ "sort", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_sort_start, (uintptr_t)bh_text_sort_end }, { (uintptr_t)bh_rodata_sort_start, (uintptr_t)bh_rodata_sort_end }, { (uintptr_t)bh_data_sort_start, (uintptr_t)bh_data_sort_end }, { (uintptr_t)bh_bss_sort_start, (uintptr_t)bh_bss_sort_end }, 0 },
-	{ "bus", BH_ON_FAULT_RESTART, { (uintptr_t)bh_text_bus_start, (uintptr_t)bh_text_bus_end }, { (uintptr_t)bh_rodata_bus_start, (uintptr_t)bh_rodata_bus_end }, { (uintptr_t)bh_data_bus_start, (uintptr_t)bh_data_bus_end }, { (uintptr_t)bh_bss_bus_start, (uintptr_t)bh_bss_bus_end }, 0 },
-	{ "log", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_log_start, (uintptr_t)bh_text_log_end }, { (uintptr_t)bh_rodata_log_start, (uintptr_t)bh_rodata_log_end }, { (uintptr_t)bh_data_log_start, (uintptr_t)bh_data_log_end }, { (uintptr_t)bh_bss_log_start, (uintptr_t)bh_bss_log_end }, bh_syscalls_log },
+	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { 0, 0 }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
+	{ "sort", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_sort_start, (uintptr_t)bh_text_sort_end }, { 0, 0 }, { (uintptr_t)bh_data_sort_start, (uintptr_t)bh_data_sort_end }, { (uintptr_t)bh_bss_sort_start, (uintptr_t)bh_bss_sort_end }, 0 },
+	{ "bus", BH_ON_FAULT_RESTART, { (uintptr_t)bh_text_bus_start, (uintptr_t)bh_text_bus_end }, { 0, 0 }, { (uintptr_t)bh_data_bus_start, (uintptr_t)bh_data_bus_end }, { (uintptr_t)bh_bss_bus_start, (uintptr_t)bh_bss_bus_end }, 0 },
+	{ "log", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_log_start, (uintptr_t)bh_text_log_end }, { 0, 0 }, { (uintptr_t)bh_data_log_start, (uintptr_t)bh_data_log_end }, { (uintptr_t)bh_bss_log_start, (uintptr_t)bh_bss_log_end }, bh_syscalls_log },
 };
 
 static const bh_gate_desc bh_gates[] = {

@@ -15,8 +15,8 @@ void bh_entry_4_store_pipe(bh_frame *);
 
 
 static const bh_compartment_desc bh_compartments[] = {
-	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { (uintptr_t)bh_rodata_main_start, (uintptr_t)bh_rodata_main_end }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
-	{ "store", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_store_start, (uintptr_t)bh_text_store_end }, { (uintptr_t)bh_rodata_store_start, (uintptr_t)bh_rodata_store_end }, { (uintptr_t)bh_data_store_start, (uintptr_t)bh_data_store_end }, { (uintptr_t)bh_bss_store_start, (uintptr_t)bh_bss_store_end }, 0 },
+	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { 0, 0 }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
+	{ "store", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_store_start, (uintptr_t)bh_text_store_end }, { 0, 0 }, { (uintptr_t)bh_data_store_start, (uintptr_t)bh_data_store_end }, { (uintptr_t)bh_bss_store_start, (uintptr_t)bh_bss_store_end }, 0 },
 };
 
 static const bh_gate_desc bh_gates[] = {

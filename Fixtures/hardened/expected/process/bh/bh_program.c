@@ -15,9 +15,9 @@ void bh_entry_3_encode(bh_frame *);
 
 
 static const bh_compartment_desc bh_compartments[] = {
-	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { (uintptr_t)bh_rodata_main_start, (uintptr_t)bh_rodata_main_end }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
-	{ "codec", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_codec_start, (uintptr_t)bh_text_codec_end }, { (uintptr_t)bh_rodata_codec_start, (uintptr_t)bh_rodata_codec_end }, { (uintptr_t)bh_data_codec_start, (uintptr_t)bh_data_codec_end }, { (uintptr_t)bh_bss_codec_start, (uintptr_t)bh_bss_codec_end }, 0 },
-	{ "check", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_check_start, (uintptr_t)bh_text_check_end }, { (uintptr_t)bh_rodata_check_start, (uintptr_t)bh_rodata_check_end }, { (uintptr_t)bh_data_check_start, (uintptr_t)bh_data_check_end }, { (uintptr_t)bh_bss_check_start, (uintptr_t)bh_bss_check_end }, 0 },
+	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { 0, 0 }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
+	{ "codec", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_codec_start, (uintptr_t)bh_text_codec_end }, { 0, 0 }, { (uintptr_t)bh_data_codec_start, (uintptr_t)bh_data_codec_end }, { (uintptr_t)bh_bss_codec_start, (uintptr_t)bh_bss_codec_end }, 0 },
+	{ "check", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_check_start, (uintptr_t)bh_text_check_end }, { 0, 0 }, { (uintptr_t)bh_data_check_start, (uintptr_t)bh_data_check_end }, { (uintptr_t)bh_bss_check_start, (uintptr_t)bh_bss_check_end }, 0 },
 };
 
 static const bh_gate_desc bh_gates[] = {

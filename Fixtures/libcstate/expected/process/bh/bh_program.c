@@ -13,8 +13,8 @@ void bh_entry_2_worker_report(bh_frame *);
 
 
 static const bh_compartment_desc bh_compartments[] = {
-	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { (uintptr_t)bh_rodata_main_start, (uintptr_t)bh_rodata_main_end }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
-	{ "worker", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_worker_start, (uintptr_t)bh_text_worker_end }, { (uintptr_t)bh_rodata_worker_start, (uintptr_t)bh_rodata_worker_end }, { (uintptr_t)bh_data_worker_start, (uintptr_t)bh_data_worker_end }, { (uintptr_t)bh_bss_worker_start, (uintptr_t)bh_bss_worker_end }, 0 },
+	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { 0, 0 }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
+	{ "worker", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_worker_start, (uintptr_t)bh_text_worker_end }, { 0, 0 }, { (uintptr_t)bh_data_worker_start, (uintptr_t)bh_data_worker_end }, { (uintptr_t)bh_bss_worker_start, (uintptr_t)bh_bss_worker_end }, 0 },
 };
 
 static const bh_gate_desc bh_gates[] = {

@@ -58,7 +58,7 @@ typedef struct {
     const char *name;
     int32_t on_fault;                /* enum bh_on_fault */
     bh_region text;                  /* code: not executable (PROT_NONE) in other compartments' processes */
-    bh_region rodata;                /* read-only data: PROT_NONE elsewhere */
+    bh_region rodata;                /* read-only data: PROT_NONE elsewhere (empty: readable everywhere) */
     bh_region data;                  /* initialised data: PROT_NONE elsewhere */
     bh_region bss;                   /* zeroed data: PROT_NONE elsewhere */
     const char *const *syscalls;     /* NULL: no filter; else a NULL-terminated list of syscall names

@@ -16,9 +16,9 @@ void bh_entry_4_logger_write(bh_frame *);
 
 
 static const bh_compartment_desc bh_compartments[] = {
-	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { (uintptr_t)bh_rodata_main_start, (uintptr_t)bh_rodata_main_end }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
-	{ "log", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_log_start, (uintptr_t)bh_text_log_end }, { (uintptr_t)bh_rodata_log_start, (uintptr_t)bh_rodata_log_end }, { (uintptr_t)bh_data_log_start, (uintptr_t)bh_data_log_end }, { (uintptr_t)bh_bss_log_start, (uintptr_t)bh_bss_log_end }, 0 },
-	{ "legacy", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_legacy_start, (uintptr_t)bh_text_legacy_end }, { (uintptr_t)bh_rodata_legacy_start, (uintptr_t)bh_rodata_legacy_end }, { (uintptr_t)bh_data_legacy_start, (uintptr_t)bh_data_legacy_end }, { (uintptr_t)bh_bss_legacy_start, (uintptr_t)bh_bss_legacy_end }, 0 },
+	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { 0, 0 }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
+	{ "log", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_log_start, (uintptr_t)bh_text_log_end }, { 0, 0 }, { (uintptr_t)bh_data_log_start, (uintptr_t)bh_data_log_end }, { (uintptr_t)bh_bss_log_start, (uintptr_t)bh_bss_log_end }, 0 },
+	{ "legacy", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_legacy_start, (uintptr_t)bh_text_legacy_end }, { 0, 0 }, { (uintptr_t)bh_data_legacy_start, (uintptr_t)bh_data_legacy_end }, { (uintptr_t)bh_bss_legacy_start, (uintptr_t)bh_bss_legacy_end }, 0 },
 };
 
 static const bh_gate_desc bh_gates[] = {

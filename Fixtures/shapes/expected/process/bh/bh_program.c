@@ -35,9 +35,9 @@ void bh_entry_22_vec3_scale(bh_frame *);
 static const char *const bh_syscalls_io[] = { "write", 0 };
 
 static const bh_compartment_desc bh_compartments[] = {
-	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { (uintptr_t)bh_rodata_main_start, (uintptr_t)bh_rodata_main_end }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
-	{ "math", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_math_start, (uintptr_t)bh_text_math_end }, { (uintptr_t)bh_rodata_math_start, (uintptr_t)bh_rodata_math_end }, { (uintptr_t)bh_data_math_start, (uintptr_t)bh_data_math_end }, { (uintptr_t)bh_bss_math_start, (uintptr_t)bh_bss_math_end }, 0 },
-	{ "io", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_io_start, (uintptr_t)bh_text_io_end }, { (uintptr_t)bh_rodata_io_start, (uintptr_t)bh_rodata_io_end }, { (uintptr_t)bh_data_io_start, (uintptr_t)bh_data_io_end }, { (uintptr_t)bh_bss_io_start, (uintptr_t)bh_bss_io_end }, bh_syscalls_io },
+	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { 0, 0 }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
+	{ "math", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_math_start, (uintptr_t)bh_text_math_end }, { 0, 0 }, { (uintptr_t)bh_data_math_start, (uintptr_t)bh_data_math_end }, { (uintptr_t)bh_bss_math_start, (uintptr_t)bh_bss_math_end }, 0 },
+	{ "io", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_io_start, (uintptr_t)bh_text_io_end }, { 0, 0 }, { (uintptr_t)bh_data_io_start, (uintptr_t)bh_data_io_end }, { (uintptr_t)bh_bss_io_start, (uintptr_t)bh_bss_io_end }, bh_syscalls_io },
 };
 
 static const bh_gate_desc bh_gates[] = {

@@ -11,8 +11,8 @@ void bh_entry_0_counter_mix(bh_frame *);
 
 
 static const bh_compartment_desc bh_compartments[] = {
-	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { (uintptr_t)bh_rodata_main_start, (uintptr_t)bh_rodata_main_end }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
-	{ "counter", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_counter_start, (uintptr_t)bh_text_counter_end }, { (uintptr_t)bh_rodata_counter_start, (uintptr_t)bh_rodata_counter_end }, { (uintptr_t)bh_data_counter_start, (uintptr_t)bh_data_counter_end }, { (uintptr_t)bh_bss_counter_start, (uintptr_t)bh_bss_counter_end }, 0 },
+	{ "main", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_main_start, (uintptr_t)bh_text_main_end }, { 0, 0 }, { (uintptr_t)bh_data_main_start, (uintptr_t)bh_data_main_end }, { (uintptr_t)bh_bss_main_start, (uintptr_t)bh_bss_main_end }, 0 },
+	{ "counter", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_counter_start, (uintptr_t)bh_text_counter_end }, { 0, 0 }, { (uintptr_t)bh_data_counter_start, (uintptr_t)bh_data_counter_end }, { (uintptr_t)bh_bss_counter_start, (uintptr_t)bh_bss_counter_end }, 0 },
 };
 
 static const bh_gate_desc bh_gates[] = {

@@ -132,21 +132,36 @@ static int parse_level(struct parser *p, const char *ops, int (*operand)(struct 
 static int parse_product(struct parser *p) { return parse_level(p, "*/%", parse_unary); }
 static int parse_sum(struct parser *p) { return parse_level(p, "+-", parse_product); }
 
+#ifndef BH_SHARED_STACK_HELPERS
+#define BH_SHARED_STACK_HELPERS
+void *bh_stack_alloc(__SIZE_TYPE__, __SIZE_TYPE__);
+void bh_stack_free(void *);
+static inline void *bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
+{
+	void *bh_c = bh_stack_alloc(bh_n, bh_a);
+	__builtin_memcpy(bh_c, bh_p, bh_n);
+	return bh_c;
+}
+static inline void bh_ss_release(void *bh_pp)
+{
+	bh_stack_free(*(void **)bh_pp);
+}
+#endif
 int parse_expr(const char *src, struct node *pool, int cap, int *err)
 {
-    struct token toks[MAX_TOKENS];
+    struct token bh_priv_toks[MAX_TOKENS]; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_toks) *bh_ss_toks = (__typeof__(bh_priv_toks) *)bh_ss_copy(&bh_priv_toks, sizeof bh_priv_toks, _Alignof(__typeof__(bh_priv_toks)));
     int errpos;
     /* same-compartment call (parser -> parser) with the address of locals */
-    if (lex_all(src, toks, MAX_TOKENS, &errpos) < 0) {
+    if (lex_all(src, (*bh_ss_toks), MAX_TOKENS, &errpos) < 0) {
         *err = PARSE_BAD_CHAR;
         return -1;
     }
-    struct parser p = { toks, 0, pool, cap, 0, PARSE_OK };
-    int root = parse_sum(&p);
-    if (root >= 0 && peek(&p)->kind != TOK_END)
-        p.err = PARSE_TRAILING;
-    *err = p.err;
-    return p.err ? -1 : root;
+    struct parser bh_priv_p = { (*bh_ss_toks), 0, pool, cap, 0, PARSE_OK }; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_p) *bh_ss_p = (__typeof__(bh_priv_p) *)bh_ss_copy(&bh_priv_p, sizeof bh_priv_p, _Alignof(__typeof__(bh_priv_p)));
+    int root = parse_sum(&(*bh_ss_p));
+    if (root >= 0 && peek(&(*bh_ss_p))->kind != TOK_END)
+        (*bh_ss_p).err = PARSE_TRAILING;
+    *err = (*bh_ss_p).err;
+    return (*bh_ss_p).err ? -1 : root;
 }
 
 const char *parse_error_string(int err)
