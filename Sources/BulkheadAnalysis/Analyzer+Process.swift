@@ -70,16 +70,24 @@ extension Analyzer {
             // Why each local moves: its address goes through a function pointer (which may be a trampoline),
             // to a gate whose parameter is not marshalled, or to a parameter that passes it on to either
             var work: [(usr: String, at: SourceLocation, via: String)] = []
-            for local in unit.indirectCallLocals { if let usr = local.usr { work.append((usr, local.location, "a function pointer")) } }
+            // a local pointer passed on (`q`, `&q->f`) takes what its initializer points to (`T *q = &x`)
+            func add(_ local: LocalAddress, _ usr: String, _ via: String) {
+                if local.throughPointer {
+                    for held in unit.initializerLocals[usr] ?? [] { work.append((held, local.location, "'\(local.name)', passed to \(via)")) }
+                } else {
+                    work.append((usr, local.location, via))
+                }
+            }
+            for local in unit.indirectCallLocals { if let usr = local.usr { add(local, usr, "a function pointer") } }
             for use in unit.uses where use.isCall {
                 let gate = gates[use.targetName].flatMap { $0.compartment != compartment ? $0 : nil }
                 let marshalled = Set(gate?.marshalling.compactMap(\.parameter) ?? [])
                 for local in use.localAddresses {
                     guard let usr = local.usr else { continue }
                     if let gate, local.argument >= gate.parameters.count || !marshalled.contains(gate.parameters[local.argument].name) {
-                        work.append((usr, local.location, gate.name))
-                    } else if escaping.contains(ParameterKey(function: use.targetUSR, index: local.argument)) {
-                        work.append((usr, local.location, use.targetName))
+                        add(local, usr, gate.name)
+                    } else if gate == nil, escaping.contains(ParameterKey(function: use.targetUSR, index: local.argument)) {
+                        add(local, usr, use.targetName)
                     }
                 }
             }

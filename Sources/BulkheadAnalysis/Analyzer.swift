@@ -115,7 +115,7 @@ public struct Analyzer {
                         kind: use.isCall ? .call : .address, location: layout.display(use.location),
                         fromCompartment: compartment, fromLibrary: layout.libraryOfUnit[unit.file] ?? "",
                         fromFunction: use.enclosingFunction, macro: use.macroName))
-                    for local in use.localAddresses where local.parameter == nil {
+                    for local in use.localAddresses where local.parameter == nil && !local.throughPointer {
                         stackLocals.insert(Plan.StackLocal(name: local.name, function: use.enclosingFunction,
                                                            location: layout.display(local.location), gate: target.info.name,
                                                            isArray: local.isArray))

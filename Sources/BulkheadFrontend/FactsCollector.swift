@@ -185,7 +185,7 @@ final class FactsCollector {
         var out: [String] = []
         func scan(_ c: CXCursor) {
             if c.kind == CXCursor_UnaryOperator || c.kind == CXCursor_DeclRefExpr,
-               let usr = localAddress(in: c)?.usr, !out.contains(usr) {
+               let a = localAddress(in: c), !a.throughPointer, let usr = a.usr, !out.contains(usr) {
                 out.append(usr)
             }
             for k in c.children { scan(k) }
@@ -201,10 +201,12 @@ final class FactsCollector {
             e = next
         }
         var takesAddress = false
+        var intoObject = false   // `&x.f`, `&x[i]`, `&p->f`: an address inside what names it
         if e.kind == CXCursor_UnaryOperator, let at = e.location.fileLocation, byte(at: at.file, offset: at.offset) == UInt8(ascii: "&") {
             takesAddress = true
             guard var operand = e.children.first else { return nil }
             while [CXCursor_ParenExpr, CXCursor_MemberRefExpr, CXCursor_ArraySubscriptExpr, CXCursor_UnexposedExpr].contains(operand.kind) {
+                if operand.kind == CXCursor_MemberRefExpr || operand.kind == CXCursor_ArraySubscriptExpr { intoObject = true }
                 guard let next = operand.children.first else { return nil }
                 operand = next
             }
@@ -217,7 +219,15 @@ final class FactsCollector {
         guard parentKind != CXCursor_TranslationUnit, !(v.kind == CXCursor_VarDecl && v.isStatic) else { return nil }
         let typeKind = v.type.canonical.kind
         let isArray = typeKind == CXType_ConstantArray || typeKind == CXType_VariableArray
-        if !takesAddress, v.kind == CXCursor_ParmDecl, typeKind == CXType_Pointer, let at = arg.location.expansion {
+        // a pointer's value passed on (`p`, or `&p->f`): what it points to goes where the argument goes
+        let passesPointer = typeKind == CXType_Pointer && (!takesAddress || intoObject)
+        if passesPointer, v.kind == CXCursor_VarDecl, let at = arg.location.expansion {
+            var passed = LocalAddress(name: v.spelling, isArray: false, location: sourceLocation(at))
+            passed.usr = v.usr
+            passed.throughPointer = true
+            return passed
+        }
+        if passesPointer, v.kind == CXCursor_ParmDecl, let at = arg.location.expansion {
             let fn = clang_getCursorSemanticParent(v)
             let n = Int(clang_Cursor_getNumArguments(fn))
             guard let index = (0..<max(n, 0)).first(where: { clang_equalCursors(clang_Cursor_getArgument(fn, UInt32($0)), v) != 0 })

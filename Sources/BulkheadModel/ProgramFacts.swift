@@ -66,6 +66,9 @@ public struct LocalAddress: Hashable, Codable, Sendable {
     public var parameter: Int?
     /// The USR of the function holding the call.
     public var function: String?
+    /// Set when the argument is the value of a local pointer variable (`usr`), or an address inside what it
+    /// points to (`&q->f`): not the variable's address; what its initializer points to goes along.
+    public var throughPointer = false
     public init(name: String, isArray: Bool, location: SourceLocation) {
         self.name = name
         self.isArray = isArray

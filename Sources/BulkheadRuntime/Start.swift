@@ -84,6 +84,7 @@ private func launch(filterNow: Bool) {
     let n = bh_ncompartments()
     rt.pointee.launched = 1
     if n > 1 {
+        bh_find_initial_stack()
         fflush(nil)  // nothing buffered may be written twice by the other processes
         let zygote = bh_fork_child(getpid())
         if zygote < 0 { startFailed("cannot fork", bh_errno()) }
@@ -285,7 +286,13 @@ private func compartmentMain(_ k: Int32) -> Never {
     _ = bh_register_atfork_child(forkedByProgram)
     setUpProcess(k)
     bh_store(&bh_comp(k).pointee.started, 1)
-    managerLoop(k)
+    bh_leave_initial_stack(k, compartmentManagerThread, UnsafeMutableRawPointer(bitPattern: Int(k) + 1))
+    managerLoop(k)  // where the first thread could not hand over: it stays on the copy of main's stack
+}
+
+private func compartmentManagerThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    bh_tls_set_altstack(bh_altstack_install())
+    managerLoop(Int32(Int(bitPattern: arg) - 1))
 }
 
 /// Starts a peer thread for every new channel (except channels whose home is this compartment: their own

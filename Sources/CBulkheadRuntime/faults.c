@@ -55,6 +55,10 @@ static int in_region(bh_region r, uintptr_t a) { return r.start < r.end && a >= 
 static int32_t owner_of(uintptr_t addr, int *is_text) {
     const bh_program_desc *p = bh_rt.program;
     if (!p) return -1;
+    if (bh_rt.self_index != 0 && addr >= bh_rt.initial_stack_lo && addr < bh_rt.initial_stack_hi) {
+        *is_text = 0;
+        return 0;   /* main's first thread's stack, whose copy here is unreachable */
+    }
     for (int32_t k = 0; k < p->ncompartments; k++) {
         if (k == bh_rt.self_index) continue;
         const bh_compartment_desc *c = &p->compartments[k];

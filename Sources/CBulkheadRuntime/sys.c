@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "bh_internal_runtime.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,7 +239,18 @@ extern int __real_main(int, char **, char **) __attribute__((weak));
 
 int bh_main_is_wrapped(void) { return __real_main != NULL; }
 
+/* The top of the part of the first thread's stack that holds the program's frames: the page boundary below
+ * __wrap_main's own frame. Above it lie the C library's start-up frames, and argv, the environment and the
+ * auxiliary vector, which every process keeps reading (getenv, program_invocation_name). 0: main() was not
+ * wrapped. */
+static uintptr_t bh_frames_top;
+
 int __wrap_main(int argc, char **argv, char **envp) {
+    uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+    bh_frames_top = frame & ~(uintptr_t)4095;
+    /* main's frames start below that boundary: the rest of this page is left unused */
+    char *gap = __builtin_alloca(frame - bh_frames_top + 256);
+    __asm__ volatile("" : : "r"(gap) : "memory");
     bh_launch();
     return __real_main(argc, argv, envp);
 }
@@ -347,7 +359,7 @@ const bh_program_desc *bh_program_copy(const bh_program_desc *p) {
 
 int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index) {
     pthread_attr_init(attr);
-    if (self < 0 || index < 0 || index >= 1024) return 1;
+    if (self < 0 || index < 0 || index > BH_MANAGER_SLOT) return 1;
     uintptr_t at = BH_STACKS_BASE + ((uintptr_t)self << 38) + (uintptr_t)index * BH_STACK_SIZE;
     void *p = mmap((void *)at, BH_STACK_SIZE, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE | MAP_STACK, -1, 0);
@@ -362,4 +374,64 @@ int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index) {
         return 1;
     }
     return 0;
+}
+
+/* ---- the first thread's stack ------------------------------------------------------------------------- */
+
+void bh_find_initial_stack(void) {
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    static char buf[1 << 16];
+    size_t have = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+        if (n <= 0) break;
+        have += (size_t)n;
+        buf[have] = 0;
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n'))) {
+            *nl = 0;
+            size_t len = (size_t)(nl - line);
+            if (len >= 7 && strcmp(line + len - 7, "[stack]") == 0) {
+                char *end;
+                unsigned long lo = strtoul(line, &end, 16);
+                unsigned long hi = *end == '-' ? strtoul(end + 1, NULL, 16) : 0;
+                if (bh_frames_top > lo && bh_frames_top <= hi) {
+                    bh_rt.initial_stack_lo = lo;
+                    bh_rt.initial_stack_hi = bh_frames_top;
+                }
+                close(fd);
+                return;
+            }
+            line = nl + 1;
+        }
+        have = strlen(line);          /* a partial line: keep it for the next read */
+        memmove(buf, line, have);
+        if (have == sizeof buf - 1) have = 0;
+    }
+    close(fd);
+}
+
+static pthread_t bh_first_thread;
+static void *(*bh_manager_fn)(void *);
+
+static void *bh_manager_trampoline(void *arg) {
+    pthread_join(bh_first_thread, NULL);
+    if (bh_rt.initial_stack_hi > bh_rt.initial_stack_lo)
+        mprotect((void *)bh_rt.initial_stack_lo, bh_rt.initial_stack_hi - bh_rt.initial_stack_lo, PROT_NONE);
+    return bh_manager_fn(arg);
+}
+
+void bh_leave_initial_stack(int32_t self, void *(*manager)(void *), void *arg) {
+    if (bh_rt.initial_stack_hi <= bh_rt.initial_stack_lo) return;
+    pthread_attr_t attr;
+    if (bh_peer_thread_attr(&attr, self, BH_MANAGER_SLOT) != 0) { pthread_attr_destroy(&attr); return; }
+    bh_first_thread = pthread_self();
+    bh_manager_fn = manager;
+    pthread_t t;
+    int r = pthread_create(&t, &attr, bh_manager_trampoline, arg);
+    pthread_attr_destroy(&attr);
+    if (r != 0) return;
+    pthread_detach(t);
+    pthread_exit(NULL);
 }

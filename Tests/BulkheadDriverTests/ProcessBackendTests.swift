@@ -28,6 +28,13 @@ final class ProcessBackendTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("TOPSECRET") || r.stderr.contains("TOPSECRET"), r.stdout + r.stderr)
     }
 
+    func testReadingMainsStackFromAnotherCompartmentFaults() throws {
+        let r = try TestSupport.run([try build("isolation"), "stack"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("bulkhead: compartment 'thief' touched the memory of compartment 'main'"), r.stderr)
+        XCTAssertFalse(r.stdout.contains("STACK-SECRET") || r.stdout.contains("b_peek ->"), r.stdout)
+    }
+
     func testReadOnlyDataIsReadableElsewhereUnlessPrivate() throws {
         let open = try TestSupport.run([try build("isolation"), "motto"])
         XCTAssertEqual(open.status, 0, open.stderr)

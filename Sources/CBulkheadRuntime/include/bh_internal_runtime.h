@@ -144,6 +144,8 @@ typedef struct {
     size_t heap_size;
     size_t region_size;
     pthread_key_t channel_key;         /* thread exit gives the channel back */
+    uintptr_t initial_stack_lo;        /* the program's frames on main's first thread's stack (from the */
+    uintptr_t initial_stack_hi;        /* bottom of [stack] to __wrap_main's frame), found before any fork */
 } bh_rt_state;
 
 extern bh_rt_state bh_rt;
@@ -291,11 +293,21 @@ int bh_region_create(size_t heap_size);                              /* 0, or -e
 int bh_share_range(uintptr_t start, uintptr_t end);                  /* 0, or -errno */
 pid_t bh_fork_child(pid_t expected_parent);   /* clone sharing the fd table; child: PR_SET_PDEATHSIG SIGKILL, exits if parent gone */
 void bh_zygote_signals(void);                 /* ignore SIGINT/SIGQUIT, block SIGCHLD with a no-op handler */
-void bh_zygote_suspend(void);
+void bh_zygote_suspend(void);                 /* sigsuspend until a SIGCHLD */
 /* Thread attributes whose stack lies in an address range of its own for compartment `self` (slot `index`),
  * so that a pointer into one compartment's thread stack never lands on another process's own stack: read
  * elsewhere it faults. Falls back to the default attributes (returns 1) when the range is taken. */
-int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index);                 /* sigsuspend until a SIGCHLD */
+int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index);
+#define BH_MANAGER_SLOT 1024                  /* the stack slot of a compartment process's manager thread */
+/* Records where the program's frames on main's first thread's stack lie (before any fork; only when main()
+ * is wrapped: argv, the environment and the auxiliary vector above them stay readable). */
+void bh_find_initial_stack(void);
+/* In a compartment process: its first thread runs on a copy of main's stack, at main's addresses, so a
+ * pointer into main's stack would read the copy instead of faulting. Starts `manager(arg)` on a thread of
+ * its own (stack slot BH_MANAGER_SLOT), which makes the copy of the program's frames PROT_NONE once the
+ * first thread has ended;
+ * the first thread ends here. Returns only if that thread cannot be started. */
+void bh_leave_initial_stack(int32_t self, void *(*manager)(void *), void *arg);
 void bh_child_signals(void);                  /* in a compartment process: undo the zygote's SIGCHLD setup */
 int bh_register_on_exit(void (*fn)(int, void *));
 int bh_register_atfork_child(void (*fn)(void));

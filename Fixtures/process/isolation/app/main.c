@@ -15,7 +15,11 @@ int main(int argc, char **argv)
     fflush(stdout);
     if (argc > 1 && strcmp(argv[1], "call") == 0)
         printf("b_call -> %d\n", b_call(a_function_address()));
-    else if (argc > 1 && strcmp(argv[1], "motto") == 0)
+    else if (argc > 1 && strcmp(argv[1], "stack") == 0) {
+        char local[32] = "STACK-SECRET-55";
+        uintptr_t address = (uintptr_t)local;          /* a number: nothing moves it to the shared stack */
+        printf("b_peek -> %d\n", b_peek(address, 15));
+    } else if (argc > 1 && strcmp(argv[1], "motto") == 0)
         printf("b_peek -> %d\n", b_peek(a_motto_address(), 15));
     else
         printf("b_peek -> %d\n", b_peek(a_secret_address(), a_secret_length()));
