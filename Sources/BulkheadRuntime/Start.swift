@@ -86,7 +86,7 @@ private func launch(filterNow: Bool) {
     if n > 1 {
         bh_find_initial_stack()
         fflush(nil)  // nothing buffered may be written twice by the other processes
-        let zygote = bh_fork_child(getpid())
+        let zygote = bh_fork_child(getpid(), 1)
         if zygote < 0 { startFailed("cannot fork", bh_errno()) }
         if zygote == 0 { zygoteMain() }
         ctrl.pointee.zygote_pid = zygote
@@ -208,7 +208,7 @@ private func zygoteMain() -> Never {
 }
 
 private func forkCompartment(_ k: Int32) {
-    let pid = bh_fork_child(getpid())
+    let pid = bh_fork_child(getpid(), 0)
     if pid == 0 { compartmentMain(k) }
     if pid < 0 {
         bh_report_start_failed(cs("cannot fork a compartment process"), bh_errno())

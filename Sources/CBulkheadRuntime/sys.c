@@ -175,8 +175,10 @@ int bh_share_range(uintptr_t start, uintptr_t end) {
  * address the kernel already holds for it: PR_GET_TID_ADDRESS), and the child registers the same robust
  * mutex list. Only a single-threaded caller clones (no lock can be held by a thread that does not exist in
  * the child); the zygote always is, and main is when main() is entered. Otherwise, or where the kernel
- * cannot say the address, this is fork(), and each process has a copy of the table made at start-up. */
-static pid_t clone_sharing_files(void) {
+ * cannot say the address, this is fork(), and each process has a copy of the table made at start-up.
+ * A quiet child (the zygote, main's only child) sends no signal when it ends: to wait(2) without __WALL it
+ * is not a child at all, so a program's own wait(NULL) or SIGCHLD handler never meets it. */
+static pid_t clone_sharing_files(int quiet) {
     int *tidp = NULL;
     if (!__libc_single_threaded) return fork();
     if (prctl(PR_GET_TID_ADDRESS, &tidp, 0, 0, 0) != 0 || tidp == NULL || *tidp != (int)syscall(SYS_gettid))
@@ -184,14 +186,14 @@ static pid_t clone_sharing_files(void) {
     void *head = NULL;
     size_t len = 0;
     long hr = syscall(SYS_get_robust_list, 0, &head, &len);
-    long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD),
-                       NULL, NULL, tidp, 0UL);
+    unsigned long flags = CLONE_FILES | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | (quiet ? 0 : SIGCHLD);
+    long pid = syscall(SYS_clone, flags, NULL, NULL, tidp, 0UL);
     if (pid == 0 && hr == 0 && head) syscall(SYS_set_robust_list, head, len);
     return (pid_t)pid;
 }
 
-pid_t bh_fork_child(pid_t expected_parent) {
-    pid_t pid = clone_sharing_files();
+pid_t bh_fork_child(pid_t expected_parent, int quiet) {
+    pid_t pid = clone_sharing_files(quiet);
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != expected_parent) _exit(0);   /* the parent died before prctl */
@@ -291,7 +293,7 @@ void bh_shutdown_processes(void) {
     }
     kill(c->zygote_pid, SIGKILL);
     int st;
-    while (waitpid(c->zygote_pid, &st, 0) < 0 && errno == EINTR) {}
+    while (waitpid(c->zygote_pid, &st, __WALL) < 0 && errno == EINTR) {}
 }
 
 void bh_exit_now(int status) { _exit(status); }

@@ -291,7 +291,9 @@ static inline void bh_flush_std(void) {
 const bh_program_desc *bh_program_copy(const bh_program_desc *p);   /* NULL on allocation failure */
 int bh_region_create(size_t heap_size);                              /* 0, or -errno */
 int bh_share_range(uintptr_t start, uintptr_t end);                  /* 0, or -errno */
-pid_t bh_fork_child(pid_t expected_parent);   /* clone sharing the fd table; child: PR_SET_PDEATHSIG SIGKILL, exits if parent gone */
+/* A clone sharing the fd table (quiet: no exit signal, invisible to the parent's wait(NULL)); the child
+ * gets PR_SET_PDEATHSIG SIGKILL and exits if its parent is already gone. */
+pid_t bh_fork_child(pid_t expected_parent, int quiet);
 void bh_zygote_signals(void);                 /* ignore SIGINT/SIGQUIT, block SIGCHLD with a no-op handler */
 void bh_zygote_suspend(void);                 /* sigsuspend until a SIGCHLD */
 /* Thread attributes whose stack lies in an address range of its own for compartment `self` (slot `index`),

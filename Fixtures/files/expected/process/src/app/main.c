@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int store_open(const char *path);
@@ -66,5 +67,16 @@ int main(void)
     close(fds[1]);
     unlink("store.txt");
     unlink("main.txt");
+
+    /* the program's own children: a child it forks is waited for, and then there is none left (the
+     * runtime's processes are not the program's children) */
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) _exit(7);
+    int status = 0;
+    pid_t waited = wait(&status);
+    printf("wait -> %s, status %d\n", waited == child ? "the child" : "something else", WEXITSTATUS(status));
+    waited = wait(NULL);
+    printf("wait again -> %d (%s)\n", (int)waited, waited < 0 && errno == ECHILD ? "no children" : "unexpected");
     return 0;
 }
