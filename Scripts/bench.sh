@@ -14,6 +14,8 @@ swift build -c release --product bulkhead >/dev/null
 swift build -c release --product BulkheadRuntime >/dev/null
 export BULKHEAD="$(swift build -c release --show-bin-path)/bulkhead"
 # the same runtime with its spin turned off, to measure the sleeping (futex) path of a gate
+# (built afresh: an incremental build with -Xcc flags has kept the Swift part's inlined header code stale)
+rm -rf .build-nospin
 swift build -c release --product BulkheadRuntime --scratch-path .build-nospin -Xcc -DBH_SPIN_NS=0 >/dev/null
 export BH_NOSPIN_RUNTIME="$(swift build -c release --scratch-path .build-nospin --show-bin-path)"
 exec python3 Scripts/bench/bench.py "${1:-bench-results.json}"
