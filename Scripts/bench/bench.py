@@ -161,6 +161,7 @@ def process_gate_figures():
             runs = [("raw", [raw]), ("fcall", [progs["fcall"], "2000000"]), ("process", [progs["process"]])]
             if "sleeping" in progs:
                 runs.append(("sleeping", [progs["sleeping"], "2000"]))
+                runs.append(("after", [raw, "futex"]))  # the sleeping path's baseline, in the same state
             for name, argv in runs:
                 for k, v in parse(subprocess.run(argv, capture_output=True, text=True, check=True).stdout).items():
                     samples.setdefault(f"{name}.{k}", []).append(v)
@@ -231,7 +232,9 @@ def print_table(r):
                 ("process gate, 4 KiB inout buffer", p["process.gate_buffer4k"],
                  f"{p['process.gate_buffer4k'] / (p['process.gate_void'] + p['process.two_4k_copies']):.2f}x (empty gate + two 4 KiB copies)")]
         if "process.gate_void_sleeping" in p:
-            rows.append(("process gate, sleeping path", p["process.gate_void_sleeping"], f"{p['process.gate_void_sleeping'] / futex:.2f}x futex"))
+            after = p.get("after.futex_pingpong", futex)
+            rows.append(("raw futex ping-pong, right after the sleeping gate", after, "1.00x futex after"))
+            rows.append(("process gate, sleeping path", p["process.gate_void_sleeping"], f"{p['process.gate_void_sleeping'] / after:.2f}x futex after"))
         for name, ns, ratio in rows:
             print(f"| {name} | {ns:.1f} | {ratio} |")
     if r.get("applications"):

@@ -26,8 +26,39 @@ __attribute__((noinline)) static int direct(int x) { __asm__ volatile(""); retur
 static void futex_wait(_Atomic int *w, int v) { syscall(SYS_futex, w, FUTEX_WAIT, v, 0, 0, 0); }
 static void futex_wake(_Atomic int *w) { syscall(SYS_futex, w, FUTEX_WAKE, 1, 0, 0, 0); }
 
-int main(void)
+/* n round trips between two processes that sleep on a futex; ns per round trip */
+static double futex_pingpong(_Atomic int *turn, long n)
 {
+    *turn = 0;
+    pid_t p = fork();
+    if (p == 0) {
+        for (long i = 0; i < n; i++) {
+            while (atomic_load(turn) != 1) futex_wait(turn, 0);
+            atomic_store(turn, 0);
+            futex_wake(turn);
+        }
+        _exit(0);
+    }
+    double t = now();
+    for (long i = 0; i < n; i++) {
+        atomic_store(turn, 1);
+        futex_wake(turn);
+        while (atomic_load(turn) != 0) futex_wait(turn, 1);
+    }
+    t = (now() - t) / n * 1e9;
+    waitpid(p, 0, 0);
+    return t;
+}
+
+/* With the argument "futex", only a short futex ping-pong: the baseline of a gate's sleeping path measured
+ * right after it, since on a VM a futex wake costs 4 or 40 us depending on whether the other vCPU halted. */
+int main(int argc, char **argv)
+{
+    if (argc > 1 && argv[1][0] == 'f') {
+        _Atomic int *w = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        printf("futex_pingpong %.2f\n", futex_pingpong(w, 5000));
+        return 0;
+    }
     long n = 2000000;
     int acc = 0;
     double t = now();
@@ -58,25 +89,7 @@ int main(void)
     printf("spin_pingpong %.2f\n", (now() - t) / n * 1e9);
     waitpid(p, 0, 0);
 
-    n = 50000;
-    *turn = 0;
-    p = fork();
-    if (p == 0) {
-        for (long i = 0; i < n; i++) {
-            while (atomic_load(turn) != 1) futex_wait(turn, 0);
-            atomic_store(turn, 0);
-            futex_wake(turn);
-        }
-        _exit(0);
-    }
-    t = now();
-    for (long i = 0; i < n; i++) {
-        atomic_store(turn, 1);
-        futex_wake(turn);
-        while (atomic_load(turn) != 0) futex_wait(turn, 1);
-    }
-    printf("futex_pingpong %.2f\n", (now() - t) / n * 1e9);
-    waitpid(p, 0, 0);
+    printf("futex_pingpong %.2f\n", futex_pingpong(turn, 50000));
 
     int a[2], b[2];
     if (pipe(a) || pipe(b)) return 1;

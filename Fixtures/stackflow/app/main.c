@@ -1,0 +1,54 @@
+#include <stdio.h>
+
+struct buf { char text[64]; int len; };
+struct writer { struct buf *out; const char *prefix; };
+struct stats { int calls; long total; };
+
+void sink_write(struct writer *w, const char *s);
+void sink_count(long *counter, int by);
+void sink_fill(int *cells, int n);
+
+/* a helper of main's that passes its parameter on to the gate */
+static void emit(struct writer *w, const char *s)
+{
+    sink_write(w, w->prefix);
+    sink_write(w, s);
+}
+
+/* two levels of helpers */
+static void emit_twice(struct writer *w, const char *s)
+{
+    emit(w, s);
+    emit(w, s);
+}
+
+/* a parameter's field passed on: &st->total */
+static void tally(struct stats *st, int by)
+{
+    st->calls++;
+    sink_count(&st->total, by);
+}
+
+/* a function pointer whose target is the gate */
+static void apply(void (*fill)(int *, int), int *cells, int n)
+{
+    fill(cells, n);
+}
+
+int main(void)
+{
+    struct buf out = { "", 0 };
+    struct writer w = { &out, "> " };          /* &out inside the initializer of w */
+    emit_twice(&w, "hello ");
+    printf("buffer: '%s' (%d bytes)\n", out.text, out.len);
+
+    struct stats s = { 0, 0 };
+    struct stats *sp = &s;                      /* a local pointer to a local */
+    for (int i = 1; i <= 4; i++) tally(sp, i * 10);
+    printf("stats: %d calls, total %ld\n", s.calls, s.total);
+
+    int cells[6];
+    apply(sink_fill, cells, 6);
+    for (int i = 0; i < 6; i++) printf("%d%s", cells[i], i < 5 ? " " : "\n");
+    return 0;
+}

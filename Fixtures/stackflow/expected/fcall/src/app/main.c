@@ -1,0 +1,57 @@
+#include <stdio.h>
+
+struct buf { char text[64]; int len; };
+struct writer { struct buf *out; const char *prefix; };
+struct stats { int calls; long total; };
+
+void sink_write(struct writer *w, const char *s);
+void sink_count(long *counter, int by);
+void sink_fill(int *cells, int n);
+
+/* a helper of main's that passes its parameter on to the gate */
+extern __typeof__(sink_write) bh_gate_sink_write;
+static void emit(struct writer *w, const char *s)
+{
+    bh_gate_sink_write(w, w->prefix);
+    bh_gate_sink_write(w, s);
+}
+
+/* two levels of helpers */
+static void emit_twice(struct writer *w, const char *s)
+{
+    emit(w, s);
+    emit(w, s);
+}
+
+/* a parameter's field passed on: &st->total */
+extern __typeof__(sink_count) bh_gate_sink_count;
+static void tally(struct stats *st, int by)
+{
+    st->calls++;
+    bh_gate_sink_count(&st->total, by);
+}
+
+/* a function pointer whose target is the gate */
+static void apply(void (*fill)(int *, int), int *cells, int n)
+{
+    fill(cells, n);
+}
+
+extern __typeof__(sink_fill) bh_gate_sink_fill;
+int main(void)
+{
+    struct buf out = { "", 0 };
+    struct writer w = { &out, "> " };          /* &out inside the initializer of w */
+    emit_twice(&w, "hello ");
+    printf("buffer: '%s' (%d bytes)\n", out.text, out.len);
+
+    struct stats s = { 0, 0 };
+    struct stats *sp = &s;                      /* a local pointer to a local */
+    for (int i = 1; i <= 4; i++) tally(sp, i * 10);
+    printf("stats: %d calls, total %ld\n", s.calls, s.total);
+
+    int cells[6];
+    apply(bh_gate_sink_fill, cells, 6);
+    for (int i = 0; i < 6; i++) printf("%d%s", cells[i], i < 5 ? " " : "\n");
+    return 0;
+}

@@ -1,0 +1,72 @@
+#include <stdio.h>
+
+struct buf { char text[64]; int len; };
+struct writer { struct buf *out; const char *prefix; };
+struct stats { int calls; long total; };
+
+void sink_write(struct writer *w, const char *s);
+void sink_count(long *counter, int by);
+void sink_fill(int *cells, int n);
+
+/* a helper of main's that passes its parameter on to the gate */
+extern __typeof__(sink_write) bh_gate_sink_write;
+static void emit(struct writer *w, const char *s)
+{
+    bh_gate_sink_write(w, w->prefix);
+    bh_gate_sink_write(w, s);
+}
+
+/* two levels of helpers */
+static void emit_twice(struct writer *w, const char *s)
+{
+    emit(w, s);
+    emit(w, s);
+}
+
+/* a parameter's field passed on: &st->total */
+extern __typeof__(sink_count) bh_gate_sink_count;
+static void tally(struct stats *st, int by)
+{
+    st->calls++;
+    bh_gate_sink_count(&st->total, by);
+}
+
+/* a function pointer whose target is the gate */
+static void apply(void (*fill)(int *, int), int *cells, int n)
+{
+    fill(cells, n);
+}
+
+#ifndef BH_SHARED_STACK_HELPERS
+#define BH_SHARED_STACK_HELPERS
+void *bh_stack_alloc(__SIZE_TYPE__, __SIZE_TYPE__);
+void bh_stack_free(void *);
+static inline void *bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
+{
+	void *bh_c = bh_stack_alloc(bh_n, bh_a);
+	__builtin_memcpy(bh_c, bh_p, bh_n);
+	return bh_c;
+}
+static inline void bh_ss_release(void *bh_pp)
+{
+	bh_stack_free(*(void **)bh_pp);
+}
+#endif
+extern __typeof__(sink_fill) bh_gate_sink_fill;
+int main(void)
+{
+    struct buf bh_priv_out = { "", 0 }; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_out) *bh_ss_out = (__typeof__(bh_priv_out) *)bh_ss_copy(&bh_priv_out, sizeof bh_priv_out, _Alignof(__typeof__(bh_priv_out)));
+    struct writer bh_priv_w = { &(*bh_ss_out), "> " }; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_w) *bh_ss_w = (__typeof__(bh_priv_w) *)bh_ss_copy(&bh_priv_w, sizeof bh_priv_w, _Alignof(__typeof__(bh_priv_w)));          /* &out inside the initializer of w */
+    emit_twice(&(*bh_ss_w), "hello ");
+    printf("buffer: '%s' (%d bytes)\n", (*bh_ss_out).text, (*bh_ss_out).len);
+
+    struct stats bh_priv_s = { 0, 0 }; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_s) *bh_ss_s = (__typeof__(bh_priv_s) *)bh_ss_copy(&bh_priv_s, sizeof bh_priv_s, _Alignof(__typeof__(bh_priv_s)));
+    struct stats *sp = &(*bh_ss_s);                      /* a local pointer to a local */
+    for (int i = 1; i <= 4; i++) tally(sp, i * 10);
+    printf("stats: %d calls, total %ld\n", (*bh_ss_s).calls, (*bh_ss_s).total);
+
+    int bh_priv_cells[6]; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_cells) *bh_ss_cells = (__typeof__(bh_priv_cells) *)bh_ss_copy(&bh_priv_cells, sizeof bh_priv_cells, _Alignof(__typeof__(bh_priv_cells)));
+    apply(bh_gate_sink_fill, (*bh_ss_cells), 6);
+    for (int i = 0; i < 6; i++) printf("%d%s", (*bh_ss_cells)[i], i < 5 ? " " : "\n");
+    return 0;
+}

@@ -1,0 +1,25 @@
+#include <stdio.h>
+#include <string.h>
+
+struct buf { char text[64]; int len; };
+struct writer { struct buf *out; const char *prefix; };
+
+/* Appends to the writer's buffer, which lives on the caller's stack. */
+void sink_write(struct writer *w, const char *s)
+{
+    int n = (int)strlen(s);
+    memcpy(w->out->text + w->out->len, s, (size_t)n + 1);
+    w->out->len += n;
+}
+
+/* Counts into a counter inside a bigger struct of the caller's. */
+void sink_count(long *counter, int by)
+{
+    *counter += by;
+}
+
+/* Fills an array the caller owns. */
+void sink_fill(int *cells, int n)
+{
+    for (int i = 0; i < n; i++) cells[i] = i * i;
+}
