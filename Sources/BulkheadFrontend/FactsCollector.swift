@@ -200,6 +200,13 @@ final class FactsCollector {
             guard let next = e.children.last else { return nil }
             e = next
         }
+        // the value of `*q = &x`, `(a, &x)`, `p + 1`, `c ? &x : y`: what the pointer-typed operands hold
+        if e.kind == CXCursor_BinaryOperator || e.kind == CXCursor_ConditionalOperator,
+           e.type.canonical.kind == CXType_Pointer {
+            let kids = e.children
+            let operands = e.kind == CXCursor_BinaryOperator ? Array(kids.reversed()) : Array(kids.dropFirst())
+            return operands.lazy.compactMap { self.localAddress(in: $0) }.first
+        }
         var takesAddress = false
         var intoObject = false   // `&x.f`, `&x[i]`, `&p->f`: an address inside what names it
         if e.kind == CXCursor_UnaryOperator, let at = e.location.fileLocation, byte(at: at.file, offset: at.offset) == UInt8(ascii: "&") {

@@ -50,5 +50,9 @@ int main(void)
     int cells[6];
     apply(sink_fill, cells, 6);
     for (int i = 0; i < 6; i++) printf("%d%s", cells[i], i < 5 ? " " : "\n");
+
+    int more[3], *q;
+    sink_fill((q = more), 3);                   /* the value of an assignment */
+    printf("%d %d %d via %s\n", more[0], more[1], more[2], q == more ? "q" : "?");
     return 0;
 }

@@ -35,7 +35,7 @@ void bh_gate_sink_count(long *counter, int by)
 }
 
 /* gate: void sink_fill(int *cells, int n)
- * defined at sink/sink.c:22:6; entered from 1 place(s) in other compartments */
+ * defined at sink/sink.c:22:6; entered from 2 place(s) in other compartments */
 void bh_gate_sink_fill(int *cells, int n)
 {
 	sink_fill(cells, n);

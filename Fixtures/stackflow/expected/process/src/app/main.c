@@ -68,5 +68,9 @@ int main(void)
     int bh_priv_cells[6]; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_cells) *bh_ss_cells = (__typeof__(bh_priv_cells) *)bh_ss_copy(&bh_priv_cells, sizeof bh_priv_cells, _Alignof(__typeof__(bh_priv_cells)));
     apply(bh_gate_sink_fill, (*bh_ss_cells), 6);
     for (int i = 0; i < 6; i++) printf("%d%s", (*bh_ss_cells)[i], i < 5 ? " " : "\n");
+
+    int bh_priv_more[3], *q; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_more) *bh_ss_more = (__typeof__(bh_priv_more) *)bh_ss_copy(&bh_priv_more, sizeof bh_priv_more, _Alignof(__typeof__(bh_priv_more)));
+    bh_gate_sink_fill((q = (*bh_ss_more)), 3);                   /* the value of an assignment */
+    printf("%d %d %d via %s\n", (*bh_ss_more)[0], (*bh_ss_more)[1], (*bh_ss_more)[2], q == (*bh_ss_more) ? "q" : "?");
     return 0;
 }
