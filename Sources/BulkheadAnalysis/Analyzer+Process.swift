@@ -86,7 +86,7 @@ extension Analyzer {
                     guard let usr = local.usr else { continue }
                     if let gate, local.argument >= gate.parameters.count || !marshalled.contains(gate.parameters[local.argument].name) {
                         add(local, usr, gate.name)
-                    } else if gate == nil, escaping.contains(ParameterKey(function: use.targetUSR, index: local.argument)) {
+                    } else if gate == nil, escaping.contains(ParameterKey(use.targetUSR, local.argument, in: unit.file)) {
                         add(local, usr, use.targetName)
                     }
                 }
@@ -142,10 +142,16 @@ extension Analyzer {
     }
 }
 
-/// A parameter of a function, by the function's USR and the parameter's index.
+/// A parameter of a function, by the function's USR and the parameter's index. A function of internal
+/// linkage is one per translation unit: a `static inline` function of a header has one USR, but its copy
+/// in a unit of another compartment may pass its parameter on where the others do not.
 struct ParameterKey: Hashable {
     var function: String
     var index: Int
+    init(_ usr: String, _ index: Int, in unit: String) {
+        function = usr.hasPrefix("c:@F@") ? usr : Analyzer.unitKey(usr, unit)
+        self.index = index
+    }
 }
 
 extension Analyzer {
@@ -158,20 +164,20 @@ extension Analyzer {
         for unit in units {
             let compartment = layout.compartment(ofUnit: unit.file)
             for a in unit.indirectCallLocals {
-                if let p = a.parameter, let f = a.function { escaping.insert(ParameterKey(function: f, index: p)) }
+                if let p = a.parameter, let f = a.function { escaping.insert(ParameterKey(f, p, in: unit.file)) }
             }
             for use in unit.uses where use.isCall {
                 let gate = gates[use.targetName].flatMap { $0.compartment != compartment ? $0 : nil }
                 let marshalled = Set(gate?.marshalling.compactMap(\.parameter) ?? [])
                 for a in use.localAddresses {
                     guard let p = a.parameter, let f = a.function else { continue }
-                    let caller = ParameterKey(function: f, index: p)
+                    let caller = ParameterKey(f, p, in: unit.file)
                     if let gate {
                         if a.argument >= gate.parameters.count || !marshalled.contains(gate.parameters[a.argument].name) {
                             escaping.insert(caller)
                         }
                     } else {
-                        passedTo[ParameterKey(function: use.targetUSR, index: a.argument), default: []].append(caller)
+                        passedTo[ParameterKey(use.targetUSR, a.argument, in: unit.file), default: []].append(caller)
                     }
                 }
             }

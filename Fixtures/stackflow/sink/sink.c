@@ -1,6 +1,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "relay.h"
+
 struct buf { char text[64]; int len; };
 struct writer { struct buf *out; const char *prefix; };
 
@@ -22,4 +24,13 @@ void sink_count(long *counter, int by)
 void sink_fill(int *cells, int n)
 {
     for (int i = 0; i < n; i++) cells[i] = i * i;
+}
+
+/* Counts through its own copy of the header's helper: a plain call here, so `local` stays on its stack. */
+long sink_twice(int by)
+{
+    long local = 0;
+    relay_count(&local, by);
+    relay_count(&local, by);
+    return local;
 }

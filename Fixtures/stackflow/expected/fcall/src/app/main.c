@@ -1,5 +1,7 @@
 #include <stdio.h>
 
+#include "relay.h"
+
 struct buf { char text[64]; int len; };
 struct writer { struct buf *out; const char *prefix; };
 struct stats { int calls; long total; };
@@ -7,6 +9,7 @@ struct stats { int calls; long total; };
 void sink_write(struct writer *w, const char *s);
 void sink_count(long *counter, int by);
 void sink_fill(int *cells, int n);
+long sink_twice(int by);
 
 /* a helper of main's that passes its parameter on to the gate */
 extern __typeof__(sink_write) bh_gate_sink_write;
@@ -38,6 +41,7 @@ static void apply(void (*fill)(int *, int), int *cells, int n)
 }
 
 extern __typeof__(sink_fill) bh_gate_sink_fill;
+extern __typeof__(sink_twice) bh_gate_sink_twice;
 int main(void)
 {
     struct buf out = { "", 0 };
@@ -57,5 +61,9 @@ int main(void)
     int more[3], *q;
     bh_gate_sink_fill((q = more), 3);                   /* the value of an assignment */
     printf("%d %d %d via %s\n", more[0], more[1], more[2], q == more ? "q" : "?");
+
+    long total = 0;
+    relay_count(&total, 5);                     /* main's copy of the helper: a gate */
+    printf("relayed: %ld; the sink's own: %ld\n", total, bh_gate_sink_twice(3));
     return 0;
 }

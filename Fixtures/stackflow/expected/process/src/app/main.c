@@ -1,5 +1,7 @@
 #include <stdio.h>
 
+#include "relay.h"
+
 struct buf { char text[64]; int len; };
 struct writer { struct buf *out; const char *prefix; };
 struct stats { int calls; long total; };
@@ -7,6 +9,7 @@ struct stats { int calls; long total; };
 void sink_write(struct writer *w, const char *s);
 void sink_count(long *counter, int by);
 void sink_fill(int *cells, int n);
+long sink_twice(int by);
 
 /* a helper of main's that passes its parameter on to the gate */
 extern __typeof__(sink_write) bh_gate_sink_write;
@@ -53,6 +56,7 @@ static inline void bh_ss_release(void *bh_pp)
 }
 #endif
 extern __typeof__(sink_fill) bh_gate_sink_fill;
+extern __typeof__(sink_twice) bh_gate_sink_twice;
 int main(void)
 {
     struct buf bh_priv_out = { "", 0 }; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_out) *bh_ss_out = (__typeof__(bh_priv_out) *)bh_ss_copy(&bh_priv_out, sizeof bh_priv_out, _Alignof(__typeof__(bh_priv_out)));
@@ -72,5 +76,9 @@ int main(void)
     int bh_priv_more[3], *q; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_more) *bh_ss_more = (__typeof__(bh_priv_more) *)bh_ss_copy(&bh_priv_more, sizeof bh_priv_more, _Alignof(__typeof__(bh_priv_more)));
     bh_gate_sink_fill((q = (*bh_ss_more)), 3);                   /* the value of an assignment */
     printf("%d %d %d via %s\n", (*bh_ss_more)[0], (*bh_ss_more)[1], (*bh_ss_more)[2], q == (*bh_ss_more) ? "q" : "?");
+
+    long bh_priv_total = 0; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_total) *bh_ss_total = (__typeof__(bh_priv_total) *)bh_ss_copy(&bh_priv_total, sizeof bh_priv_total, _Alignof(__typeof__(bh_priv_total)));
+    relay_count(&(*bh_ss_total), 5);                     /* main's copy of the helper: a gate */
+    printf("relayed: %ld; the sink's own: %ld\n", (*bh_ss_total), bh_gate_sink_twice(3));
     return 0;
 }
