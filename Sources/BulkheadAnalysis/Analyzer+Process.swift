@@ -79,6 +79,7 @@ extension Analyzer {
                 }
             }
             for local in unit.indirectCallLocals { if let usr = local.usr { add(local, usr, "a function pointer") } }
+            for local in unit.storedLocals { if let usr = local.usr { work.append((usr, local.location, "a store to memory")) } }
             for use in unit.uses where use.isCall {
                 let gate = gates[use.targetName].flatMap { $0.compartment != compartment ? $0 : nil }
                 let marshalled = Set(gate?.marshalling.compactMap(\.parameter) ?? [])

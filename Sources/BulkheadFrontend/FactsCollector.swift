@@ -138,6 +138,11 @@ final class FactsCollector {
             walk(c, &inner)
         case CXCursor_UnexposedExpr, CXCursor_ParenExpr:
             walk(c, &ctx)
+        case CXCursor_BinaryOperator:
+            recordStore(c)
+            var inner = ctx
+            inner.inCallee = false
+            walk(c, &inner)
         default:
             var inner = ctx
             inner.inCallee = false
@@ -178,6 +183,28 @@ final class FactsCollector {
             macroName: macro, unrewritableReason: reason, declarationPoint: ctx.declarationPoint,
             enclosingFunction: ctx.function, argumentOf: isCall ? nil : ctx.argumentOf,
             initializerOf: isCall ? nil : ctx.initializerOf, localAddresses: locals, translationUnit: mainFile))
+    }
+
+    /// `lhs = rhs` where rhs is a local's address: into a local pointer, it goes along with that pointer
+    /// (as an initializer would); anywhere else, it is stored in memory that anything may read.
+    private func recordStore(_ c: CXCursor) {
+        let kids = c.children
+        guard kids.count == 2, let lhsEnd = clang_getRangeEnd(kids[0].extent).fileLocation,
+              let rhsStart = clang_getRangeStart(kids[1].extent).fileLocation, lhsEnd.file == rhsStart.file,
+              let b = buffer(lhsEnd.file), rhsStart.offset <= b.count else { return }
+        // the operator is the text between the operands: '=' alone
+        let op = b[lhsEnd.offset..<max(lhsEnd.offset, rhsStart.offset)].filter { $0 != 32 && $0 != 9 && $0 != 10 && $0 != 13 }
+        guard op.count == 1, op.first == UInt8(ascii: "=") else { return }
+        guard let stored = localAddress(in: kids[1]), !stored.throughPointer, let usr = stored.usr else { return }
+        var lhs = kids[0]
+        while lhs.kind == CXCursor_ParenExpr || lhs.kind == CXCursor_UnexposedExpr, let next = lhs.children.first { lhs = next }
+        let target = lhs.kind == CXCursor_DeclRefExpr ? lhs.referenced : clang_getNullCursor()
+        if !target.isNull, target.kind == CXCursor_VarDecl, !target.isStatic,
+           clang_getCursorSemanticParent(target).kind != CXCursor_TranslationUnit {
+            if !(facts.initializerLocals[target.usr] ?? []).contains(usr) { facts.initializerLocals[target.usr, default: []].append(usr) }
+        } else {
+            facts.storedLocals.append(stored)
+        }
     }
 
     /// USRs of the locals whose address a local variable's initializer holds (`&buf`, or an array `buf`).

@@ -203,6 +203,10 @@ public struct TranslationUnitFacts: Codable, Sendable {
     /// For a local whose initializer holds addresses of other locals (`struct r r = { &buf }`): those
     /// locals' USRs, by the local's USR.
     public var initializerLocals: [String: [String]] = [:]
+    /// Addresses of locals stored into memory that is not a local variable (`g = &x`, `*pp = &x`,
+    /// `ctx->buf = buf`): they may be read anywhere the program goes. (Stored into a local pointer, `q = &x`,
+    /// they go to `initializerLocals[q]` instead.)
+    public var storedLocals: [LocalAddress] = []
     public init(file: String, functions: [FunctionInfo] = [], uses: [FunctionUse] = [], globals: [GlobalInfo] = [],
                 globalUses: [GlobalUse] = [], files: [String] = []) {
         self.file = file

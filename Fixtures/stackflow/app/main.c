@@ -5,11 +5,13 @@
 struct buf { char text[64]; int len; };
 struct writer { struct buf *out; const char *prefix; };
 struct stats { int calls; long total; };
+struct box { int *value; };
 
 void sink_write(struct writer *w, const char *s);
 void sink_count(long *counter, int by);
 void sink_fill(int *cells, int n);
 long sink_twice(int by);
+int sink_peek(struct box *b);
 
 /* a helper of main's that passes its parameter on to the gate */
 static void emit(struct writer *w, const char *s)
@@ -61,5 +63,10 @@ int main(void)
     long total = 0;
     relay_count(&total, 5);                     /* main's copy of the helper: a gate */
     printf("relayed: %ld; the sink's own: %ld\n", total, sink_twice(3));
+
+    int answer = 42;
+    struct box b;
+    b.value = &answer;                          /* a store after the declarations */
+    printf("peeked: %d\n", sink_peek(&b));
     return 0;
 }

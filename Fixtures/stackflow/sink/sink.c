@@ -34,3 +34,11 @@ long sink_twice(int by)
     relay_count(&local, by);
     return local;
 }
+
+struct box { int *value; };
+
+/* Reads through a pointer the caller stored in a struct after declaring both. */
+int sink_peek(struct box *b)
+{
+    return *b->value;
+}

@@ -9,8 +9,9 @@ extern char bh_shared_start[], bh_shared_end[];
 /* the entry table: the only ways into each compartment */
 void bh_entry_0_sink_count(bh_frame *);
 void bh_entry_1_sink_fill(bh_frame *);
-void bh_entry_2_sink_twice(bh_frame *);
-void bh_entry_3_sink_write(bh_frame *);
+void bh_entry_2_sink_peek(bh_frame *);
+void bh_entry_3_sink_twice(bh_frame *);
+void bh_entry_4_sink_write(bh_frame *);
 
 
 static const bh_compartment_desc bh_compartments[] = {
@@ -21,14 +22,15 @@ static const bh_compartment_desc bh_compartments[] = {
 static const bh_gate_desc bh_gates[] = {
 	{ "sink_count", 1, bh_entry_0_sink_count },
 	{ "sink_fill", 1, bh_entry_1_sink_fill },
-	{ "sink_twice", 1, bh_entry_2_sink_twice },
-	{ "sink_write", 1, bh_entry_3_sink_write },
+	{ "sink_peek", 1, bh_entry_2_sink_peek },
+	{ "sink_twice", 1, bh_entry_3_sink_twice },
+	{ "sink_write", 1, bh_entry_4_sink_write },
 };
 
 static const bh_program_desc bh_program = {
 	BH_ABI_VERSION, "stackflow",
 	2, bh_compartments,
-	4, bh_gates,
+	5, bh_gates,
 	{ (uintptr_t)bh_shared_start, (uintptr_t)bh_shared_end },
 	(size_t)1 << 30, /* shared heap: 1 GiB reserved, pages used on demand */
 };

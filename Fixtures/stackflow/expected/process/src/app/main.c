@@ -5,11 +5,13 @@
 struct buf { char text[64]; int len; };
 struct writer { struct buf *out; const char *prefix; };
 struct stats { int calls; long total; };
+struct box { int *value; };
 
 void sink_write(struct writer *w, const char *s);
 void sink_count(long *counter, int by);
 void sink_fill(int *cells, int n);
 long sink_twice(int by);
+int sink_peek(struct box *b);
 
 /* a helper of main's that passes its parameter on to the gate */
 extern __typeof__(sink_write) bh_gate_sink_write;
@@ -56,6 +58,7 @@ static inline void bh_ss_release(void *bh_pp)
 }
 #endif
 extern __typeof__(sink_fill) bh_gate_sink_fill;
+extern __typeof__(sink_peek) bh_gate_sink_peek;
 extern __typeof__(sink_twice) bh_gate_sink_twice;
 int main(void)
 {
@@ -80,5 +83,10 @@ int main(void)
     long bh_priv_total = 0; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_total) *bh_ss_total = (__typeof__(bh_priv_total) *)bh_ss_copy(&bh_priv_total, sizeof bh_priv_total, _Alignof(__typeof__(bh_priv_total)));
     relay_count(&(*bh_ss_total), 5);                     /* main's copy of the helper: a gate */
     printf("relayed: %ld; the sink's own: %ld\n", (*bh_ss_total), bh_gate_sink_twice(3));
+
+    int bh_priv_answer = 42; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_answer) *bh_ss_answer = (__typeof__(bh_priv_answer) *)bh_ss_copy(&bh_priv_answer, sizeof bh_priv_answer, _Alignof(__typeof__(bh_priv_answer)));
+    struct box bh_priv_b; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_b) *bh_ss_b = (__typeof__(bh_priv_b) *)bh_ss_copy(&bh_priv_b, sizeof bh_priv_b, _Alignof(__typeof__(bh_priv_b)));
+    (*bh_ss_b).value = &(*bh_ss_answer);                          /* a store after the declarations */
+    printf("peeked: %d\n", bh_gate_sink_peek(&(*bh_ss_b)));
     return 0;
 }
