@@ -58,6 +58,7 @@ final class FactsCollector {
                 recordFunction(c)
                 ctx.function = c.spelling
                 ctx.functionUSR = c.usr
+                recordParameters(c, ctx.declarationPoint)
             }
             walk(c, &ctx)
         case CXCursor_VarDecl:
@@ -123,6 +124,8 @@ final class FactsCollector {
                 recordFunctionUse(c, target: target, isCall: ctx.inCallee, ctx)
             } else if target.kind == CXCursor_VarDecl {
                 recordGlobalUse(c, target: target, ctx)
+                recordLocalUse(c, target: target)
+            } else if target.kind == CXCursor_ParmDecl {
                 recordLocalUse(c, target: target)
             }
         case CXCursor_DeclStmt:
@@ -272,10 +275,9 @@ final class FactsCollector {
         }
         guard takesAddress || isArray, let at = arg.location.expansion else { return nil }
         var local = LocalAddress(name: v.spelling, isArray: isArray && !takesAddress, location: sourceLocation(at))
-        if v.kind == CXCursor_VarDecl {
-            local.usr = v.usr
-            addressedLocals.insert(v.usr)
-        }
+        // a local variable, or a parameter's own storage (`&n`): either can move to the shared stack
+        local.usr = v.usr
+        addressedLocals.insert(v.usr)
         return local
     }
 
@@ -285,6 +287,17 @@ final class FactsCollector {
 
     private var addressedLocals: Set<String> = []
     private var localStatements: [String: (decl: CXCursor, after: TextSpan, point: TextSpan)] = [:]
+
+    /// A definition's parameters, as locals whose declaration ends where the body begins (after its `{`).
+    private func recordParameters(_ fn: CXCursor, _ point: TextSpan) {
+        guard let body = fn.children.first(where: { $0.kind == CXCursor_CompoundStmt }),
+              let brace = clang_getRangeStart(body.extent).fileLocation,
+              byte(at: brace.file, offset: brace.offset) == UInt8(ascii: "{") else { return }
+        let after = TextSpan(file: brace.file, offset: brace.offset + 1, length: 0)
+        for p in fn.children where p.kind == CXCursor_ParmDecl {
+            localStatements[p.usr] = (p, after, point)
+        }
+    }
     private var localUses: [String: [TextSpan]] = [:]
     private var localsInMacros: Set<String> = []
 

@@ -34,6 +34,13 @@ static void tally(struct stats *st, int by)
     sink_count(&st->total, by);
 }
 
+/* the address of a parameter's own storage */
+static long bump(long start)
+{
+    sink_count(&start, 7);
+    return start;
+}
+
 /* a function pointer whose target is the gate */
 static void apply(void (*fill)(int *, int), int *cells, int n)
 {
@@ -68,5 +75,6 @@ int main(void)
     struct box b;
     b.value = &answer;                          /* a store after the declarations */
     printf("peeked: %d\n", sink_peek(&b));
+    printf("bumped: %ld\n", bump(35));
     return 0;
 }

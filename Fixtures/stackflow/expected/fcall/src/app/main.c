@@ -36,6 +36,14 @@ static void tally(struct stats *st, int by)
     bh_gate_sink_count(&st->total, by);
 }
 
+/* the address of a parameter's own storage */
+extern __typeof__(sink_count) bh_gate_sink_count;
+static long bump(long start)
+{
+    bh_gate_sink_count(&start, 7);
+    return start;
+}
+
 /* a function pointer whose target is the gate */
 static void apply(void (*fill)(int *, int), int *cells, int n)
 {
@@ -73,5 +81,6 @@ int main(void)
     struct box b;
     b.value = &answer;                          /* a store after the declarations */
     printf("peeked: %d\n", bh_gate_sink_peek(&b));
+    printf("bumped: %ld\n", bump(35));
     return 0;
 }

@@ -47,7 +47,7 @@ int sink_peek(struct box *b)
 #if __INCLUDE_LEVEL__ == 0
 
 /* gate: void sink_count(long *counter, int by)
- * defined at sink/sink.c:18:6; entered from 2 place(s) in other compartments */
+ * defined at sink/sink.c:18:6; entered from 3 place(s) in other compartments */
 void bh_gate_sink_count(long *counter, int by)
 {
 	sink_count(counter, by);

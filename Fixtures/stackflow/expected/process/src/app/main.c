@@ -36,12 +36,7 @@ static void tally(struct stats *st, int by)
     bh_gate_sink_count(&st->total, by);
 }
 
-/* a function pointer whose target is the gate */
-static void apply(void (*fill)(int *, int), int *cells, int n)
-{
-    fill(cells, n);
-}
-
+/* the address of a parameter's own storage */
 #ifndef BH_SHARED_STACK_HELPERS
 #define BH_SHARED_STACK_HELPERS
 void *bh_stack_alloc(__SIZE_TYPE__, __SIZE_TYPE__);
@@ -57,6 +52,19 @@ static inline void bh_ss_release(void *bh_pp)
 	bh_stack_free(*(void **)bh_pp);
 }
 #endif
+extern __typeof__(sink_count) bh_gate_sink_count;
+static long bump(long bh_priv_start)
+{ __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_start) *bh_ss_start = (__typeof__(bh_priv_start) *)bh_ss_copy(&bh_priv_start, sizeof bh_priv_start, _Alignof(__typeof__(bh_priv_start)));
+    bh_gate_sink_count(&(*bh_ss_start), 7);
+    return (*bh_ss_start);
+}
+
+/* a function pointer whose target is the gate */
+static void apply(void (*fill)(int *, int), int *cells, int n)
+{
+    fill(cells, n);
+}
+
 extern __typeof__(sink_fill) bh_gate_sink_fill;
 extern __typeof__(sink_peek) bh_gate_sink_peek;
 extern __typeof__(sink_twice) bh_gate_sink_twice;
@@ -88,5 +96,6 @@ int main(void)
     struct box bh_priv_b; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_b) *bh_ss_b = (__typeof__(bh_priv_b) *)bh_ss_copy(&bh_priv_b, sizeof bh_priv_b, _Alignof(__typeof__(bh_priv_b)));
     (*bh_ss_b).value = &(*bh_ss_answer);                          /* a store after the declarations */
     printf("peeked: %d\n", bh_gate_sink_peek(&(*bh_ss_b)));
+    printf("bumped: %ld\n", bump(35));
     return 0;
 }
