@@ -81,14 +81,12 @@ extension Analyzer {
             for local in unit.indirectCallLocals { if let usr = local.usr { add(local, usr, "a function pointer") } }
             for local in unit.storedLocals { if let usr = local.usr { work.append((usr, local.location, "a store to memory")) } }
             for use in unit.uses where use.isCall {
-                let gate = gates[use.targetName].flatMap { $0.compartment != compartment ? $0 : nil }
-                let marshalled = Set(gate?.marshalling.compactMap(\.parameter) ?? [])
                 for local in use.localAddresses {
                     guard let usr = local.usr else { continue }
-                    if let gate, local.argument >= gate.parameters.count || !marshalled.contains(gate.parameters[local.argument].name) {
-                        add(local, usr, gate.name)
-                    } else if gate == nil, escaping.contains(ParameterKey(use.targetUSR, local.argument, in: unit.file)) {
-                        add(local, usr, use.targetName)
+                    switch destination(of: local.argument, in: use, unit: unit.file, from: compartment, gates) {
+                    case .unmarshalledGate(let gate): add(local, usr, gate)
+                    case .parameter(let p) where escaping.contains(p): add(local, usr, use.targetName)
+                    default: break
                     }
                 }
             }
@@ -168,17 +166,13 @@ extension Analyzer {
                 if let p = a.parameter, let f = a.function { escaping.insert(ParameterKey(f, p, in: unit.file)) }
             }
             for use in unit.uses where use.isCall {
-                let gate = gates[use.targetName].flatMap { $0.compartment != compartment ? $0 : nil }
-                let marshalled = Set(gate?.marshalling.compactMap(\.parameter) ?? [])
                 for a in use.localAddresses {
                     guard let p = a.parameter, let f = a.function else { continue }
                     let caller = ParameterKey(f, p, in: unit.file)
-                    if let gate {
-                        if a.argument >= gate.parameters.count || !marshalled.contains(gate.parameters[a.argument].name) {
-                            escaping.insert(caller)
-                        }
-                    } else {
-                        passedTo[ParameterKey(use.targetUSR, a.argument, in: unit.file), default: []].append(caller)
+                    switch destination(of: a.argument, in: use, unit: unit.file, from: compartment, gates) {
+                    case .unmarshalledGate: escaping.insert(caller)
+                    case .parameter(let callee): passedTo[callee, default: []].append(caller)
+                    case .marshalledGate: break
                     }
                 }
             }
@@ -188,5 +182,27 @@ extension Analyzer {
             for caller in passedTo[p] ?? [] where escaping.insert(caller).inserted { work.append(caller) }
         }
         return escaping
+    }
+}
+
+/// Where an argument of a direct call goes.
+enum ArgumentDestination {
+    /// into another compartment through a gate that does not copy what it points to (named)
+    case unmarshalledGate(String)
+    /// into another compartment through a gate that copies it
+    case marshalledGate
+    /// to a parameter of a function of the same compartment
+    case parameter(ParameterKey)
+}
+
+extension Analyzer {
+    func destination(of argument: Int, in use: FunctionUse, unit: String, from compartment: String?,
+                     _ gates: [String: Plan.Gate]) -> ArgumentDestination {
+        guard let gate = gates[use.targetName], gate.compartment != compartment else {
+            return .parameter(ParameterKey(use.targetUSR, argument, in: unit))
+        }
+        let marshalled = argument < gate.parameters.count
+            && gate.marshalling.contains { $0.parameter == gate.parameters[argument].name }
+        return marshalled ? .marshalledGate : .unmarshalledGate(gate.name)
     }
 }
