@@ -27,11 +27,6 @@ def annotation_files():
     return [(n, os.path.join(prepare(n), "bulkhead.yaml")) for n in sorted(os.listdir(REAL))]
 
 
-def backends(name):
-    p = os.path.join(REAL, name, "backends")
-    return open(p).read().split() if os.path.exists(p) else ["fcall", "process"]
-
-
 def build(name, yaml, bulkhead, out, reference=False, backend="fcall"):
     """The partitioned program (or, with reference=True, the original built from the same flags)."""
     subprocess.run([bulkhead, "build", yaml, "-o", out, "--backend", backend], check=True, capture_output=True)
@@ -64,7 +59,7 @@ def application_figures(reps):
                 s = time.perf_counter()
                 subprocess.run([workload, p, os.path.dirname(yaml)], check=True, capture_output=True)
                 return time.perf_counter() - s
-            for backend in backends(name):
+            for backend in ("fcall", "process"):
                 part = build(name, yaml, bulkhead, os.path.join(work, backend), backend=backend)
                 a, b = [], []
                 for _ in range(reps):  # interleaved

@@ -14,10 +14,7 @@ final class RealCodeTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
         XCTAssertFalse(names.isEmpty)
         for name in names {
-            // `backends` in a fixture narrows the backends it runs under (default: fcall and process)
-            let listed = (try? String(contentsOfFile: root + "/" + name + "/backends", encoding: .utf8))?
-                .split(whereSeparator: \.isWhitespace).map(String.init) ?? ["fcall", "process"]
-            for backend in listed { try check(name, fixture: root + "/" + name, backend: backend) }
+            for backend in ["fcall", "process"] { try check(name, fixture: root + "/" + name, backend: backend) }
         }
     }
 
@@ -30,7 +27,7 @@ final class RealCodeTests: XCTestCase {
         let program = work + "/program"
         XCTAssertEqual(try TestSupport.run(["cp", "-a", source, program]).status, 0)
         // our annotation file and driver, if any, next to the code base's own files
-        for item in try FileManager.default.contentsOfDirectory(atPath: fixture) where !["source", "workload.sh", "backends"].contains(item) {
+        for item in try FileManager.default.contentsOfDirectory(atPath: fixture) where !["source", "workload.sh"].contains(item) {
             XCTAssertEqual(try TestSupport.run(["cp", "-a", fixture + "/" + item, program + "/" + item]).status, 0)
         }
         let yaml = program + "/bulkhead.yaml"
