@@ -202,12 +202,16 @@ final class FactsCollector {
         var lhs = kids[0]
         while lhs.kind == CXCursor_ParenExpr || lhs.kind == CXCursor_UnexposedExpr, let next = lhs.children.first { lhs = next }
         let target = lhs.kind == CXCursor_DeclRefExpr ? lhs.referenced : clang_getNullCursor()
-        if !target.isNull, target.kind == CXCursor_VarDecl, !target.isStatic,
-           clang_getCursorSemanticParent(target).kind != CXCursor_TranslationUnit {
+        if !target.isNull, target.kind == CXCursor_VarDecl, isAutomatic(target) {
             if !(facts.initializerLocals[target.usr] ?? []).contains(usr) { facts.initializerLocals[target.usr, default: []].append(usr) }
         } else {
             facts.storedLocals.append(stored)
         }
+    }
+
+    /// A variable or parameter that lives on the stack of the function declaring it.
+    private func isAutomatic(_ v: CXCursor) -> Bool {
+        clang_getCursorSemanticParent(v).kind != CXCursor_TranslationUnit && !(v.kind == CXCursor_VarDecl && v.isStatic)
     }
 
     /// USRs of the locals whose address a local variable's initializer holds (`&buf`, or an array `buf`).
@@ -252,8 +256,7 @@ final class FactsCollector {
         guard e.kind == CXCursor_DeclRefExpr else { return nil }
         let v = e.referenced
         guard !v.isNull, v.kind == CXCursor_VarDecl || v.kind == CXCursor_ParmDecl else { return nil }
-        let parentKind = clang_getCursorSemanticParent(v).kind
-        guard parentKind != CXCursor_TranslationUnit, !(v.kind == CXCursor_VarDecl && v.isStatic) else { return nil }
+        guard isAutomatic(v) else { return nil }
         let typeKind = v.type.canonical.kind
         let isArray = typeKind == CXType_ConstantArray || typeKind == CXType_VariableArray
         // a pointer's value passed on (`p`, or `&p->f`): what it points to goes where the argument goes

@@ -58,12 +58,12 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
             waitInterrupted(ch, r, me)
             continue
         }
-        guard let f = bh_hot(ch).pointee.top else { internalError("empty channel") }
+        guard let f = hot.pointee.top else { internalError("empty channel") }
         let st = f.pointee.status
         if st == BH_ST_EXIT { exitFromCaller(me) }
         if f == frame {
             if st == BH_ST_CALL { internalError("a call came back unanswered") }
-            bh_hot(ch).pointee.top = f.pointee.prev
+            hot.pointee.top = f.pointee.prev
             bh_set_errno(f.pointee.err)
             if st == BH_ST_FAULTED && bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE { faultedWhileEnding(me) }
             return
