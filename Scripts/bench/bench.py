@@ -223,10 +223,16 @@ def print_table(r):
         print("\n| round trip | ns | ratio |")
         print("|---|---:|---|")
         rows = [("direct call", p["raw.direct_call"], ""), ("getppid syscall", p["raw.getppid"], ""),
-                ("raw shared-memory spin ping-pong", spin, "1.00x spin"), ("raw futex ping-pong", futex, "1.00x futex"),
+                ("raw shared-memory spin ping-pong", spin, "1.00x spin"),
+                ("raw spin ping-pong, 10 ns of work per side", p["raw.spin_pingpong_work"], f"{p['raw.spin_pingpong_work'] / spin:.2f}x spin"),
+                ("raw spin ping-pong, lfence polling", p["raw.spin_pingpong_tight"], f"{p['raw.spin_pingpong_tight'] / spin:.2f}x spin"),
+                ("raw spin ping-pong, lfence polling, 10 ns of work per side", p["raw.spin_pingpong_tight_work"],
+                 f"{p['raw.spin_pingpong_tight_work'] / spin:.2f}x spin"),
+                ("raw futex ping-pong", futex, "1.00x futex"),
                 ("pipe ping-pong", p["raw.pipe_pingpong"], f"{p['raw.pipe_pingpong'] / futex:.2f}x futex"),
                 ("fcall gate `void f(void)`", p["fcall.gate_void"], f"{p['fcall.gate_void'] / p['raw.direct_call']:.2f}x direct call"),
-                ("process gate `void f(void)`", p["process.gate_void"], f"{p['process.gate_void'] / spin:.2f}x spin"),
+                ("process gate `void f(void)`", p["process.gate_void"],
+                 f"{p['process.gate_void'] / spin:.2f}x spin, {p['process.gate_void'] / p['raw.spin_pingpong_tight_work']:.2f}x lfence polling with work"),
                 ("process gate `int f(int)`", p["process.gate_int"], f"{p['process.gate_int'] / spin:.2f}x spin"),
                 ("process gate, 64-byte struct", p["process.gate_struct64"], f"{p['process.gate_struct64'] / spin:.2f}x spin"),
                 ("process gate, 4 KiB inout buffer", p["process.gate_buffer4k"],

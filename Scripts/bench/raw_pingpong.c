@@ -1,6 +1,7 @@
 /* The floors a process gate is compared with, measured in the same run: a direct call, a getppid system
- * call, and a round trip between two processes over shared memory (spinning), over a futex (sleeping) and
- * over a pair of pipes. Prints "name ns_per_round_trip" lines. */
+ * call, and a round trip between two processes over shared memory (spinning: with pause or tight polling,
+ * with no work or 10 ns of work per side), over a futex (sleeping) and over a pair of pipes. Prints
+ * "name ns_per_round_trip" lines. */
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <signal.h>
@@ -50,6 +51,46 @@ static double futex_pingpong(_Atomic int *turn, long n)
     return t;
 }
 
+/* About `ns` nanoseconds of work that touches no shared memory (the loop runs at about 4 iterations per ns). */
+static void work(int ns)
+{
+    for (int k = 0; k < 4 * ns; k++) __asm__ volatile("");
+}
+
+/* Waits between two polls: the pause instruction (tight == 0), or an lfence, which lets one load run at a
+ * time without pause's delay (23 ns on the test machine; the process gate polls this way at first). */
+static void poll_wait(int tight)
+{
+    if (tight) __asm__ volatile("lfence" ::: "memory");
+    else __builtin_ia32_pause();
+}
+
+/* n round trips between two processes that spin on a shared word, each side doing `ns` ns of work before it
+ * answers (a gate's stub and dispatch do some); ns per round trip. With pause polling and no work, the two
+ * sides fall into step with the pause period; any work breaks that step. */
+static double spin_pingpong(_Atomic int *turn, long n, int tight, int ns)
+{
+    *turn = 0;
+    pid_t p = fork();
+    if (p == 0) {
+        for (long i = 0; i < n; i++) {
+            while (atomic_load_explicit(turn, memory_order_acquire) != 1) poll_wait(tight);
+            work(ns);
+            atomic_store_explicit(turn, 0, memory_order_release);
+        }
+        _exit(0);
+    }
+    double t = now();
+    for (long i = 0; i < n; i++) {
+        work(ns);
+        atomic_store_explicit(turn, 1, memory_order_release);
+        while (atomic_load_explicit(turn, memory_order_acquire) != 0) poll_wait(tight);
+    }
+    t = (now() - t) / n * 1e9;
+    waitpid(p, 0, 0);
+    return t;
+}
+
 /* With the argument "futex", only a short futex ping-pong: the baseline of a gate's sleeping path measured
  * right after it, since on a VM a futex wake costs 4 or 40 us depending on whether the other vCPU halted. */
 int main(int argc, char **argv)
@@ -71,30 +112,16 @@ int main(int argc, char **argv)
     printf("getppid %.2f\n", (now() - t) / n * 1e9);
 
     _Atomic int *turn = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    n = 200000;
-    *turn = 0;
-    pid_t p = fork();
-    if (p == 0) {
-        for (long i = 0; i < n; i++) {
-            while (atomic_load_explicit(turn, memory_order_acquire) != 1) __builtin_ia32_pause();
-            atomic_store_explicit(turn, 0, memory_order_release);
-        }
-        _exit(0);
-    }
-    t = now();
-    for (long i = 0; i < n; i++) {
-        atomic_store_explicit(turn, 1, memory_order_release);
-        while (atomic_load_explicit(turn, memory_order_acquire) != 0) __builtin_ia32_pause();
-    }
-    printf("spin_pingpong %.2f\n", (now() - t) / n * 1e9);
-    waitpid(p, 0, 0);
-
+    printf("spin_pingpong %.2f\n", spin_pingpong(turn, 200000, 0, 0));
+    printf("spin_pingpong_work %.2f\n", spin_pingpong(turn, 200000, 0, 10));
+    printf("spin_pingpong_tight %.2f\n", spin_pingpong(turn, 200000, 1, 0));
+    printf("spin_pingpong_tight_work %.2f\n", spin_pingpong(turn, 200000, 1, 10));
     printf("futex_pingpong %.2f\n", futex_pingpong(turn, 50000));
 
     int a[2], b[2];
     if (pipe(a) || pipe(b)) return 1;
     n = 50000;
-    p = fork();
+    pid_t p = fork();
     char c = 0;
     if (p == 0) {
         for (long i = 0; i < n; i++) {

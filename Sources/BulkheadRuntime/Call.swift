@@ -20,8 +20,6 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
     let rt = bh_rt_ptr()
     let target = bh_gate_compartment(gate)
     let me = rt.pointee.self_index
-    frame.pointee.gate = gate
-    frame.pointee.caller = me
     if rt.pointee.started == 0 {
         // before bh_runtime_start (an earlier constructor): there is no gate table yet
         bh_report_fatal_num(cs("a gate was called before bh_runtime_start; gate"), Int(gate))
@@ -47,7 +45,11 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
     let ch = bh_tls_get_channel() ?? acquireChannel()
     bh_flush_std()
     let hot = bh_hot(ch)
-    frame.pointee.err = bh_errno()
+    let err = bh_errno()
+    // the stores to the channel's hot line in one burst, so that the line moves once while the callee polls it
+    frame.pointee.gate = gate
+    frame.pointee.caller = me
+    frame.pointee.err = err
     frame.pointee.status = BH_ST_CALL
     frame.pointee.prev = hot.pointee.top
     hot.pointee.top = frame
@@ -93,9 +95,10 @@ private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePoi
     bh_tls_set_serving(f)
     bh_set_errno(f.pointee.err)
     bh_gate_at(gate).pointee.entry(f)
-    f.pointee.err = bh_errno()
+    let err = bh_errno()
     bh_tls_set_serving(outer)
     bh_flush_std()
+    f.pointee.err = err
     f.pointee.status = BH_ST_RETURN
     bh_owner_hand(ch, caller)
 }
