@@ -52,7 +52,7 @@ public struct ProcessBackend: Backend {
         # The Bulkhead runtime (installed here by `bulkhead build`) and the Swift toolchain's static libraries.
         BH_RUNTIME ?= $(HOME)/\(Self.runtimeFolder(generator: generator))
         SWIFT_STATIC ?= $(shell dirname "$$(dirname "$$(readlink -f "$$(command -v swiftc)")")")/lib/swift_static/linux
-        BH_LIBS = -Wl,--wrap=main $(BH_RUNTIME)/libBulkheadRuntime.a $(SWIFT_STATIC)/x86_64/swiftrt.o -L$(SWIFT_STATIC) -lswiftCore -lseccomp -ldl -lpthread -lstdc++ -lm -rdynamic
+        BH_LIBS = -Wl,--wrap=main -Wl,--wrap=__cxa_atexit -Wl,--wrap=on_exit $(BH_RUNTIME)/libBulkheadRuntime.a $(SWIFT_STATIC)/x86_64/swiftrt.o -L$(SWIFT_STATIC) -lswiftCore -lseccomp -ldl -lpthread -lstdc++ -lm -rdynamic
 
         """
     }

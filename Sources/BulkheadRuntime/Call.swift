@@ -31,7 +31,7 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
     }
     if target == me || rt.pointee.launched == 0 {
         // its own compartment, or before main() (constructors): everything is still one process
-        bh_gate_at(gate).pointee.entry(frame)
+        bh_run_entry(gate, frame)
         frame.pointee.status = BH_ST_RETURN
         return
     }
@@ -94,7 +94,7 @@ private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePoi
     let outer = bh_tls_get_serving()
     bh_tls_set_serving(f)
     bh_set_errno(f.pointee.err)
-    bh_gate_at(gate).pointee.entry(f)
+    bh_run_entry(gate, f)
     let err = bh_errno()
     bh_tls_set_serving(outer)
     bh_flush_std()
@@ -133,6 +133,12 @@ func peerLoop(_ index: Int32) {
     if ch.pointee.home == me { return }  // its own thread serves it
     bh_tls_set_channel(ch)
     bh_tls_set_altstack(bh_altstack_install())
+    serveForever(ch, me)
+}
+
+/// Serves channel `ch` in this compartment until the process ends: a peer thread's life, and what a thread
+/// that called exit() while serving does once it has handed its frame back (main's exit may call in again).
+func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never {
     while true {
         let r = bh_wait_owner(ch, me)
         if r != 0 {

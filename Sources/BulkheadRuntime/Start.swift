@@ -344,16 +344,61 @@ private func peerThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPoin
 /// If another thread of main is already ending the program (a compartment asked), this one waits for it.
 private func mainOnExit(_ status: Int32, _ arg: UnsafeMutableRawPointer?) {
     let rt = bh_rt_ptr()
-    if getpid() != rt.pointee.pid { return }
+    if getpid() != rt.pointee.pid {
+        bh_exit_forked_child(status)
+        return
+    }
     if bh_claim_exit() == 0 { bh_park_forever() }
+    runProgramExit(status)
     bh_shutdown_processes()
+}
+
+/// The exit of the unpartitioned program, each part in its own process: the handlers registered with
+/// atexit/on_exit (newest first, across compartments), then the destructors (last in the array first), then
+/// every other process's stdio flushed. A compartment that cannot be reached (dead) is skipped.
+private func runProgramExit(_ status: Int32) {
+    while true {
+        let seq = bh_exit_next()
+        if seq < 0 { break }
+        let k = bh_exit_owner(seq)
+        if k == 0 { bh_exit_run(seq, status) } else { exitCall(k, BH_EXIT_OP_HANDLER, seq, status) }
+    }
+    var i = bh_fini_count() - 1
+    while i >= 0 {
+        let k = bh_fini_owner(i)
+        if k >= 0 {
+            if k == 0 { bh_fini_run(i) } else { exitCall(k, BH_EXIT_OP_FINI, i, status) }
+            bh_fini_disable(i)  // the C library's _dl_fini runs only what lies outside every compartment
+        }
+        i -= 1
+    }
+    var k: Int32 = 1
+    while k < bh_ncompartments() {
+        exitCall(k, BH_EXIT_OP_FLUSH, 0, status)
+        k += 1
+    }
+}
+
+/// An internal gate into compartment k (main only), on the calling thread's channel like any gate.
+private func exitCall(_ k: Int32, _ op: Int32, _ arg: Int32, _ status: Int32) {
+    if bh_load(&bh_comp(k).pointee.alive) == 0 { return }
+    guard let raw = bhStackAlloc(MemoryLayout<bh_exit_frame>.size, MemoryLayout<bh_exit_frame>.alignment) else { return }
+    let f = raw.assumingMemoryBound(to: bh_exit_frame.self)
+    f.pointee.op = op
+    f.pointee.arg = arg
+    f.pointee.status = status
+    bhCall(bh_internal_gate(k), UnsafeMutableRawPointer(f).assumingMemoryBound(to: bh_frame.self))
+    bhStackFree(raw)
 }
 
 /// exit(status) in a compartment process: flush, record the status, hand the frame being served back to its
 /// caller marked BH_ST_EXIT (the caller's process exits in turn, up to main), then let this process end.
 private func compartmentOnExit(_ status: Int32, _ arg: UnsafeMutableRawPointer?) {
     let rt = bh_rt_ptr()
-    if getpid() != rt.pointee.pid { return }
+    if getpid() != rt.pointee.pid {
+        bh_exit_forked_child(status)
+        return
+    }
     let ctrl = bh_ctrl_ptr()
     if bh_load(&ctrl.pointee.terminating) == BH_TERM_FATAL { return }
     fflush(nil)
@@ -364,9 +409,12 @@ private func compartmentOnExit(_ status: Int32, _ arg: UnsafeMutableRawPointer?)
         f.pointee.status = BH_ST_EXIT
         bh_tls_set_serving(nil)
         bh_owner_hand(ch, caller)
-    } else {
-        bh_request_termination(BH_TERM_EXIT, status)
+        // main runs the program's exit and may call in on this channel (this compartment's exit handlers,
+        // destructors): this thread goes on serving it until main ends the process
+        serveForever(ch, rt.pointee.self_index)
     }
+    bh_request_termination(BH_TERM_EXIT, status)
+    bh_park_forever()  // the other threads serve main's exit; main ends this process
 }
 
 /// In a child the program forks: it is not a compartment; its thread has no channel.

@@ -232,7 +232,6 @@ void bh_child_signals(void) {
     sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
-int bh_register_on_exit(void (*fn)(int, void *)) { return on_exit(fn, NULL); }
 int bh_register_atfork_child(void (*fn)(void)) { return pthread_atfork(NULL, NULL, fn); }
 
 /* Linked with -Wl,--wrap=main, crt1's call of main reaches __wrap_main, and __real_main is the program's

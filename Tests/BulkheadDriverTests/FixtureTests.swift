@@ -11,6 +11,8 @@ import XCTest
 final class FixtureTests: XCTestCase {
     /// Every fixture runs under each of these, whatever its annotation file says.
     static let backends: [BackendKind] = [.fcall, .process]
+    /// Files a fixture writes in its working directory, compared with the unpartitioned program's too.
+    static let outputFiles = ["exits": ["exits.log"]]
 
     func testEveryFixtureMatchesItsGoldenTreeAndTheOriginalProgram() throws {
         let names = TestSupport.programFixtures()
@@ -20,7 +22,12 @@ final class FixtureTests: XCTestCase {
         }
     }
 
-    func check(fixture name: String, backend: BackendKind) throws {
+    /// exit() called inside the library: every exit step still runs, in order, with the library's status.
+    func testExitCalledInACompartmentRunsTheWholeProgramsExit() throws {
+        for backend in Self.backends { try check(fixture: "exits", backend: backend, arguments: ["exit"]) }
+    }
+
+    func check(fixture name: String, backend: BackendKind, arguments: [String] = []) throws {
         let folder = "\(TestSupport.fixtures)/\(name)"
         let result = try Pipeline(configPath: folder + "/bulkhead.yaml", backend: backend).run()
         if backend == .process { try RuntimeInstaller.install(generator: "bulkhead \(BulkheadCLI.version)") }
@@ -39,11 +46,18 @@ final class FixtureTests: XCTestCase {
         try TreeWriter.write(result.tree, to: work + "/tree")
         let make = try TestSupport.run(["make", "-s", "-C", work + "/tree"])
         XCTAssertEqual(make.status, 0, "\(name): make failed:\n\(make.stderr)")
-        let partitioned = try TestSupport.run([work + "/tree/" + result.plan.program], in: work)
-        let reference = try TestSupport.run([original], in: work)
+        let files = Self.outputFiles[name] ?? []
+        for file in files { try? FileManager.default.removeItem(atPath: "\(work)/\(file)") }
+        let partitioned = try TestSupport.run([work + "/tree/" + result.plan.program] + arguments, in: work)
+        let written = files.map { try? String(contentsOfFile: "\(work)/\($0)", encoding: .utf8) }
+        let reference = try TestSupport.run([original] + arguments, in: work)
         XCTAssertEqual(partitioned.status, reference.status, "\(name) (\(backend)): exit status differs")
         XCTAssertEqual(partitioned.stdout, reference.stdout, "\(name) (\(backend)): stdout differs")
         XCTAssertEqual(partitioned.stderr, reference.stderr, "\(name) (\(backend)): stderr differs")
+        for (file, text) in zip(files, written) {
+            let expected = try String(contentsOfFile: "\(work)/\(file)", encoding: .utf8)
+            XCTAssertEqual(text, expected, "\(name) (\(backend)): \(file) differs")
+        }
         XCTAssertFalse(reference.stdout.isEmpty, "\(name): the program printed nothing to compare")
     }
 }

@@ -42,6 +42,8 @@ extern "C" {
 #define BH_MAX_COMPARTMENTS 256
 #define BH_DEFAULT_SHARED_HEAP 67108864      /* 64 MiB */
 #define BH_ALTSTACK_SIZE (64 * 1024)
+#define BH_MAX_EXIT_HANDLERS 1024             /* atexit/on_exit registrations the runtime orders (more: the C
+                                                 library's own list, in the registering process) */
 
 /* THE spin tunable: how long (nanoseconds) a waiting side polls the channel's owner word before it sleeps
  * on the futex. For the first microsecond it polls with an lfence between polls (bh_poll_fence), then with a
@@ -124,6 +126,10 @@ typedef struct bh_ctrl {
     char *heap_end;
     char *heap_brk;
     void *heap_free[64];       /* free lists by size class (block of 16 << class bytes) */
+    /* exit handlers (exits.c): how many were registered, and who runs number i (compartment + 1; negated
+     * once taken to run; 0 before it is published) */
+    int32_t exit_count;
+    int32_t exit_order[BH_MAX_EXIT_HANDLERS];
 } bh_ctrl;
 
 /* ---- process-local state ---------------------------------------------------------------------------- */
@@ -166,12 +172,16 @@ static inline void *_Nullable *_Nonnull bh_heap_free_list(int32_t cls) { return 
 static inline const bh_gate_desc *_Nonnull bh_gate_at(int32_t g) { return &bh_rt.program->gates[g]; }
 static inline const bh_compartment_desc *_Nonnull bh_comp_desc(int32_t k) { return &bh_rt.program->compartments[k]; }
 
-/* The compartment a gate enters; -1 for an invalid gate id. */
+/* The compartment a gate enters; -1 for an invalid gate id. Ids from ngates on are the runtime's internal
+ * gates (ngates + k enters compartment k; see bh_exit_frame). */
 static inline int32_t bh_gate_compartment(int32_t g) {
     const bh_program_desc *p = bh_rt.program;
-    if (!p || g < 0 || g >= p->ngates) return -1;
+    if (!p || g < 0) return -1;
+    if (g >= p->ngates) return g - p->ngates < p->ncompartments ? g - p->ngates : -1;
     return p->gates[g].compartment;
 }
+static inline int32_t bh_internal_gate(int32_t k) { return bh_rt.program->ngates + k; }
+
 
 /* ---- thread-local state ------------------------------------------------------------------------------ */
 
@@ -326,7 +336,7 @@ void bh_find_initial_stack(void);
  * the first thread ends here. Returns only if that thread cannot be started. */
 void bh_leave_initial_stack(int32_t self, void *(*manager)(void *), void *arg);
 void bh_child_signals(void);                  /* in a compartment process: undo the zygote's SIGCHLD setup */
-int bh_register_on_exit(void (*fn)(int, void *));
+int bh_register_on_exit(void (*fn)(int, void *));   /* the runtime's own: to the C library's list (exits.c) */
 int bh_register_atfork_child(void (*fn)(void));
 /* Linked with -Wl,--wrap=main: __wrap_main (sys.c) calls bh_launch (Swift) before the program's main. */
 int bh_main_is_wrapped(void);
@@ -345,6 +355,41 @@ int bh_heap_lock(void);
 void bh_heap_unlock(void);
 void bh_request_termination(int32_t kind, int32_t status);  /* async-signal-safe */
 void bh_wake_all_channels(void);
+
+/* ---- the program's exit handlers and destructors (exits.c) ------------------------------------------ */
+
+#define BH_EXIT_CXA 0
+#define BH_EXIT_ON_EXIT 1
+#define BH_EXIT_OP_HANDLER 0      /* run exit handler number arg */
+#define BH_EXIT_OP_FINI 1         /* run destructor arg (index in .fini_array) */
+#define BH_EXIT_OP_FLUSH 2        /* fflush(NULL) */
+
+/* The frame of the internal gates (gate id ngates + k enters compartment k), by which main's exit asks a
+ * compartment to run its part of the program's exit. */
+typedef struct {
+    bh_frame h;
+    int32_t op;
+    int32_t arg;
+    int32_t status;
+} bh_exit_frame;
+
+int32_t bh_text_owner(uintptr_t addr);        /* the compartment whose code holds addr, or -1 */
+int bh_exit_record(int32_t kind, void *_Nullable fn, void *_Nullable arg);  /* 0, or -1: not ordered here */
+int32_t bh_exit_next(void);                   /* takes the highest-numbered handler not run yet; -1: none */
+int32_t bh_exit_owner(int32_t seq);           /* the compartment that runs it */
+void bh_exit_run(int32_t seq, int status);    /* runs it if it is this process's own */
+int32_t bh_fini_count(void);
+int32_t bh_fini_owner(int32_t i);             /* the compartment of destructor i; -1: none (or disabled) */
+void bh_fini_run(int32_t i);                  /* runs it if it is this process's compartment's own */
+void bh_fini_disable(int32_t i);              /* this process's copy of it becomes a no-op */
+void bh_exit_serve(bh_frame *_Nonnull f);     /* the internal gates' entry */
+void bh_exit_forked_child(int status);        /* exit() in a child the program forked */
+
+/* Runs gate g's entry on frame f in this process. */
+static inline void bh_run_entry(int32_t g, bh_frame *_Nonnull f) {
+    if (g >= bh_rt.program->ngates) bh_exit_serve(f);
+    else bh_rt.program->gates[g].entry(f);
+}
 
 /* ---- reports (one line on fd 2, write(2) only) ------------------------------------------------------ */
 
