@@ -21,8 +21,6 @@ public protocol Backend {
     var linkFlags: [String] { get }
     /// Files the link depends on besides the objects.
     var linkDependencies: [String] { get }
-    /// Flags a compartment's `hardening:` value needs under this backend, beyond `HardeningFlags`.
-    func hardeningFlags(_ value: String) -> [String]
 }
 
 extension Backend {
@@ -34,7 +32,6 @@ extension Backend {
     public var linkObjects: [String] { [] }
     public var linkFlags: [String] { [] }
     public var linkDependencies: [String] { [] }
-    public func hardeningFlags(_ value: String) -> [String] { [] }
 }
 
 public enum Backends {

@@ -68,12 +68,6 @@ public struct ProcessBackend: Backend {
         """
     }
 
-    /// ASan registers a compartment's globals from a destructor that would run in every process at exit,
-    /// where that compartment's code is not executable: heap and stack checks stay, global ones go.
-    public func hardeningFlags(_ value: String) -> [String] {
-        value == "asan" ? ["--param", "asan-globals=0"] : []
-    }
-
     public var linkObjects: [String] { ["obj/bh/bh_program.o"] }
     public var linkFlags: [String] { ["-Wl,-T,bh/bulkhead.ld", "$(BH_LIBS)"] }
     public var linkDependencies: [String] { ["bh/bulkhead.ld"] }

@@ -109,7 +109,7 @@ public struct TreeBuilder {
             let hardening = plan.compartment(named: compartment)?.hardening ?? []
             let cd = dir == "." ? Self.sourceFolder : "\(Self.sourceFolder)/\(dir)"
             let args = job.arguments.map { remap($0, directory: dir) } + backend.compileFlags(compileFolder: cd)
-                + hardening.flatMap { HardeningFlags.compile($0) + backend.hardeningFlags($0) }
+                + hardening.flatMap { HardeningFlags.compile($0) }
             let stem = unit.hasSuffix(".c") ? String(unit.dropLast(2)) : unit
             let deps = (facts[job.file]?.files ?? [job.file]).compactMap { Paths.relative($0, to: base) }
                 .map { "\(Self.sourceFolder)/\($0)" }

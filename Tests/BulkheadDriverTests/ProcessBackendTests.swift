@@ -48,6 +48,17 @@ final class ProcessBackendTests: XCTestCase {
         XCTAssertFalse(closed.stdout.contains("PUBLIC-MOTTO"), closed.stdout)
     }
 
+    func testASanCatchesAGlobalOverflowInACompartment() throws {
+        let program = try build("asanglobals")
+        let fine = try TestSupport.run([program, "7"])
+        XCTAssertEqual(fine.status, 0, fine.stderr)
+        XCTAssertEqual(fine.stdout, "peek 7: 8\n")
+        XCTAssertFalse(fine.stderr.contains("AddressSanitizer"), fine.stderr)
+        let caught = try TestSupport.run([program, "8"])
+        XCTAssertNotEqual(caught.status, 0)
+        XCTAssertTrue(caught.stderr.contains("ERROR: AddressSanitizer: global-buffer-overflow"), caught.stderr)
+    }
+
     func testACallThatBypassedTheGatesIsReportedWithTheFunctionsName() throws {
         let r = try TestSupport.run([try build("isolation"), "call"])
         XCTAssertNotEqual(r.status, 0)
