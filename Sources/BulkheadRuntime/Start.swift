@@ -85,6 +85,7 @@ private func launch(filterNow: Bool) {
     rt.pointee.launched = 1
     if n > 1 {
         bh_find_initial_stack()
+        bh_bands_prepare()
         fflush(nil)  // nothing buffered may be written twice by the other processes
         let zygote = bh_fork_child(getpid(), 1)
         if zygote < 0 { startFailed("cannot fork", bh_errno()) }
@@ -284,6 +285,7 @@ private func compartmentMain(_ k: Int32) -> Never {
     bh_child_signals()
     _ = bh_register_on_exit(compartmentOnExit)
     _ = bh_register_atfork_child(forkedByProgram)
+    bh_bands_reserve(k)
     setUpProcess(k)
     bh_store(&bh_comp(k).pointee.started, 1)
     bh_leave_initial_stack(k, compartmentManagerThread, UnsafeMutableRawPointer(bitPattern: Int(k) + 1))

@@ -68,6 +68,11 @@ static int32_t owner_of(uintptr_t addr, int *is_text) {
             return k;
         }
     }
+    int32_t band = bh_band_owner(addr);   /* another compartment's thread stacks, mmap'd heap */
+    if (band >= 0 && band != bh_rt.self_index) {
+        *is_text = 0;
+        return band;
+    }
     return -1;
 }
 

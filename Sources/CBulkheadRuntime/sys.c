@@ -377,6 +377,35 @@ int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index) {
     return 0;
 }
 
+/* ---- private mapping bands ---------------------------------------------------------------------------- */
+
+void bh_bands_prepare(void) {
+    /* the kernel gives a fresh mapping the highest free gap that fits: for 1 GiB, the one just below the
+     * mappings made so far (libraries, the shared region), where main's later ones will go too */
+    size_t probe = (size_t)1 << 30;
+    void *p = mmap(NULL, probe, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return;
+    munmap(p, probe);
+    bh_rt.ctrl->band_top = (uintptr_t)p + probe;
+}
+
+void bh_bands_reserve(int32_t self) {
+    uintptr_t top = bh_rt.ctrl->band_top;
+    uintptr_t size = (uintptr_t)self * BH_BAND;
+    if (top == 0 || self <= 0 || size >= top) return;
+    void *p = mmap((void *)(top - size), size, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p != MAP_FAILED && (uintptr_t)p != top - size) munmap(p, size);   /* a kernel without NOREPLACE */
+}
+
+int32_t bh_band_owner(uintptr_t addr) {
+    uintptr_t top = bh_rt.ctrl ? bh_rt.ctrl->band_top : 0;
+    const bh_program_desc *p = bh_rt.program;
+    if (top == 0 || !p || addr >= top) return -1;
+    uintptr_t k = (top - 1 - addr) / BH_BAND;
+    return k < (uintptr_t)p->ncompartments ? (int32_t)k : -1;
+}
+
 /* ---- the first thread's stack ------------------------------------------------------------------------- */
 
 void bh_find_initial_stack(void) {

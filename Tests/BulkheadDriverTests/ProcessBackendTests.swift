@@ -35,6 +35,16 @@ final class ProcessBackendTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("STACK-SECRET") || r.stdout.contains("b_peek ->"), r.stdout)
     }
 
+    func testReadingMainsThreadStacksAndMappedMemoryFromAnotherCompartmentFaults() throws {
+        let program = try build("isolation")
+        for (mode, secret) in [("thread", "THREAD-SECRET"), ("mapped", "MAPPED-SECRET")] {
+            let r = try TestSupport.run([program, mode])
+            XCTAssertNotEqual(r.status, 0, mode)
+            XCTAssertTrue(r.stderr.contains("bulkhead: compartment 'thief' touched the memory of compartment 'main'"), mode + ": " + r.stderr)
+            XCTAssertFalse(r.stdout.contains(secret) || r.stdout.contains("b_peek ->"), mode + ": " + r.stdout)
+        }
+    }
+
     func testReadOnlyDataIsReadableElsewhereUnlessPrivate() throws {
         let open = try TestSupport.run([try build("isolation"), "motto"])
         XCTAssertEqual(open.status, 0, open.stderr)

@@ -117,6 +117,7 @@ typedef struct bh_ctrl {
     int32_t shutdown;          /* main is exiting: gate calls fail at once */
     int32_t main_pid;
     int32_t zygote_pid;
+    uintptr_t band_top;        /* private mappings: compartment k's band is [top - (k+1) X, top - k X), X = BH_BAND */
     int32_t chan_lock;         /* spin lock over free_head */
     int32_t free_head[BH_MAX_COMPARTMENTS];
     bh_comp_state comp[BH_MAX_COMPARTMENTS];
@@ -329,6 +330,15 @@ int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index);
 /* Records where the program's frames on main's first thread's stack lie (before any fork; only when main()
  * is wrapped: argv, the environment and the auxiliary vector above them stay readable). */
 void bh_find_initial_stack(void);
+/* Private mappings (thread stacks, malloc's mmap'd chunks and arenas, the program's own mmap) of different
+ * compartments at different addresses, so that a pointer into one's read in another faults: main notes, just
+ * before the processes start, the top of the free space below its mappings (bh_bands_prepare); compartment
+ * k's process reserves [top - k X, top) as PROT_NONE (bh_bands_reserve), so its own mappings come below,
+ * and the bands of compartments 0..k-1 are unreachable in it. */
+#define BH_BAND ((uintptr_t)64 << 30)
+void bh_bands_prepare(void);
+void bh_bands_reserve(int32_t self);
+int32_t bh_band_owner(uintptr_t addr);        /* the compartment whose band holds addr, or -1 */
 /* In a compartment process: its first thread runs on a copy of main's stack, at main's addresses, so a
  * pointer into main's stack would read the copy instead of faulting. Starts `manager(arg)` on a thread of
  * its own (stack slot BH_MANAGER_SLOT), which makes the copy of the program's frames PROT_NONE once the

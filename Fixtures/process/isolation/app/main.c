@@ -1,5 +1,7 @@
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 uintptr_t a_secret_address(void);
@@ -8,6 +10,16 @@ uintptr_t a_motto_address(void);
 int a_secret_length(void);
 int b_peek(uintptr_t address, int n);
 int b_call(uintptr_t address);
+
+/* A thread the program starts: its stack is main's private memory. */
+static void *peek_from_thread(void *arg)
+{
+    (void)arg;
+    char local[32] = "THREAD-SECRET-66";
+    uintptr_t address = (uintptr_t)local;              /* a number: nothing moves it to the shared stack */
+    printf("b_peek -> %d\n", b_peek(address, 16));
+    return NULL;
+}
 
 int main(int argc, char **argv)
 {
@@ -19,6 +31,14 @@ int main(int argc, char **argv)
         char local[32] = "STACK-SECRET-55";
         uintptr_t address = (uintptr_t)local;          /* a number: nothing moves it to the shared stack */
         printf("b_peek -> %d\n", b_peek(address, 15));
+    } else if (argc > 1 && strcmp(argv[1], "thread") == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, peek_from_thread, NULL);
+        pthread_join(t, NULL);
+    } else if (argc > 1 && strcmp(argv[1], "mapped") == 0) {
+        char *big = malloc(1 << 20);                    /* large: malloc maps it (main's private memory) */
+        strcpy(big, "MAPPED-SECRET-77");
+        printf("b_peek -> %d\n", b_peek((uintptr_t)big, 16));
     } else if (argc > 1 && strcmp(argv[1], "motto") == 0)
         printf("b_peek -> %d\n", b_peek(a_motto_address(), 15));
     else
