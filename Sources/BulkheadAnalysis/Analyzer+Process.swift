@@ -46,7 +46,7 @@ extension Analyzer {
             let takesList = params.last.map { $0.type.contains("va_list") || $0.type.contains("__va_list_tag") } ?? false
             let format = (e.isVariadic || takesList) ? (takesList ? params.dropLast().last?.name : params.last?.name) : nil
             for p in params where (p.type.contains("*") || p.type.contains("[")) && !p.type.contains("(*)")
-                && !marshalled.contains(p.name) && p.name != format && !p.type.contains("va_list") {
+                && !marshalled.contains(p.name) && p.name != format && !p.type.contains("va_list") && !p.isStdioStream {
                 sink.warning("gate '\(e.name)': pointer parameter '\(p.name)' (\(p.type)) crosses into compartment '\(e.compartment)' unmarshalled, so it must point to shared memory; to copy what it points to, add `gates: { \(e.name): { args: { \(p.name): { dir: in|out|inout, size: EXPR } } } }`",
                              at: e.site)
             }

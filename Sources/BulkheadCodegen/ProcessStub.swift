@@ -46,6 +46,9 @@ struct ProcessStub {
     private func entryFunction(fields: [String]) -> String {
         var lines = ["struct \(frame) *bh_f = (struct \(frame) *)bh_h;"]
         lines += fields.filter { $0 != "bh_text" }.map { "__typeof__(bh_f->\($0)) \($0) = bh_f->\($0);" }
+        let marshalled = Set(entry.marshalling.compactMap(\.parameter))
+        lines += (formatted?.fixed ?? params).filter { $0.isStdioStream && !marshalled.contains($0.name) }
+            .map { "bh_check_stream(\($0.name), \"\($0.name)\");" }
         var vcall = ""
         let call: String
         if let f = formatted {

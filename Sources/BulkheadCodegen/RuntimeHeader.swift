@@ -104,6 +104,11 @@ void bh_stack_free(void *p);
  * errno travels with the call both ways. */
 void bh_call(int32_t gate, bh_frame *frame);
 
+/* Callee side, for a parameter that is a stdio stream (FILE *): a stream belongs to the process that opened
+ * it, so one this compartment did not open (other than stdin, stdout, stderr) is reported, naming the gate
+ * and the parameter, and the call fails as a fault of this compartment. */
+void bh_check_stream(const void *stream, const char *param);
+
 /* The shared heap: memory every compartment can read and write (shared.heap libraries allocate here). */
 void *bh_shared_malloc(size_t size);
 void *bh_shared_calloc(size_t n, size_t size);

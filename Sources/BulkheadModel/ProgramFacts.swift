@@ -25,6 +25,13 @@ public struct Parameter: Hashable, Codable, Sendable {
         self.name = name
         self.type = type
     }
+
+    /// A stdio stream (`FILE *`): under the process backend it is usable only in the process that opened it,
+    /// which the callee side checks (it is not data to copy).
+    public var isStdioStream: Bool {
+        let t = type.hasPrefix("const ") ? String(type.dropFirst(6)) : type
+        return t == "FILE *" || t == "struct _IO_FILE *"
+    }
 }
 
 /// A function definition.

@@ -7,6 +7,7 @@
 #include "bh_report.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 void bh_rb_str(bh_rb *b, const char *s) {
@@ -136,4 +137,33 @@ void bh_report_start_failed(const char *what, int err) {
         bh_rb_str(&b, strerrorname_np(err));
     }
     bh_rb_emit(&b);
+}
+
+/* glibc's list of this process's open streams (exported, with its lock) */
+extern FILE *_IO_list_all;
+extern void _IO_list_lock(void);
+extern void _IO_list_unlock(void);
+
+void bh_check_stream(const void *stream, const char *param) {
+    if (!stream || stream == stdin || stream == stdout || stream == stderr) return;
+    int mine = 0;
+    _IO_list_lock();
+    for (FILE *f = _IO_list_all; f && !mine; f = f->_chain) mine = f == stream;
+    _IO_list_unlock();
+    if (mine) return;
+    bh_rb b = {.len = 0};
+    const bh_frame *serving = bh_tls_get_serving();
+    bh_rb_str(&b, "bulkhead: compartment ");
+    bh_rb_comp(&b, bh_rt.self_index);
+    bh_rb_str(&b, " was passed a stdio stream (FILE *) that it did not open, as parameter '");
+    bh_rb_str(&b, param ? param : "?");
+    bh_rb_str(&b, "' of gate ");
+    bh_rb_gate(&b, serving ? serving->gate : -1);
+    if (serving) {
+        bh_rb_str(&b, " from compartment ");
+        bh_rb_comp(&b, serving->caller);
+    }
+    bh_rb_str(&b, ": a stream belongs to the compartment that opened it; pass its file descriptor (fileno) instead");
+    bh_rb_emit(&b);
+    abort();
 }

@@ -69,6 +69,19 @@ final class ProcessBackendTests: XCTestCase {
         XCTAssertTrue(caught.stderr.contains("ERROR: AddressSanitizer: global-buffer-overflow"), caught.stderr)
     }
 
+    func testAStreamWorksInTheCompartmentThatOpenedItAndIsRefusedElsewhere() throws {
+        let program = try build("streams")
+        let dir = (program as NSString).deletingLastPathComponent
+        let fine = try TestSupport.run([program], in: dir)
+        XCTAssertEqual(fine.status, 0, fine.stderr)
+        XCTAssertEqual(fine.stdout, "to stdout from the library\ndone\n")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/streams-lib.txt", encoding: .utf8), "line in the library's file\n")
+        let refused = try TestSupport.run([program, "main-file"], in: dir)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("bulkhead: compartment 'lib' was passed a stdio stream (FILE *) that it did not open, as parameter 'f' of gate 'lib_write' from compartment 'main'"), refused.stderr)
+        XCTAssertFalse(refused.stdout.contains("done"), refused.stdout)
+    }
+
     func testACallThatBypassedTheGatesIsReportedWithTheFunctionsName() throws {
         let r = try TestSupport.run([try build("isolation"), "call"])
         XCTAssertNotEqual(r.status, 0)
