@@ -156,6 +156,7 @@ private func checkAligned(_ r: bh_region, _ k: Int32, _ name: StaticString) {
 /// In every process: the other compartments' memory out of reach, the fault handlers, the filter.
 private func setUpProcess(_ me: Int32, filter: Bool = true) {
     let n = bh_ncompartments()
+    if n > 1 { bh_brk_wall() }
     var k: Int32 = 0
     while k < n {
         if k != me {

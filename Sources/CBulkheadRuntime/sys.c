@@ -9,6 +9,7 @@
 #include "bh_internal_runtime.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,14 +380,60 @@ int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index) {
 
 /* ---- private mapping bands ---------------------------------------------------------------------------- */
 
+/* This process's mappings, ascending (from /proc/self/maps): at most BH_MAX_MAPS; returns how many, -1 if
+ * unreadable. is_stack marks [stack]. */
+#define BH_MAX_MAPS 4096
+typedef struct { uintptr_t lo, hi; int is_stack; } bh_map;
+static bh_map bh_maps[BH_MAX_MAPS];
+
+static int bh_read_maps(void) {
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    static char buf[1 << 16];
+    size_t have = 0;
+    int n = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
+        if (r <= 0) break;
+        have += (size_t)r;
+        buf[have] = 0;
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n'))) {
+            *nl = 0;
+            size_t len = (size_t)(nl - line);
+            char *end;
+            unsigned long lo = strtoul(line, &end, 16);
+            unsigned long hi = *end == '-' ? strtoul(end + 1, NULL, 16) : 0;
+            if (hi > lo && n < BH_MAX_MAPS)
+                bh_maps[n++] = (bh_map){lo, hi, len >= 7 && strcmp(line + len - 7, "[stack]") == 0};
+            line = nl + 1;
+        }
+        have = strlen(line);          /* a partial line: keep it for the next read */
+        memmove(buf, line, have);
+        if (have == sizeof buf - 1) have = 0;
+    }
+    close(fd);
+    return n;
+}
+
 void bh_bands_prepare(void) {
-    /* the kernel gives a fresh mapping the highest free gap that fits: for 1 GiB, the one just below the
-     * mappings made so far (libraries, the shared region), where main's later ones will go too */
-    size_t probe = (size_t)1 << 30;
-    void *p = mmap(NULL, probe, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) return;
-    munmap(p, probe);
-    bh_rt.ctrl->band_top = (uintptr_t)p + probe;
+    /* The bands go at the top of the highest gap below the stack that holds all of them; every smaller gap
+     * above it (between libraries, the shared region...) is filled with PROT_NONE, inherited by every
+     * process, so that no process can map anything there at an address another process also uses. */
+    int n = bh_read_maps();
+    if (n < 2) return;
+    int stack = 0;
+    while (stack < n && !bh_maps[stack].is_stack) stack++;   /* the gap below it is the stack's to grow into */
+    uintptr_t need = ((uintptr_t)bh_rt.program->ncompartments + 1) * BH_BAND;
+    int top = -1;
+    for (int i = stack - 1; i >= 1 && top < 0; i--)
+        if (bh_maps[i].lo - bh_maps[i - 1].hi >= need) top = i;
+    if (top < 0) return;
+    for (int j = top; j + 1 < stack; j++) {
+        uintptr_t lo = bh_maps[j].hi, hi = bh_maps[j + 1].lo;
+        if (hi > lo) mmap((void *)lo, hi - lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    }
+    bh_rt.ctrl->band_top = bh_maps[top].lo;
 }
 
 void bh_bands_reserve(int32_t self) {
@@ -404,6 +451,30 @@ int32_t bh_band_owner(uintptr_t addr) {
     if (top == 0 || !p || addr >= top) return -1;
     uintptr_t k = (top - 1 - addr) / BH_BAND;
     return k < (uintptr_t)p->ncompartments ? (int32_t)k : -1;
+}
+
+void bh_brk_wall(void) {
+    malloc_trim(0);   /* what is free at the top of the brk heap goes back, so that new blocks come from mmap */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t end = ((uintptr_t)sbrk(0) + page - 1) & ~(page - 1);
+    size_t size = 16 * page;
+    void *p = mmap((void *)end, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p != MAP_FAILED && (uintptr_t)p != end) munmap(p, size);
+    /* Blocks freed before the start are still in malloc's bins (and this thread's cache) at the same
+     * addresses in every process: take them all, largest first, and keep them, so that every later block
+     * comes from this process's own mappings. It ends at the first block from outside the brk heap for each
+     * size; what it keeps was free anyway (about as much as the program freed before main). */
+    uintptr_t brk_end = (uintptr_t)sbrk(0);
+    for (size_t want = (size_t)1 << 17; want >= 16; want = want > 1040 ? want / 2 : want - 16) {
+        for (int i = 0; i < 1 << 16; i++) {
+            void *b = malloc(want);
+            if (!b) break;
+            if ((uintptr_t)b >= brk_end) {
+                free(b);
+                break;
+            }
+        }
+    }
 }
 
 /* ---- the first thread's stack ------------------------------------------------------------------------- */

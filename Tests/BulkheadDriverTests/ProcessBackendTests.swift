@@ -35,9 +35,9 @@ final class ProcessBackendTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("STACK-SECRET") || r.stdout.contains("b_peek ->"), r.stdout)
     }
 
-    func testReadingMainsThreadStacksAndMappedMemoryFromAnotherCompartmentFaults() throws {
+    func testReadingMainsThreadStacksAndHeapFromAnotherCompartmentFaults() throws {
         let program = try build("isolation")
-        for (mode, secret) in [("thread", "THREAD-SECRET"), ("mapped", "MAPPED-SECRET")] {
+        for (mode, secret) in [("thread", "THREAD-SECRET"), ("mapped", "MAPPED-SECRET"), ("heap", "HEAP-SECRET")] {
             let r = try TestSupport.run([program, mode])
             XCTAssertNotEqual(r.status, 0, mode)
             XCTAssertTrue(r.stderr.contains("bulkhead: compartment 'thief' touched the memory of compartment 'main'"), mode + ": " + r.stderr)

@@ -339,6 +339,9 @@ void bh_find_initial_stack(void);
 void bh_bands_prepare(void);
 void bh_bands_reserve(int32_t self);
 int32_t bh_band_owner(uintptr_t addr);        /* the compartment whose band holds addr, or -1 */
+/* After the processes start, in each: the brk heap (laid out the same in every process) stops growing (a
+ * PROT_NONE page right after the break), so malloc takes new memory with mmap, in the process's band. */
+void bh_brk_wall(void);
 /* In a compartment process: its first thread runs on a copy of main's stack, at main's addresses, so a
  * pointer into main's stack would read the copy instead of faulting. Starts `manager(arg)` on a thread of
  * its own (stack slot BH_MANAGER_SLOT), which makes the copy of the program's frames PROT_NONE once the

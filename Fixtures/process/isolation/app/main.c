@@ -39,6 +39,10 @@ int main(int argc, char **argv)
         char *big = malloc(1 << 20);                    /* large: malloc maps it (main's private memory) */
         strcpy(big, "MAPPED-SECRET-77");
         printf("b_peek -> %d\n", b_peek((uintptr_t)big, 16));
+    } else if (argc > 1 && strcmp(argv[1], "heap") == 0) {
+        char *small = malloc(48);                       /* a small block of main's heap */
+        strcpy(small, "HEAP-SECRET-88");
+        printf("b_peek -> %d\n", b_peek((uintptr_t)small, 14));
     } else if (argc > 1 && strcmp(argv[1], "motto") == 0)
         printf("b_peek -> %d\n", b_peek(a_motto_address(), 15));
     else
