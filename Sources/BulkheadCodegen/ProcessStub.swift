@@ -69,7 +69,7 @@ struct ProcessStub {
             lines.append("__typeof__(bh_f->ret) bh_r = \(call);")
             lines.append("if (bh_r) {")
             lines.append("\t__SIZE_TYPE__ bh_n = \(byteCount(r, pointer: "bh_r"));")
-            lines.append("\tvoid *bh_c = bh_stack_alloc(bh_n, 16);")
+            lines.append("\tvoid *bh_c = bh_stack_alloc(bh_n, \(Self.alignment("bh_n")));")
             lines.append("\t__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);")
             lines.append("\tbh_f->ret = (__typeof__(bh_f->ret))bh_c;")
             lines.append("\tbh_f->ret_size = bh_n;")
@@ -83,6 +83,11 @@ struct ProcessStub {
         }
         return vcall + "void \(entrySymbol)(bh_frame *bh_h);\nvoid \(entrySymbol)(bh_frame *bh_h)\n{\n" + lines.map { "\t\($0)\n" }.joined() + "}\n\n"
     }
+
+    /// A marshalled buffer's alignment on the shared stack: one longer than a cache line starts a line of its
+    /// own, so that copying it in does not write the channel's hot line while the callee polls it (measured:
+    /// a 4 KiB `inout` buffer 245-310 ns at 16, 234-236 ns at 64); a short one may share the frame's line.
+    static func alignment(_ size: String) -> String { "\(size) > 64 ? 64 : 16" }
 
     /// A copy into a frame field that also works for structs and unions with const members.
     static func store(_ field: String, _ value: String) -> String {
@@ -135,7 +140,7 @@ struct ProcessStub {
             lines.append("__SIZE_TYPE__ bh_n_\(p) = \(p) ? \(byteCount(m, pointer: p)) : 0;")
             lines.append("void *bh_c_\(p) = 0;")
             lines.append("if (\(p)) {")
-            lines.append("\tbh_c_\(p) = bh_stack_alloc(bh_n_\(p), 16);")
+            lines.append("\tbh_c_\(p) = bh_stack_alloc(bh_n_\(p), \(Self.alignment("bh_n_\(p)")));")
             lines.append(copyIn ? "\t__builtin_memcpy(bh_c_\(p), (const void *)\(p), bh_n_\(p));" : "\t__builtin_memset(bh_c_\(p), 0, bh_n_\(p));")
             lines.append("\tbh_f->\(p) = (__typeof__(bh_f->\(p)))bh_c_\(p);")
             lines.append("}")

@@ -225,14 +225,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_app_lookup_var(const char *
 	__SIZE_TYPE__ bh_n_name = name ? __builtin_strlen((const char *)name) + 1 : 0;
 	void *bh_c_name = 0;
 	if (name) {
-		bh_c_name = bh_stack_alloc(bh_n_name, 16);
+		bh_c_name = bh_stack_alloc(bh_n_name, bh_n_name > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_name, (const void *)name, bh_n_name);
 		bh_f->name = (__typeof__(bh_f->name))bh_c_name;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, 16);
+		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}

@@ -162,7 +162,7 @@ void bh_entry_3_eval_error_string(bh_frame *bh_h)
 	__typeof__(bh_f->ret) bh_r = eval_error_string(err);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, 16);
+		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -236,14 +236,14 @@ __attribute__((section("bh_gate_text"))) double bh_gate_eval_tree(const struct n
 	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(count) : 0;
 	void *bh_c_pool = 0;
 	if (pool) {
-		bh_c_pool = bh_stack_alloc(bh_n_pool, 16);
+		bh_c_pool = bh_stack_alloc(bh_n_pool, bh_n_pool > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_pool, (const void *)pool, bh_n_pool);
 		bh_f->pool = (__typeof__(bh_f->pool))bh_c_pool;
 	}
 	__SIZE_TYPE__ bh_n_err = err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_err = 0;
 	if (err) {
-		bh_c_err = bh_stack_alloc(bh_n_err, 16);
+		bh_c_err = bh_stack_alloc(bh_n_err, bh_n_err > 64 ? 64 : 16);
 		__builtin_memset(bh_c_err, 0, bh_n_err);
 		bh_f->err = (__typeof__(bh_f->err))bh_c_err;
 	}

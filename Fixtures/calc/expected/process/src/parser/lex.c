@@ -103,21 +103,21 @@ __attribute__((section("bh_gate_text"))) int bh_gate_lex_all(const char *src, st
 	__SIZE_TYPE__ bh_n_src = src ? __builtin_strlen((const char *)src) + 1 : 0;
 	void *bh_c_src = 0;
 	if (src) {
-		bh_c_src = bh_stack_alloc(bh_n_src, 16);
+		bh_c_src = bh_stack_alloc(bh_n_src, bh_n_src > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_src, (const void *)src, bh_n_src);
 		bh_f->src = (__typeof__(bh_f->src))bh_c_src;
 	}
 	__SIZE_TYPE__ bh_n_toks = toks ? sizeof(*toks) * (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_toks = 0;
 	if (toks) {
-		bh_c_toks = bh_stack_alloc(bh_n_toks, 16);
+		bh_c_toks = bh_stack_alloc(bh_n_toks, bh_n_toks > 64 ? 64 : 16);
 		__builtin_memset(bh_c_toks, 0, bh_n_toks);
 		bh_f->toks = (__typeof__(bh_f->toks))bh_c_toks;
 	}
 	__SIZE_TYPE__ bh_n_errpos = errpos ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_errpos = 0;
 	if (errpos) {
-		bh_c_errpos = bh_stack_alloc(bh_n_errpos, 16);
+		bh_c_errpos = bh_stack_alloc(bh_n_errpos, bh_n_errpos > 64 ? 64 : 16);
 		__builtin_memset(bh_c_errpos, 0, bh_n_errpos);
 		bh_f->errpos = (__typeof__(bh_f->errpos))bh_c_errpos;
 	}

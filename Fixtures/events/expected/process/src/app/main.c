@@ -204,14 +204,14 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void
 	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_a = 0;
 	if (a) {
-		bh_c_a = bh_stack_alloc(bh_n_a, 16);
+		bh_c_a = bh_stack_alloc(bh_n_a, bh_n_a > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
 		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
 	}
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, 16);
+		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -255,14 +255,14 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc
 	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_a = 0;
 	if (a) {
-		bh_c_a = bh_stack_alloc(bh_n_a, 16);
+		bh_c_a = bh_stack_alloc(bh_n_a, bh_n_a > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
 		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
 	}
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, 16);
+		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -306,14 +306,14 @@ __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_name(const void
 	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_a = 0;
 	if (a) {
-		bh_c_a = bh_stack_alloc(bh_n_a, 16);
+		bh_c_a = bh_stack_alloc(bh_n_a, bh_n_a > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
 		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
 	}
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, 16);
+		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -359,7 +359,7 @@ static __attribute__((section("bh_gate_text"))) void bh_cb_on_alert(int topic, c
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, 16);
+		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
 		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
 	}
@@ -403,7 +403,7 @@ __attribute__((section("bh_gate_text"))) void bh_cb_on_any_message(int topic, co
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, 16);
+		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
 		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
 	}
@@ -447,7 +447,7 @@ static __attribute__((section("bh_gate_text"))) void bh_cb_on_temperature(int to
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, 16);
+		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
 		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
 	}

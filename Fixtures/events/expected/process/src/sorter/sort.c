@@ -69,7 +69,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sort_items(void *base, siz
 	__SIZE_TYPE__ bh_n_base = base ? (__SIZE_TYPE__)(n * size) : 0;
 	void *bh_c_base = 0;
 	if (base) {
-		bh_c_base = bh_stack_alloc(bh_n_base, 16);
+		bh_c_base = bh_stack_alloc(bh_n_base, bh_n_base > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_base, (const void *)base, bh_n_base);
 		bh_f->base = (__typeof__(bh_f->base))bh_c_base;
 	}

@@ -73,7 +73,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_append(int fd, const
 	__SIZE_TYPE__ bh_n_text = text ? __builtin_strlen((const char *)text) + 1 : 0;
 	void *bh_c_text = 0;
 	if (text) {
-		bh_c_text = bh_stack_alloc(bh_n_text, 16);
+		bh_c_text = bh_stack_alloc(bh_n_text, bh_n_text > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_text, (const void *)text, bh_n_text);
 		bh_f->text = (__typeof__(bh_f->text))bh_c_text;
 	}
@@ -120,7 +120,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_drain(int fd, char *
 	__SIZE_TYPE__ bh_n_buf = buf ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_buf = 0;
 	if (buf) {
-		bh_c_buf = bh_stack_alloc(bh_n_buf, 16);
+		bh_c_buf = bh_stack_alloc(bh_n_buf, bh_n_buf > 64 ? 64 : 16);
 		__builtin_memset(bh_c_buf, 0, bh_n_buf);
 		bh_f->buf = (__typeof__(bh_f->buf))bh_c_buf;
 	}
@@ -200,7 +200,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_open(const char *path
 	__SIZE_TYPE__ bh_n_path = path ? __builtin_strlen((const char *)path) + 1 : 0;
 	void *bh_c_path = 0;
 	if (path) {
-		bh_c_path = bh_stack_alloc(bh_n_path, 16);
+		bh_c_path = bh_stack_alloc(bh_n_path, bh_n_path > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_path, (const void *)path, bh_n_path);
 		bh_f->path = (__typeof__(bh_f->path))bh_c_path;
 	}
@@ -241,7 +241,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_pipe(int fds[2])
 	__SIZE_TYPE__ bh_n_fds = fds ? sizeof(*fds) * (__SIZE_TYPE__)(2) : 0;
 	void *bh_c_fds = 0;
 	if (fds) {
-		bh_c_fds = bh_stack_alloc(bh_n_fds, 16);
+		bh_c_fds = bh_stack_alloc(bh_n_fds, bh_n_fds > 64 ? 64 : 16);
 		__builtin_memset(bh_c_fds, 0, bh_n_fds);
 		bh_f->fds = (__typeof__(bh_f->fds))bh_c_fds;
 	}

@@ -107,14 +107,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char 
 	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_in = 0;
 	if (in) {
-		bh_c_in = bh_stack_alloc(bh_n_in, 16);
+		bh_c_in = bh_stack_alloc(bh_n_in, bh_n_in > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_in, (const void *)in, bh_n_in);
 		bh_f->in = (__typeof__(bh_f->in))bh_c_in;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, 16);
+		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
@@ -169,14 +169,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsign
 	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_in = 0;
 	if (in) {
-		bh_c_in = bh_stack_alloc(bh_n_in, 16);
+		bh_c_in = bh_stack_alloc(bh_n_in, bh_n_in > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_in, (const void *)in, bh_n_in);
 		bh_f->in = (__typeof__(bh_f->in))bh_c_in;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, 16);
+		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
@@ -228,14 +228,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_encode(const unsigned char 
 	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_in = 0;
 	if (in) {
-		bh_c_in = bh_stack_alloc(bh_n_in, 16);
+		bh_c_in = bh_stack_alloc(bh_n_in, bh_n_in > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_in, (const void *)in, bh_n_in);
 		bh_f->in = (__typeof__(bh_f->in))bh_c_in;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, 16);
+		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}

@@ -46,7 +46,7 @@ __attribute__((section("bh_gate_text"))) uint32_t bh_gate_crc32_bytes(const unsi
 	__SIZE_TYPE__ bh_n_p = p ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_p = 0;
 	if (p) {
-		bh_c_p = bh_stack_alloc(bh_n_p, 16);
+		bh_c_p = bh_stack_alloc(bh_n_p, bh_n_p > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_p, (const void *)p, bh_n_p);
 		bh_f->p = (__typeof__(bh_f->p))bh_c_p;
 	}

@@ -90,7 +90,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_worker_parse(const char *t
 	__SIZE_TYPE__ bh_n_text = text ? __builtin_strlen((const char *)text) + 1 : 0;
 	void *bh_c_text = 0;
 	if (text) {
-		bh_c_text = bh_stack_alloc(bh_n_text, 16);
+		bh_c_text = bh_stack_alloc(bh_n_text, bh_n_text > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_text, (const void *)text, bh_n_text);
 		bh_f->text = (__typeof__(bh_f->text))bh_c_text;
 	}

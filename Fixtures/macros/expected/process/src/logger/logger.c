@@ -113,7 +113,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_logger_write(const char *ms
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, 16);
+		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
 		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
 	}

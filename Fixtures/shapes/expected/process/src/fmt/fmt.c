@@ -106,14 +106,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char
 	__SIZE_TYPE__ bh_n_p = p ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_p = 0;
 	if (p) {
-		bh_c_p = bh_stack_alloc(bh_n_p, 16);
+		bh_c_p = bh_stack_alloc(bh_n_p, bh_n_p > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_p, (const void *)p, bh_n_p);
 		bh_f->p = (__typeof__(bh_f->p))bh_c_p;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, 16);
+		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
@@ -146,7 +146,7 @@ void bh_entry_6_fmt_kind(bh_frame *bh_h)
 	__typeof__(bh_f->ret) bh_r = fmt_kind(sides);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, 16);
+		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -201,7 +201,7 @@ void bh_entry_7_fmt_vec3(bh_frame *bh_h)
 	__typeof__(bh_f->ret) bh_r = fmt_vec3(v);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, 16);
+		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;

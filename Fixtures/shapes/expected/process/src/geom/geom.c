@@ -203,7 +203,7 @@ __attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int id, con
 	__SIZE_TYPE__ bh_n_label = label ? __builtin_strlen((const char *)label) + 1 : 0;
 	void *bh_c_label = 0;
 	if (label) {
-		bh_c_label = bh_stack_alloc(bh_n_label, 16);
+		bh_c_label = bh_stack_alloc(bh_n_label, bh_n_label > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_label, (const void *)label, bh_n_label);
 		bh_f->label = (__typeof__(bh_f->label))bh_c_label;
 	}
@@ -243,7 +243,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_box_print(const struct box
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, 16);
+		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -282,7 +282,7 @@ __attribute__((section("bh_gate_text"))) double bh_gate_box_volume(const struct 
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, 16);
+		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -418,14 +418,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_mix(int a, long b, cha
 	__SIZE_TYPE__ bh_n_vals = vals ? sizeof(*vals) * (__SIZE_TYPE__)(nvals) : 0;
 	void *bh_c_vals = 0;
 	if (vals) {
-		bh_c_vals = bh_stack_alloc(bh_n_vals, 16);
+		bh_c_vals = bh_stack_alloc(bh_n_vals, bh_n_vals > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_vals, (const void *)vals, bh_n_vals);
 		bh_f->vals = (__typeof__(bh_f->vals))bh_c_vals;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, 16);
+		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
@@ -499,7 +499,7 @@ __attribute__((section("bh_gate_text"))) struct ipair bh_gate_ipair_minmax(const
 	__SIZE_TYPE__ bh_n_vals = vals ? sizeof(*vals) * (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_vals = 0;
 	if (vals) {
-		bh_c_vals = bh_stack_alloc(bh_n_vals, 16);
+		bh_c_vals = bh_stack_alloc(bh_n_vals, bh_n_vals > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_vals, (const void *)vals, bh_n_vals);
 		bh_f->vals = (__typeof__(bh_f->vals))bh_c_vals;
 	}
@@ -617,7 +617,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_polygon_angles(int sides, i
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, 16);
+		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
