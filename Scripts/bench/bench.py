@@ -136,18 +136,18 @@ def gate_figures():
 
 
 def process_gate_figures():
-    """Raw floors and gates of four shapes under process (and fcall), in the same run, interleaved."""
+    """Raw floors and gates of four shapes under process, in the same run, interleaved (the fcall gate
+    against a direct call of the same function is gate_figures)."""
     work = tempfile.mkdtemp(prefix="bh-gates-")
     try:
         raw = os.path.join(work, "raw")
         subprocess.run(["cc", "-O2", "-o", raw, os.path.join(ROOT, "Scripts", "bench", "raw_pingpong.c")], check=True)
         yaml = os.path.join(ROOT, "Scripts", "bench", "gates", "bulkhead.yaml")
         progs = {}
-        for backend in ("fcall", "process"):
-            tree = os.path.join(work, backend)
-            subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", backend], check=True, capture_output=True)
-            subprocess.run(["make", "-s", "-C", tree], check=True, capture_output=True)
-            progs[backend] = os.path.join(tree, "gatebench")
+        tree = os.path.join(work, "process")
+        subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", "process"], check=True, capture_output=True)
+        subprocess.run(["make", "-s", "-C", tree], check=True, capture_output=True)
+        progs["process"] = os.path.join(tree, "gatebench")
         nospin = os.environ.get("BH_NOSPIN_RUNTIME")
         if nospin:
             tree = os.path.join(work, "sleeping")
@@ -158,7 +158,7 @@ def process_gate_figures():
             return {l.split()[0]: float(l.split()[1]) for l in text.strip().splitlines()}
         samples = {}
         for _ in range(REPS):
-            runs = [("raw", [raw]), ("fcall", [progs["fcall"], "2000000"]), ("process", [progs["process"]])]
+            runs = [("raw", [raw]), ("process", [progs["process"]])]
             if "sleeping" in progs:
                 runs.append(("sleeping", [progs["sleeping"], "2000"]))
                 runs.append(("after", [raw, "futex"]))  # the sleeping path's baseline, in the same state
@@ -239,7 +239,6 @@ def print_table(r):
                  f"{p['raw.spin_pingpong_tight_work'] / spin:.2f}x spin"),
                 ("raw futex ping-pong", futex, "1.00x futex"),
                 ("pipe ping-pong", p["raw.pipe_pingpong"], f"{p['raw.pipe_pingpong'] / futex:.2f}x futex"),
-                ("fcall gate `void f(void)`", p["fcall.gate_void"], f"{p['fcall.gate_void'] / p['raw.direct_call']:.2f}x direct call"),
                 ("process gate `void f(void)`", p["process.gate_void"],
                  f"{p['process.gate_void'] / spin:.2f}x spin, {p['process.gate_void'] / p['raw.spin_pingpong_tight_work']:.2f}x lfence polling with work"),
                 ("process gate `int f(int)`", p["process.gate_int"], f"{p['process.gate_int'] / spin:.2f}x spin"),
