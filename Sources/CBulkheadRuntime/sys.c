@@ -480,37 +480,15 @@ void bh_brk_wall(void) {
 /* ---- the first thread's stack ------------------------------------------------------------------------- */
 
 void bh_find_initial_stack(void) {
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    static char buf[1 << 16];
-    size_t have = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
-        if (n <= 0) break;
-        have += (size_t)n;
-        buf[have] = 0;
-        char *line = buf, *nl;
-        while ((nl = strchr(line, '\n'))) {
-            *nl = 0;
-            size_t len = (size_t)(nl - line);
-            if (len >= 7 && strcmp(line + len - 7, "[stack]") == 0) {
-                char *end;
-                unsigned long lo = strtoul(line, &end, 16);
-                unsigned long hi = *end == '-' ? strtoul(end + 1, NULL, 16) : 0;
-                if (bh_frames_top > lo && bh_frames_top <= hi) {
-                    bh_rt.initial_stack_lo = lo;
-                    bh_rt.initial_stack_hi = bh_frames_top;
-                }
-                close(fd);
-                return;
-            }
-            line = nl + 1;
+    int n = bh_read_maps();
+    for (int i = 0; i < n; i++) {
+        if (!bh_maps[i].is_stack) continue;
+        if (bh_frames_top > bh_maps[i].lo && bh_frames_top <= bh_maps[i].hi) {
+            bh_rt.initial_stack_lo = bh_maps[i].lo;
+            bh_rt.initial_stack_hi = bh_frames_top;
         }
-        have = strlen(line);          /* a partial line: keep it for the next read */
-        memmove(buf, line, have);
-        if (have == sizeof buf - 1) have = 0;
+        return;
     }
-    close(fd);
 }
 
 static pthread_t bh_first_thread;
