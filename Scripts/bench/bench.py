@@ -168,8 +168,14 @@ def process_gate_figures():
         if "sleeping" in progs:
             # the sleeping path varies most (a futex wake costs 4 or 40 us on a VM, depending on whether the
             # other vCPU halted): more pairs, and the ratio taken within each pair, then the median
+            # and both on one CPU (taskset -c 0), where a wake is a switch between two threads, not an
+            # interrupt to a halted vCPU: the same conditions for both
+            pin = ["taskset", "-c", "0"] if shutil.which("taskset") else None
+            pairs = (("sleeping", [progs["sleeping"], "2000"]), ("after", [raw, "futex"]))
+            if pin:
+                pairs += (("pinned", pin + [progs["sleeping"], "2000"]), ("pinned_raw", pin + [raw, "futex"]))
             for _ in range(2 * REPS):
-                for name, argv in (("sleeping", [progs["sleeping"], "2000"]), ("after", [raw, "futex"])):
+                for name, argv in pairs:
                     for k, v in parse(subprocess.run(argv, capture_output=True, text=True, check=True).stdout).items():
                         samples.setdefault(f"{name}.{k}", []).append(v)
         figures = {k: statistics.median(v) for k, v in samples.items()}
@@ -177,6 +183,9 @@ def process_gate_figures():
             figures["process.gate_void_sleeping"] = figures["sleeping.gate_void"]
             pairs = zip(samples["sleeping.gate_void"], samples["after.futex_pingpong"])
             figures["process.sleeping_vs_futex_paired"] = statistics.median(g / f for g, f in pairs)
+        if "pinned.gate_void" in figures:
+            pinned = zip(samples["pinned.gate_void"], samples["pinned_raw.futex_pingpong"])
+            figures["process.sleeping_pinned_vs_futex_paired"] = statistics.median(g / f for g, f in pinned)
         return figures
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -250,6 +259,10 @@ def print_table(r):
             rows.append(("raw futex ping-pong, right after the sleeping gate", after, "1.00x futex after"))
             rows.append(("process gate, sleeping path", p["process.gate_void_sleeping"],
                          f"{p['process.sleeping_vs_futex_paired']:.2f}x futex after (median of paired ratios)"))
+        if "process.sleeping_pinned_vs_futex_paired" in p:
+            rows.append(("raw futex ping-pong, both on one CPU", p["pinned_raw.futex_pingpong"], "1.00x futex on one CPU"))
+            rows.append(("process gate, sleeping path, on one CPU", p["pinned.gate_void"],
+                         f"{p['process.sleeping_pinned_vs_futex_paired']:.2f}x futex on one CPU (median of paired ratios)"))
         for name, ns, ratio in rows:
             print(f"| {name} | {ns:.1f} | {ratio} |")
     if r.get("applications"):
