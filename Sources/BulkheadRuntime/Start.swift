@@ -84,8 +84,7 @@ private func launch(filterNow: Bool) {
     let n = bh_ncompartments()
     rt.pointee.launched = 1
     if n > 1 {
-        bh_find_initial_stack()
-        bh_bands_prepare()
+        bh_note_layout()
         fflush(nil)  // nothing buffered may be written twice by the other processes
         let zygote = bh_fork_child(getpid(), 1)
         if zygote < 0 { startFailed("cannot fork", bh_errno()) }
@@ -360,10 +359,10 @@ private func mainOnExit(_ status: Int32, _ arg: UnsafeMutableRawPointer?) {
 /// atexit/on_exit (newest first, across compartments), then the destructors (last in the array first), then
 /// every other process's stdio flushed. A compartment that cannot be reached (dead) is skipped.
 private func runProgramExit(_ status: Int32) {
+    var k: Int32 = 0
     while true {
-        let seq = bh_exit_next()
+        let seq = bh_exit_next(&k)
         if seq < 0 { break }
-        let k = bh_exit_owner(seq)
         if k == 0 { bh_exit_run(seq, status) } else { exitCall(k, BH_EXIT_OP_HANDLER, seq, status) }
     }
     var i = bh_fini_count() - 1
@@ -375,7 +374,7 @@ private func runProgramExit(_ status: Int32) {
         }
         i -= 1
     }
-    var k: Int32 = 1
+    k = 1
     while k < bh_ncompartments() {
         exitCall(k, BH_EXIT_OP_FLUSH, 0, status)
         k += 1

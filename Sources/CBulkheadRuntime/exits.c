@@ -72,22 +72,18 @@ int bh_register_on_exit(void (*fn)(int, void *)) {
     return __real_on_exit ? __real_on_exit(fn, NULL) : on_exit(fn, NULL);
 }
 
-int32_t bh_exit_next(void) {
+int32_t bh_exit_next(int32_t *owner) {
     bh_ctrl *c = bh_rt.ctrl;
     int32_t n = __atomic_load_n(&c->exit_count, __ATOMIC_ACQUIRE);
     if (n > BH_MAX_EXIT_HANDLERS) n = BH_MAX_EXIT_HANDLERS;
     for (int32_t s = n - 1; s >= 0; s--) {
         int32_t o = __atomic_load_n(&c->exit_order[s], __ATOMIC_ACQUIRE);
-        if (o > 0 && __atomic_compare_exchange_n(&c->exit_order[s], &o, -o, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        if (o > 0 && __atomic_compare_exchange_n(&c->exit_order[s], &o, -o, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+            *owner = o - 1;
             return s;
+        }
     }
     return -1;
-}
-
-int32_t bh_exit_owner(int32_t seq) {
-    if (seq < 0 || seq >= BH_MAX_EXIT_HANDLERS) return -1;
-    int32_t o = __atomic_load_n(&bh_rt.ctrl->exit_order[seq], __ATOMIC_ACQUIRE);
-    return (o < 0 ? -o : o) - 1;
 }
 
 void bh_exit_run(int32_t seq, int status) {

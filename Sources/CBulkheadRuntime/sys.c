@@ -416,11 +416,10 @@ static int bh_read_maps(void) {
     return n;
 }
 
-void bh_bands_prepare(void) {
-    /* The bands go at the top of the highest gap below the stack that holds all of them; every smaller gap
-     * above it (between libraries, the shared region...) is filled with PROT_NONE, inherited by every
-     * process, so that no process can map anything there at an address another process also uses. */
-    int n = bh_read_maps();
+/* The bands go at the top of the highest gap below the stack that holds all of them; every smaller gap
+ * above it (between libraries, the shared region...) is filled with PROT_NONE, inherited by every process,
+ * so that no process can map anything there at an address another process also uses. */
+static void bh_bands_prepare(int n) {
     if (n < 2) return;
     int stack = 0;
     while (stack < n && !bh_maps[stack].is_stack) stack++;   /* the gap below it is the stack's to grow into */
@@ -465,7 +464,9 @@ void bh_brk_wall(void) {
      * comes from this process's own mappings. It ends at the first block from outside the brk heap for each
      * size; what it keeps was free anyway (about as much as the program freed before main). */
     uintptr_t brk_end = (uintptr_t)sbrk(0);
-    for (size_t want = (size_t)1 << 17; want >= 16; want = want > 1040 ? want / 2 : want - 16) {
+    /* from 64 KiB down: a request at the mmap threshold (128 KiB) would be mapped, and freeing it would
+     * raise the threshold for the rest of the program */
+    for (size_t want = (size_t)1 << 16; want >= 16; want = want > 1040 ? want / 2 : want - 16) {
         for (int i = 0; i < 1 << 16; i++) {
             void *b = malloc(want);
             if (!b) break;
@@ -479,8 +480,7 @@ void bh_brk_wall(void) {
 
 /* ---- the first thread's stack ------------------------------------------------------------------------- */
 
-void bh_find_initial_stack(void) {
-    int n = bh_read_maps();
+static void bh_find_initial_stack(int n) {
     for (int i = 0; i < n; i++) {
         if (!bh_maps[i].is_stack) continue;
         if (bh_frames_top > bh_maps[i].lo && bh_frames_top <= bh_maps[i].hi) {
@@ -489,6 +489,12 @@ void bh_find_initial_stack(void) {
         }
         return;
     }
+}
+
+void bh_note_layout(void) {
+    int n = bh_read_maps();
+    bh_find_initial_stack(n);
+    bh_bands_prepare(n);
 }
 
 static pthread_t bh_first_thread;

@@ -170,7 +170,6 @@ static inline bh_channel_hot *_Nonnull bh_hot(const bh_channel *_Nonnull ch) {
 static inline bh_comp_state *_Nonnull bh_comp(int32_t k) { return &bh_rt.ctrl->comp[k]; }
 static inline int32_t *_Nonnull bh_free_head(int32_t home) { return &bh_rt.ctrl->free_head[home]; }
 static inline void *_Nullable *_Nonnull bh_heap_free_list(int32_t cls) { return &bh_rt.ctrl->heap_free[cls]; }
-static inline const bh_gate_desc *_Nonnull bh_gate_at(int32_t g) { return &bh_rt.program->gates[g]; }
 static inline const bh_compartment_desc *_Nonnull bh_comp_desc(int32_t k) { return &bh_rt.program->compartments[k]; }
 
 /* The compartment a gate enters; -1 for an invalid gate id. Ids from ngates on are the runtime's internal
@@ -327,16 +326,16 @@ void bh_zygote_suspend(void);                 /* sigsuspend until a SIGCHLD */
  * elsewhere it faults. Falls back to the default attributes (returns 1) when the range is taken. */
 int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index);
 #define BH_MANAGER_SLOT 1024                  /* the stack slot of a compartment process's manager thread */
-/* Records where the program's frames on main's first thread's stack lie (before any fork; only when main()
- * is wrapped: argv, the environment and the auxiliary vector above them stay readable). */
-void bh_find_initial_stack(void);
 /* Private mappings (thread stacks, malloc's mmap'd chunks and arenas, the program's own mmap) of different
  * compartments at different addresses, so that a pointer into one's read in another faults: main notes, just
- * before the processes start, the top of the free space below its mappings (bh_bands_prepare); compartment
- * k's process reserves [top - k X, top) as PROT_NONE (bh_bands_reserve), so its own mappings come below,
- * and the bands of compartments 0..k-1 are unreachable in it. */
+ * before the processes start, the top of the free space below its mappings; compartment k's process
+ * reserves [top - k X, top) as PROT_NONE (bh_bands_reserve), so its own mappings come below, and the bands
+ * of compartments 0..k-1 are unreachable in it. */
 #define BH_BAND ((uintptr_t)64 << 30)
-void bh_bands_prepare(void);
+/* main, before any fork, from one reading of its maps: where the bands go, and where the program's frames on
+ * main's first thread's stack lie (only when main() is wrapped: argv, the environment and the auxiliary
+ * vector above them stay readable). */
+void bh_note_layout(void);
 void bh_bands_reserve(int32_t self);
 int32_t bh_band_owner(uintptr_t addr);        /* the compartment whose band holds addr, or -1 */
 /* After the processes start, in each: the brk heap (laid out the same in every process) stops growing (a
@@ -388,8 +387,8 @@ typedef struct {
 
 int32_t bh_text_owner(uintptr_t addr);        /* the compartment whose code holds addr, or -1 */
 int bh_exit_record(int32_t kind, void *_Nullable fn, void *_Nullable arg);  /* 0, or -1: not ordered here */
-int32_t bh_exit_next(void);                   /* takes the highest-numbered handler not run yet; -1: none */
-int32_t bh_exit_owner(int32_t seq);           /* the compartment that runs it */
+/* Takes the highest-numbered handler not run yet (-1: none); *owner: the compartment that runs it. */
+int32_t bh_exit_next(int32_t *_Nonnull owner);
 void bh_exit_run(int32_t seq, int status);    /* runs it if it is this process's own */
 int32_t bh_fini_count(void);
 int32_t bh_fini_owner(int32_t i);             /* the compartment of destructor i; -1: none (or disabled) */
