@@ -18,4 +18,4 @@ export BULKHEAD="$(swift build -c release --show-bin-path)/bulkhead"
 rm -rf .build-nospin
 swift build -c release --product BulkheadRuntime --scratch-path .build-nospin -Xcc -DBH_SPIN_NS=0 >/dev/null
 export BH_NOSPIN_RUNTIME="$(swift build -c release --scratch-path .build-nospin --show-bin-path)"
-exec python3 Scripts/bench/bench.py "${1:-bench-results.json}"
+exec python3 Scripts/bench/bench.py "${@:-bench-results.json}"

@@ -3,7 +3,7 @@ import json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BULKHEAD = os.environ["BULKHEAD"]
+BULKHEAD = os.environ.get("BULKHEAD", "bulkhead")
 REPS = int(os.environ.get("BENCH_REPS", "7"))
 CORES = os.cpu_count() or 1
 
@@ -135,25 +135,41 @@ def gate_figures():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def process_gate_figures():
+def build_gate_programs(out):
+    """Builds into `out` the programs the round-trip table runs: raw (the floors), process (the gate
+    benchmark under process) and, with BH_NOSPIN_RUNTIME set, sleeping (the same with its spin off).
+    Returns {name: path}. Only the C library and libseccomp are linked dynamically (the Swift runtime is
+    static), so the folder can be carried to another Linux machine and run there with --prebuilt."""
+    raw = os.path.join(out, "raw")
+    subprocess.run(["cc", "-O2", "-o", raw, os.path.join(ROOT, "Scripts", "bench", "raw_pingpong.c")], check=True)
+    yaml = os.path.join(ROOT, "Scripts", "bench", "gates", "bulkhead.yaml")
+    progs = {"raw": raw}
+    runtimes = [("process", None)]
+    if os.environ.get("BH_NOSPIN_RUNTIME"):
+        runtimes.append(("sleeping", os.environ["BH_NOSPIN_RUNTIME"]))
+    for name, runtime in runtimes:
+        tree = os.path.join(out, name + "-tree")
+        subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", "process"], check=True, capture_output=True)
+        subprocess.run(["make", "-s", "-C", tree] + ([f"BH_RUNTIME={runtime}"] if runtime else []),
+                       check=True, capture_output=True)
+        progs[name] = os.path.join(out, name)
+        shutil.copy(os.path.join(tree, "gatebench"), progs[name])
+        shutil.rmtree(tree)
+    return progs
+
+
+def process_gate_figures(prebuilt=None):
     """Raw floors and gates of four shapes under process, in the same run, interleaved (the fcall gate
-    against a direct call of the same function is gate_figures)."""
+    against a direct call of the same function is gate_figures). `prebuilt`: a folder that
+    build_gate_programs filled, instead of building afresh."""
     work = tempfile.mkdtemp(prefix="bh-gates-")
     try:
-        raw = os.path.join(work, "raw")
-        subprocess.run(["cc", "-O2", "-o", raw, os.path.join(ROOT, "Scripts", "bench", "raw_pingpong.c")], check=True)
-        yaml = os.path.join(ROOT, "Scripts", "bench", "gates", "bulkhead.yaml")
-        progs = {}
-        tree = os.path.join(work, "process")
-        subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", "process"], check=True, capture_output=True)
-        subprocess.run(["make", "-s", "-C", tree], check=True, capture_output=True)
-        progs["process"] = os.path.join(tree, "gatebench")
-        nospin = os.environ.get("BH_NOSPIN_RUNTIME")
-        if nospin:
-            tree = os.path.join(work, "sleeping")
-            subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", "process"], check=True, capture_output=True)
-            subprocess.run(["make", "-s", "-C", tree, f"BH_RUNTIME={nospin}"], check=True, capture_output=True)
-            progs["sleeping"] = os.path.join(tree, "gatebench")
+        if prebuilt:
+            progs = {n: os.path.join(prebuilt, n) for n in ("raw", "process", "sleeping")
+                     if os.path.exists(os.path.join(prebuilt, n))}
+        else:
+            progs = build_gate_programs(work)
+        raw = progs["raw"]
         def parse(text):
             return {l.split()[0]: float(l.split()[1]) for l in text.strip().splitlines()}
         samples = {}
@@ -191,6 +207,15 @@ def process_gate_figures():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def main_prebuilt(out, folder):
+    """Only the round-trip table, from programs built elsewhere by `bench.py --pack FOLDER`."""
+    results = {"machine": {"cpu": cpu_name(), "cores": CORES, "system": platform.platform()}, "reps": REPS,
+               "process_gates": process_gate_figures(folder)}
+    json.dump(results, open(out, "w"), indent=2, sort_keys=True)
+    print_table(results)
+    print(f"\nwritten: {out}")
+
+
 def main(out):
     results = {"machine": {"cpu": cpu_name(), "cores": CORES, "system": platform.platform()}, "reps": REPS,
                "compiler": [], "gates": {}}
@@ -224,24 +249,40 @@ def cpu_name():
 
 def print_table(r):
     print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores; medians of {r['reps']} runs\n")
+    if r.get("compiler"):
+        print_compiler_table(r)
+    if r.get("gates"):
+        print_gate_table(r["gates"])
+    print_round_trip_table(r.get("process_gates"))
+    print_application_table(r.get("applications"))
+
+
+def print_compiler_table(r):
     print("| program | TUs | bulkhead build | clang -fsyntax-only | build / clang | check | check / build | peak memory / clang | Coccinelle | build / Coccinelle |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c in r["compiler"]:
         cocci = f"{c['coccinelle_s']:.2f} s | {c['build_vs_coccinelle']:.3f}x" if c.get("coccinelle_s") else "n/a | n/a"
         print(f"| {c['program']} | {c['units']} | {c['build_s']*1000:.0f} ms | {c['clang_syntax_only_s']*1000:.0f} ms | "
               f"{c['build_vs_clang']:.2f}x | {c['check_s']*1000:.0f} ms | {c['check_vs_build']:.2f}x | {c['memory_vs_clang']:.2f}x | {cocci} |")
-    g = r["gates"]
+
+
+def print_gate_table(g):
     print("\n| gate | ns per call | ratio |")
     print("|---|---:|---:|")
     print(f"| direct call | {g['direct_call_ns']:.2f} | 1.00x |")
     print(f"| fcall gate | {g['fcall_gate_ns']:.2f} | {g['fcall_vs_direct']:.2f}x |")
-    p = r.get("process_gates")
+
+
+def print_round_trip_table(p):
     if p:
         spin, futex = p["raw.spin_pingpong"], p["raw.futex_pingpong"]
         print("\n| round trip | ns | ratio |")
         print("|---|---:|---|")
         rows = [("direct call", p["raw.direct_call"], ""), ("getppid syscall", p["raw.getppid"], ""),
-                ("raw shared-memory spin ping-pong", spin, "1.00x spin"),
+                ("pause instruction (sets a pause-polling ping-pong's pace)", p["raw.pause"], "")]
+        if p.get("raw.pkru_switch"):
+            rows.append(("direct call between two WRPKRU writes (an MPK gate's floor)", p["raw.pkru_switch"], ""))
+        rows += [("raw shared-memory spin ping-pong", spin, "1.00x spin"),
                 ("raw spin ping-pong, 10 ns of work per side", p["raw.spin_pingpong_work"], f"{p['raw.spin_pingpong_work'] / spin:.2f}x spin"),
                 ("raw spin ping-pong, lfence polling", p["raw.spin_pingpong_tight"], f"{p['raw.spin_pingpong_tight'] / spin:.2f}x spin"),
                 ("raw spin ping-pong, lfence polling, 10 ns of work per side", p["raw.spin_pingpong_tight_work"],
@@ -265,12 +306,23 @@ def print_table(r):
                          f"{p['process.sleeping_pinned_vs_futex_paired']:.2f}x futex on one CPU (median of paired ratios)"))
         for name, ns, ratio in rows:
             print(f"| {name} | {ns:.1f} | {ratio} |")
-    if r.get("applications"):
+
+
+def print_application_table(apps):
+    if apps:
         print("\n| application workload | backend | unpartitioned | partitioned | ratio |")
         print("|---|---|---:|---:|---:|")
-        for a in r["applications"]:
+        for a in apps:
             print(f"| {a['name']} | {a['backend']} | {a['original_s']:.2f} s | {a['partitioned_s']:.2f} s | {a['ratio']:.3f}x |")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    # bench.py OUT.json: everything; bench.py --pack FOLDER: build the round-trip table's programs only;
+    # bench.py OUT.json --prebuilt FOLDER: run the round-trip table from them (on another machine, say)
+    if sys.argv[1] == "--pack":
+        os.makedirs(sys.argv[2], exist_ok=True)
+        print("\n".join(build_gate_programs(sys.argv[2]).values()))
+    elif len(sys.argv) > 3 and sys.argv[2] == "--prebuilt":
+        main_prebuilt(sys.argv[1], sys.argv[3])
+    else:
+        main(sys.argv[1])
