@@ -24,12 +24,14 @@ struct ProcessStub {
     }
 
     func text() -> String {
+        // the result first: right after the header, in the channel's hot line (which crosses anyway), so the
+        // callee writes no other line on the way back, and a small result is read from that line
         var out = "struct \(frame) {\n\tbh_frame h;\n"
+        if !isVoid { out += "\t\(CDeclarator.field(entry.resultType, "ret"));\n" }
+        if entry.result != nil { out += "\t__SIZE_TYPE__ ret_size;\n" }
         let fields = formatted.map { $0.fixed.map(\.name) + ["bh_text"] } ?? params.map(\.name)
         for p in formatted?.fixed ?? params { out += "\t\(CDeclarator.field(p.type, p.name));\n" }
         if formatted != nil { out += "\tconst char *bh_text;\n" }
-        if !isVoid { out += "\t\(CDeclarator.field(entry.resultType, "ret"));\n" }
-        if entry.result != nil { out += "\t__SIZE_TYPE__ ret_size;\n" }
         out += "};\n\n"
         if let f = formatted, !isFormatString(f.format.type) {
             return out + "#error \"bulkhead: gate '\(entry.function)' is variadic but not printf-style (its last named parameter is not a format string): it cannot cross address spaces\"\n"

@@ -22,6 +22,7 @@
 bh_rt_state bh_rt;
 _Thread_local bh_channel *bh_tls_channel __attribute__((tls_model("initial-exec")));
 _Thread_local bh_frame *bh_tls_serving __attribute__((tls_model("initial-exec")));
+_Thread_local uint32_t bh_tls_quiet __attribute__((tls_model("initial-exec")));
 _Thread_local void *bh_tls_altstack __attribute__((tls_model("initial-exec")));
 
 #define BH_MAGIC 0x42484b31u

@@ -165,8 +165,8 @@ int main(void)
  * defined at app/main.c:70:6; gate 0 into compartment 'main' */
 struct bh_frame_0 {
 	bh_frame h;
-	int n;
 	long ret;
+	int n;
 };
 
 void bh_entry_0_app_count(bh_frame *bh_h);
@@ -199,9 +199,9 @@ __attribute__((section("bh_gate_text"))) long bh_gate_app_count(int n)
  * defined at app/main.c:38:5; gate 1 into compartment 'main' */
 struct bh_frame_1 {
 	bh_frame h;
+	int ret;
 	const char *name;
 	double *out;
-	int ret;
 };
 
 void bh_entry_1_app_lookup_var(bh_frame *bh_h);

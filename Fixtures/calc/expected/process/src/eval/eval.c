@@ -115,8 +115,8 @@ long eval_count(int n)
  * defined at eval/eval.c:101:6; gate 2 into compartment 'eval' */
 struct bh_frame_2 {
 	bh_frame h;
-	int n;
 	long ret;
+	int n;
 };
 
 void bh_entry_2_eval_count(bh_frame *bh_h);
@@ -149,9 +149,9 @@ __attribute__((section("bh_gate_text"))) long bh_gate_eval_count(int n)
  * defined at eval/eval.c:93:13; gate 3 into compartment 'eval' */
 struct bh_frame_3 {
 	bh_frame h;
-	int err;
 	const char *ret;
 	__SIZE_TYPE__ ret_size;
+	int err;
 };
 
 void bh_entry_3_eval_error_string(bh_frame *bh_h);
@@ -204,11 +204,11 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_eval_error_string(i
  * defined at eval/eval.c:86:8; gate 4 into compartment 'eval' */
 struct bh_frame_4 {
 	bh_frame h;
+	double ret;
 	const struct node *pool;
 	int count;
 	int root;
 	int *err;
-	double ret;
 };
 
 void bh_entry_4_eval_tree(bh_frame *bh_h);

@@ -71,11 +71,11 @@ int lex_all(const char *src, struct token *toks, int cap, int *errpos)
  * defined at parser/lex.c:17:5; gate 5 into compartment 'parser' */
 struct bh_frame_5 {
 	bh_frame h;
+	int ret;
 	const char *src;
 	struct token *toks;
 	int cap;
 	int *errpos;
-	int ret;
 };
 
 void bh_entry_5_lex_all(bh_frame *bh_h);

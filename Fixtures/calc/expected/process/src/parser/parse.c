@@ -227,12 +227,12 @@ int parse_describe(const struct node *pool, int count, int root, char *buf, size
  * defined at parser/parse.c:194:5; gate 6 into compartment 'parser' */
 struct bh_frame_6 {
 	bh_frame h;
+	int ret;
 	const struct node *pool;
 	int count;
 	int root;
 	char *buf;
 	size_t cap;
-	int ret;
 };
 
 void bh_entry_6_parse_describe(bh_frame *bh_h);
@@ -289,9 +289,9 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct
  * defined at parser/parse.c:152:13; gate 7 into compartment 'parser' */
 struct bh_frame_7 {
 	bh_frame h;
-	int err;
 	const char *ret;
 	__SIZE_TYPE__ ret_size;
+	int err;
 };
 
 void bh_entry_7_parse_error_string(bh_frame *bh_h);
@@ -344,11 +344,11 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(
  * defined at parser/parse.c:135:5; gate 8 into compartment 'parser' */
 struct bh_frame_8 {
 	bh_frame h;
+	int ret;
 	const char *src;
 	struct node *pool;
 	int cap;
 	int *err;
-	int ret;
 };
 
 void bh_entry_8_parse_expr(bh_frame *bh_h);

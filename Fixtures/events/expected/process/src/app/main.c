@@ -178,9 +178,9 @@ int main(void)
  * defined at app/main.c:15:12; gate 6 into compartment 'main' */
 struct bh_frame_6 {
 	bh_frame h;
+	int ret;
 	const void *a;
 	const void *b;
-	int ret;
 };
 
 void bh_entry_6_cmp_int_asc(bh_frame *bh_h);
@@ -229,9 +229,9 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void
  * defined at app/main.c:28:12; gate 7 into compartment 'main' */
 struct bh_frame_7 {
 	bh_frame h;
+	int ret;
 	const void *a;
 	const void *b;
-	int ret;
 };
 
 void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h);
@@ -280,9 +280,9 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc
  * defined at app/main.c:22:5; gate 8 into compartment 'main' */
 struct bh_frame_8 {
 	bh_frame h;
+	int ret;
 	const void *a;
 	const void *b;
-	int ret;
 };
 
 void bh_entry_8_cmp_person_by_name(bh_frame *bh_h);

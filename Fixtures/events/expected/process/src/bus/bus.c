@@ -127,10 +127,10 @@ __attribute__((section("bh_gate_text"))) void bh_gate_bus_publish(int topic, con
  * defined at bus/bus.c:21:5; gate 2 into compartment 'bus' */
 struct bh_frame_2 {
 	bh_frame h;
+	int ret;
 	int topic;
 	void (*handler)(int, const char *, void *);
 	void *ctx;
-	int ret;
 };
 
 void bh_entry_2_bus_subscribe(bh_frame *bh_h);

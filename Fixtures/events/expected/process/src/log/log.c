@@ -30,8 +30,8 @@ int log_printf(const char *fmt, ...)
  * defined at log/log.c:16:5; gate 3 into compartment 'log' */
 struct bh_frame_3 {
 	bh_frame h;
-	const char *bh_text;
 	int ret;
+	const char *bh_text;
 };
 
 static int bh_vcall_3(const char *bh_fmt, ...)
@@ -86,8 +86,8 @@ __attribute__((section("bh_gate_text"))) int bh_gate_log_printf(const char *fmt,
  * defined at log/log.c:9:5; gate 4 into compartment 'log' */
 struct bh_frame_4 {
 	bh_frame h;
-	const char *bh_text;
 	int ret;
+	const char *bh_text;
 };
 
 static int bh_vcall_4(const char *bh_fmt, ...)

@@ -90,8 +90,8 @@ __attribute__((section("bh_gate_text"))) void bh_gate_lib_quit(int status)
  * defined at lib/lib.c:36:5; gate 2 into compartment 'lib' */
 struct bh_frame_2 {
 	bh_frame h;
-	int x;
 	int ret;
+	int x;
 };
 
 void bh_entry_2_lib_work(bh_frame *bh_h);

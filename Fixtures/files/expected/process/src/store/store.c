@@ -47,9 +47,9 @@ int store_dup_and_close(int fd, int to)
  * defined at store/store.c:17:6; gate 0 into compartment 'store' */
 struct bh_frame_0 {
 	bh_frame h;
+	long ret;
 	int fd;
 	const char *text;
-	long ret;
 };
 
 void bh_entry_0_store_append(bh_frame *bh_h);
@@ -91,10 +91,10 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_append(int fd, const
  * defined at store/store.c:28:6; gate 1 into compartment 'store' */
 struct bh_frame_1 {
 	bh_frame h;
+	long ret;
 	int fd;
 	char *buf;
 	long cap;
-	long ret;
 };
 
 void bh_entry_1_store_drain(bh_frame *bh_h);
@@ -140,9 +140,9 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_drain(int fd, char *
  * defined at store/store.c:36:5; gate 2 into compartment 'store' */
 struct bh_frame_2 {
 	bh_frame h;
+	int ret;
 	int fd;
 	int to;
-	int ret;
 };
 
 void bh_entry_2_store_dup_and_close(bh_frame *bh_h);
@@ -177,8 +177,8 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_dup_and_close(int fd,
  * defined at store/store.c:7:5; gate 3 into compartment 'store' */
 struct bh_frame_3 {
 	bh_frame h;
-	const char *path;
 	int ret;
+	const char *path;
 };
 
 void bh_entry_3_store_open(bh_frame *bh_h);
@@ -218,8 +218,8 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_open(const char *path
  * defined at store/store.c:22:5; gate 4 into compartment 'store' */
 struct bh_frame_4 {
 	bh_frame h;
-	int *fds;
 	int ret;
+	int *fds;
 };
 
 void bh_entry_4_store_pipe(bh_frame *bh_h);

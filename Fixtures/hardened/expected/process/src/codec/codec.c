@@ -75,11 +75,11 @@ int decode_checked(const unsigned char *in, size_t n, unsigned char *out, size_t
  * defined at codec/codec.c:34:5; gate 1 into compartment 'codec' */
 struct bh_frame_1 {
 	bh_frame h;
+	int ret;
 	const unsigned char *in;
 	size_t n;
 	unsigned char *out;
 	size_t cap;
-	int ret;
 };
 
 void bh_entry_1_decode(bh_frame *bh_h);
@@ -134,12 +134,12 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char 
  * defined at codec/codec.c:61:5; gate 2 into compartment 'codec' */
 struct bh_frame_2 {
 	bh_frame h;
+	int ret;
 	const unsigned char *in;
 	size_t n;
 	unsigned char *out;
 	size_t cap;
 	uint32_t expect;
-	int ret;
 };
 
 void bh_entry_2_decode_checked(bh_frame *bh_h);
@@ -196,11 +196,11 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsign
  * defined at codec/codec.c:7:5; gate 3 into compartment 'codec' */
 struct bh_frame_3 {
 	bh_frame h;
+	int ret;
 	const unsigned char *in;
 	size_t n;
 	unsigned char *out;
 	size_t cap;
-	int ret;
 };
 
 void bh_entry_3_encode(bh_frame *bh_h);

@@ -20,9 +20,9 @@ uint32_t crc32_bytes(const unsigned char *p, size_t n)
  * defined at crc/crc32.c:4:10; gate 0 into compartment 'check' */
 struct bh_frame_0 {
 	bh_frame h;
+	uint32_t ret;
 	const unsigned char *p;
 	size_t n;
-	uint32_t ret;
 };
 
 void bh_entry_0_crc32_bytes(bh_frame *bh_h);

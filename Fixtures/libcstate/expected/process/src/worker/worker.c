@@ -67,8 +67,8 @@ __attribute__((section("bh_gate_text"))) void bh_gate_worker_finish(int status)
  * defined at worker/worker.c:7:6; gate 1 into compartment 'worker' */
 struct bh_frame_1 {
 	bh_frame h;
-	const char *text;
 	long ret;
+	const char *text;
 };
 
 void bh_entry_1_worker_parse(bh_frame *bh_h);

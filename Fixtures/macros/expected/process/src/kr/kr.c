@@ -20,9 +20,9 @@ long kr_scale OF((long v, int by))
  * defined at kr/kr.c:3:5; gate 0 into compartment 'legacy' */
 struct bh_frame_0 {
 	bh_frame h;
+	int ret;
 	int a;
 	int b;
-	int ret;
 };
 
 void bh_entry_0_kr_add(bh_frame *bh_h);
@@ -57,9 +57,9 @@ __attribute__((section("bh_gate_text"))) int bh_gate_kr_add(int a, int b)
  * defined at kr/kr.c:10:6; gate 1 into compartment 'legacy' */
 struct bh_frame_1 {
 	bh_frame h;
+	long ret;
 	long v;
 	int by;
-	long ret;
 };
 
 void bh_entry_1_kr_scale(bh_frame *bh_h);

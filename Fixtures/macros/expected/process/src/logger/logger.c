@@ -90,8 +90,8 @@ __attribute__((section("bh_gate_text"))) void bh_gate_logger_selftest(void)
  * defined at logger/logger.c:6:5; gate 4 into compartment 'log' */
 struct bh_frame_4 {
 	bh_frame h;
-	const char *msg;
 	int ret;
+	const char *msg;
 };
 
 void bh_entry_4_logger_write(bh_frame *bh_h);

@@ -74,11 +74,11 @@ __attribute__((section("bh_gate_text"))) void bh_gate_fmt_banner(void)
  * defined at fmt/fmt.c:22:5; gate 5 into compartment 'io' */
 struct bh_frame_5 {
 	bh_frame h;
+	int ret;
 	const unsigned char *p;
 	size_t n;
 	char *out;
 	size_t cap;
-	int ret;
 };
 
 void bh_entry_5_fmt_hex(bh_frame *bh_h);
@@ -133,9 +133,9 @@ __attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char
  * defined at fmt/fmt.c:14:13; gate 6 into compartment 'io' */
 struct bh_frame_6 {
 	bh_frame h;
-	int sides;
 	const char *ret;
 	__SIZE_TYPE__ ret_size;
+	int sides;
 };
 
 void bh_entry_6_fmt_kind(bh_frame *bh_h);
@@ -188,9 +188,9 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_kind(int sides)
  * defined at fmt/fmt.c:6:13; gate 7 into compartment 'io' */
 struct bh_frame_7 {
 	bh_frame h;
-	struct vec3 v;
 	const char *ret;
 	__SIZE_TYPE__ ret_size;
+	struct vec3 v;
 };
 
 void bh_entry_7_fmt_vec3(bh_frame *bh_h);

@@ -171,11 +171,11 @@ int geom_calls(void) { return calls; }
  * defined at geom/geom.c:74:12; gate 0 into compartment 'math' */
 struct bh_frame_0 {
 	bh_frame h;
+	struct box ret;
 	int id;
 	const char *label;
 	struct vec3 lo;
 	struct vec3 hi;
-	struct box ret;
 };
 
 void bh_entry_0_box_make(bh_frame *bh_h);
@@ -259,8 +259,8 @@ __attribute__((section("bh_gate_text"))) void bh_gate_box_print(const struct box
  * defined at geom/geom.c:87:8; gate 2 into compartment 'math' */
 struct bh_frame_2 {
 	bh_frame h;
-	const struct box *b;
 	double ret;
+	const struct box *b;
 };
 
 void bh_entry_2_box_volume(bh_frame *bh_h);
@@ -300,8 +300,8 @@ __attribute__((section("bh_gate_text"))) double bh_gate_box_volume(const struct 
  * defined at geom/geom.c:146:7; gate 3 into compartment 'math' */
 struct bh_frame_3 {
 	bh_frame h;
-	int v;
 	short ret;
+	int v;
 };
 
 void bh_entry_3_clamp_short(bh_frame *bh_h);
@@ -365,6 +365,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_calls(void)
  * defined at geom/geom.c:108:5; gate 9 into compartment 'math' */
 struct bh_frame_9 {
 	bh_frame h;
+	int ret;
 	int a;
 	long b;
 	char c;
@@ -376,7 +377,6 @@ struct bh_frame_9 {
 	short s;
 	_Bool flag;
 	double *out;
-	int ret;
 };
 
 void bh_entry_9_geom_mix(bh_frame *bh_h);
@@ -473,9 +473,9 @@ __attribute__((section("bh_gate_text"))) void bh_gate_geom_reset(void)
  * defined at geom/geom.c:46:14; gate 11 into compartment 'math' */
 struct bh_frame_11 {
 	bh_frame h;
+	struct ipair ret;
 	const int *vals;
 	int n;
-	struct ipair ret;
 };
 
 void bh_entry_11_ipair_minmax(bh_frame *bh_h);
@@ -517,9 +517,9 @@ __attribute__((section("bh_gate_text"))) struct ipair bh_gate_ipair_minmax(const
  * defined at geom/geom.c:153:20; gate 12 into compartment 'math' */
 struct bh_frame_12 {
 	bh_frame h;
+	unsigned long long ret;
 	unsigned long long x;
 	unsigned int rot;
-	unsigned long long ret;
 };
 
 void bh_entry_12_mix_bits(bh_frame *bh_h);
@@ -554,9 +554,9 @@ __attribute__((section("bh_gate_text"))) unsigned long long bh_gate_mix_bits(uns
  * defined at geom/geom.c:60:14; gate 13 into compartment 'math' */
 struct bh_frame_13 {
 	bh_frame h;
+	struct mixed ret;
 	long tag;
 	double weight;
-	struct mixed ret;
 };
 
 void bh_entry_13_mixed_make(bh_frame *bh_h);
@@ -591,9 +591,9 @@ __attribute__((section("bh_gate_text"))) struct mixed bh_gate_mixed_make(long ta
  * defined at geom/geom.c:120:5; gate 14 into compartment 'math' */
 struct bh_frame_14 {
 	bh_frame h;
+	int ret;
 	int sides;
 	int *out;
-	int ret;
 };
 
 void bh_entry_14_polygon_angles(bh_frame *bh_h);
@@ -637,8 +637,8 @@ __attribute__((section("bh_gate_text"))) int bh_gate_polygon_angles(int sides, i
  * defined at geom/geom.c:39:7; gate 15 into compartment 'math' */
 struct bh_frame_15 {
 	bh_frame h;
-	struct pt2 p;
 	float ret;
+	struct pt2 p;
 };
 
 void bh_entry_15_pt2_len(bh_frame *bh_h);
@@ -671,9 +671,9 @@ __attribute__((section("bh_gate_text"))) float bh_gate_pt2_len(struct pt2 p)
  * defined at geom/geom.c:32:12; gate 16 into compartment 'math' */
 struct bh_frame_16 {
 	bh_frame h;
+	struct pt2 ret;
 	struct pt2 a;
 	struct pt2 b;
-	struct pt2 ret;
 };
 
 void bh_entry_16_pt2_mid(bh_frame *bh_h);
@@ -708,8 +708,8 @@ __attribute__((section("bh_gate_text"))) struct pt2 bh_gate_pt2_mid(struct pt2 a
  * defined at geom/geom.c:136:15; gate 17 into compartment 'math' */
 struct bh_frame_17 {
 	bh_frame h;
-	double x;
 	unsigned char ret;
+	double x;
 };
 
 void bh_entry_17_quantize(bh_frame *bh_h);
@@ -742,9 +742,9 @@ __attribute__((section("bh_gate_text"))) unsigned char bh_gate_quantize(double x
  * defined at geom/geom.c:67:8; gate 18 into compartment 'math' */
 struct bh_frame_18 {
 	bh_frame h;
+	double ret;
 	union num u;
 	int is_int;
-	double ret;
 };
 
 void bh_entry_18_union_value(bh_frame *bh_h);
@@ -779,9 +779,9 @@ __attribute__((section("bh_gate_text"))) double bh_gate_union_value(union num u,
  * defined at geom/geom.c:17:13; gate 19 into compartment 'math' */
 struct bh_frame_19 {
 	bh_frame h;
+	struct vec3 ret;
 	struct vec3 a;
 	struct vec3 b;
-	struct vec3 ret;
 };
 
 void bh_entry_19_vec3_cross(bh_frame *bh_h);
@@ -816,9 +816,9 @@ __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_cross(struct v
  * defined at geom/geom.c:10:8; gate 20 into compartment 'math' */
 struct bh_frame_20 {
 	bh_frame h;
+	double ret;
 	struct vec3 a;
 	struct vec3 b;
-	double ret;
 };
 
 void bh_entry_20_vec3_dot(bh_frame *bh_h);
@@ -853,8 +853,8 @@ __attribute__((section("bh_gate_text"))) double bh_gate_vec3_dot(struct vec3 a, 
  * defined at geom/geom.c:130:7; gate 21 into compartment 'math' */
 struct bh_frame_21 {
 	bh_frame h;
-	struct vec3 v;
 	_Bool ret;
+	struct vec3 v;
 };
 
 void bh_entry_21_vec3_is_unit(bh_frame *bh_h);
@@ -887,9 +887,9 @@ __attribute__((section("bh_gate_text"))) _Bool bh_gate_vec3_is_unit(struct vec3 
  * defined at geom/geom.c:25:13; gate 22 into compartment 'math' */
 struct bh_frame_22 {
 	bh_frame h;
+	struct vec3 ret;
 	struct vec3 v;
 	float k;
-	struct vec3 ret;
 };
 
 void bh_entry_22_vec3_scale(bh_frame *bh_h);

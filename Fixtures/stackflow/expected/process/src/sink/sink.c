@@ -119,8 +119,8 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_fill(int *cells, int 
  * defined at sink/sink.c:41:5; gate 2 into compartment 'sink' */
 struct bh_frame_2 {
 	bh_frame h;
-	struct box *b;
 	int ret;
+	struct box *b;
 };
 
 void bh_entry_2_sink_peek(bh_frame *bh_h);
@@ -153,8 +153,8 @@ __attribute__((section("bh_gate_text"))) int bh_gate_sink_peek(struct box *b)
  * defined at sink/sink.c:30:6; gate 3 into compartment 'sink' */
 struct bh_frame_3 {
 	bh_frame h;
-	int by;
 	long ret;
+	int by;
 };
 
 void bh_entry_3_sink_twice(bh_frame *bh_h);

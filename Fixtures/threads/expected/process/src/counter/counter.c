@@ -16,10 +16,10 @@ uint64_t counter_mix(uint32_t thread, uint32_t i, uint64_t acc)
  * defined at counter/counter.c:4:10; gate 0 into compartment 'counter' */
 struct bh_frame_0 {
 	bh_frame h;
+	uint64_t ret;
 	uint32_t thread;
 	uint32_t i;
 	uint64_t acc;
-	uint64_t ret;
 };
 
 void bh_entry_0_counter_mix(bh_frame *bh_h);
