@@ -292,6 +292,8 @@ def print_round_trip_table(p):
                 ("process gate `void f(void)`", p["process.gate_void"],
                  f"{p['process.gate_void'] / spin:.2f}x spin, {p['process.gate_void'] / p['raw.spin_pingpong_tight_work']:.2f}x lfence polling with work"),
                 ("process gate `int f(int)`", p["process.gate_int"], f"{p['process.gate_int'] / spin:.2f}x spin"),
+                ("process gate, three `long` arguments and a `long` result", p["process.gate_args3"],
+                 f"{p['process.gate_args3'] / spin:.2f}x spin"),
                 ("process gate, 64-byte struct", p["process.gate_struct64"], f"{p['process.gate_struct64'] / spin:.2f}x spin"),
                 ("process gate, 4 KiB inout buffer", p["process.gate_buffer4k"],
                  f"{p['process.gate_buffer4k'] / (p['process.gate_void'] + p['process.two_4k_copies']):.2f}x (empty gate + two 4 KiB copies)")]

@@ -32,13 +32,13 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
     if target == me || rt.pointee.launched == 0 {
         // its own compartment, or before main() (constructors): everything is still one process
         bh_run_entry(gate, frame)
-        frame.pointee.status = BH_ST_RETURN
+        bh_frame_set_status(frame, BH_ST_RETURN)
         return
     }
     let ctrl = bh_ctrl_ptr()
     if bh_load(&ctrl.pointee.shutdown) != 0
         || (bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE && bh_load(&bh_comp(target).pointee.alive) == 0) {
-        frame.pointee.status = BH_ST_FAULTED
+        bh_frame_set_status(frame, BH_ST_FAULTED)
         faultedWhileEnding(me)
         return
     }
@@ -48,10 +48,10 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
     let err = bh_errno()
     // the stores to the channel's hot line in one burst, so that the line moves once while the callee polls it
     frame.pointee.gate = gate
-    frame.pointee.caller = me
+    bh_frame_set_caller(frame, me)
     frame.pointee.err = err
-    frame.pointee.status = BH_ST_CALL
-    frame.pointee.prev = hot.pointee.top
+    bh_frame_set_status(frame, BH_ST_CALL)
+    bh_frame_set_prev(ch, frame, hot.pointee.top)
     hot.pointee.top = frame
     bh_owner_hand(ch, target)
     while true {
@@ -61,11 +61,11 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
             continue
         }
         guard let f = hot.pointee.top else { internalError("empty channel") }
-        let st = f.pointee.status
+        let st = bh_frame_status(f)
         if st == BH_ST_EXIT { exitFromCaller(me) }
         if f == frame {
             if st == BH_ST_CALL { internalError("a call came back unanswered") }
-            hot.pointee.top = f.pointee.prev
+            hot.pointee.top = bh_frame_prev(ch, f)
             bh_set_errno(f.pointee.err)
             if st == BH_ST_FAULTED && bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE { faultedWhileEnding(me) }
             return
@@ -79,7 +79,7 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
 @inline(__always)
 private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePointer<bh_frame>, _ me: Int32) {
     let gate = f.pointee.gate
-    let caller = f.pointee.caller
+    let caller = bh_frame_caller(f)
     let n = bh_ncompartments()
     if bh_gate_compartment(gate) != me || caller < 0 || caller >= n || caller == me {
         bh_report_refused(me, gate)
@@ -87,7 +87,7 @@ private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePoi
             bh_park(ch, me)  // nobody to answer: a corrupt frame; leave the channel alone
             return
         }
-        f.pointee.status = BH_ST_FAULTED
+        bh_frame_set_status(f, BH_ST_FAULTED)
         bh_owner_hand(ch, caller)
         return
     }
@@ -99,7 +99,7 @@ private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePoi
     bh_tls_set_serving(outer)
     bh_flush_std()
     f.pointee.err = err
-    f.pointee.status = BH_ST_RETURN
+    bh_frame_set_status(f, BH_ST_RETURN)
     bh_owner_hand(ch, caller)
 }
 
@@ -149,7 +149,7 @@ func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never 
             bh_park(ch, me)
             continue
         }
-        let st = f.pointee.status
+        let st = bh_frame_status(f)
         if st == BH_ST_CALL {
             serve(ch, f, me)
         } else if st == BH_ST_EXIT {
@@ -167,13 +167,13 @@ func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never 
 func recover(_ ch: UnsafeMutablePointer<bh_channel>, _ k: Int32) -> Bool {
     var cur = bh_hot(ch).pointee.top
     while let f = cur {
-        if bh_gate_compartment(f.pointee.gate) == k && f.pointee.caller != k {
-            if f.pointee.status == BH_ST_CALL { f.pointee.status = BH_ST_FAULTED }
+        if bh_gate_compartment(f.pointee.gate) == k && bh_frame_caller(f) != k {
+            if bh_frame_status(f) == BH_ST_CALL { bh_frame_set_status(f, BH_ST_FAULTED) }
             bh_hot(ch).pointee.top = f
-            bh_owner_hand(ch, f.pointee.caller)
+            bh_owner_hand(ch, bh_frame_caller(f))
             return true
         }
-        cur = f.pointee.prev
+        cur = bh_frame_prev(ch, f)
     }
     return false
 }

@@ -407,8 +407,8 @@ private func compartmentOnExit(_ status: Int32, _ arg: UnsafeMutableRawPointer?)
     _ = bh_cas(&ctrl.pointee.term_status, -1, status & 0xff)
     _ = bh_cas(&ctrl.pointee.terminating, BH_TERM_NONE, BH_TERM_EXIT)
     if let f = bh_tls_get_serving(), let ch = bh_tls_get_channel() {
-        let caller = f.pointee.caller
-        f.pointee.status = BH_ST_EXIT
+        let caller = bh_frame_caller(f)
+        bh_frame_set_status(f, BH_ST_EXIT)
         bh_tls_set_serving(nil)
         bh_owner_hand(ch, caller)
         // main runs the program's exit and may call in on this channel (this compartment's exit handlers,

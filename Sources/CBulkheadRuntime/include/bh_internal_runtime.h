@@ -190,6 +190,20 @@ static inline int32_t *_Nonnull bh_free_head(int32_t home) { return &bh_rt.ctrl-
 static inline void *_Nullable *_Nonnull bh_heap_free_list(int32_t cls) { return &bh_rt.ctrl->heap_free[cls]; }
 static inline const bh_compartment_desc *_Nonnull bh_comp_desc(int32_t k) { return &bh_rt.program->compartments[k]; }
 
+/* A frame's header fields, as the runtime reads and writes them (bh_frame packs them into 16 bytes). */
+static inline int32_t bh_frame_status(const bh_frame *_Nonnull f) { return f->status; }
+static inline void bh_frame_set_status(bh_frame *_Nonnull f, int32_t st) { f->status = (int16_t)st; }
+static inline int32_t bh_frame_caller(const bh_frame *_Nonnull f) { return f->caller; }
+static inline void bh_frame_set_caller(bh_frame *_Nonnull f, int32_t k) { f->caller = (int16_t)k; }
+/* The frame enclosing f on channel ch's shared stack (NULL: none): kept as its offset from the channel's hot
+ * words, which precede every frame on the channel (0: none). */
+static inline bh_frame *_Nullable bh_frame_prev(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f) {
+    return f->prev ? (bh_frame *)((char *)bh_hot(ch) + f->prev) : NULL;
+}
+static inline void bh_frame_set_prev(const bh_channel *_Nonnull ch, bh_frame *_Nonnull f, const bh_frame *_Nullable prev) {
+    f->prev = prev ? (int32_t)((const char *)prev - (const char *)bh_hot(ch)) : 0;
+}
+
 /* The compartment a gate enters; -1 for an invalid gate id. Ids from ngates on are the runtime's internal
  * gates (ngates + k enters compartment k; see bh_exit_frame). */
 static inline int32_t bh_gate_compartment(int32_t g) {

@@ -9,6 +9,7 @@ void g_void(void);
 int g_int(int x);
 long g_struct(struct s64 s);
 void g_buffer(char *buf);
+long g_args3(long a, long b, long c);
 
 static double now(void)
 {
@@ -30,6 +31,9 @@ int main(int argc, char **argv)
     t = now();
     for (long i = 0; i < n; i++) acc = g_int((int)acc);
     printf("gate_int %.2f\n", (now() - t) / n * 1e9);
+    t = now();
+    for (long i = 0; i < n; i++) acc = g_args3(acc, i, 1);
+    printf("gate_args3 %.2f\n", (now() - t) / n * 1e9);
     t = now();
     for (long i = 0; i < n; i++) { s.v[0] = i; acc += g_struct(s); }
     printf("gate_struct64 %.2f\n", (now() - t) / n * 1e9);

@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define BH_ABI_VERSION 1
+#define BH_ABI_VERSION 2
 
 /* frame status, set by the runtime */
 enum bh_status {
@@ -33,16 +33,18 @@ enum bh_on_fault {
     BH_ON_FAULT_RESTART = 1   /* print the report, start a fresh process, the pending gate returns its error value */
 };
 
-/* The header of every gate frame. A generated frame struct starts with it:
- *     struct bh_frame_parse_expr { bh_frame h; const char *src; int cap; int *err; int ret; };
- * The generated code fills the arguments, calls bh_call(), reads the result. */
+/* The header of every gate frame. A generated frame struct starts with it, then the result, then the
+ * arguments:
+ *     struct bh_frame_parse_expr { bh_frame h; int ret; const char *src; int cap; int *err; };
+ * The generated code fills the arguments, calls bh_call(), reads the result. 16 bytes, so that with the
+ * channel's own 16 bytes a frame of up to 32 bytes of result and arguments shares one cache line with them. */
 typedef struct bh_frame bh_frame;
 struct bh_frame {
     int32_t gate;      /* set by bh_call */
-    int32_t caller;    /* compartment to return to; set by bh_call */
-    int32_t status;    /* enum bh_status */
+    int16_t caller;    /* compartment to return to; set by bh_call */
+    int16_t status;    /* enum bh_status */
     int32_t err;       /* errno, carried both ways */
-    bh_frame *prev;    /* runtime use */
+    int32_t prev;      /* runtime use (where the enclosing frame lies) */
 };
 
 /* Callee side: unpacks the frame, calls the function, stores the result in the frame. */
