@@ -57,8 +57,8 @@ extern "C" {
 /* The quiet period: after handing a channel over, a thread lets bh_tls_quiet lfence waits pass before it
  * first reads the channel's hot line again. A poll that lands while the other side works on the line takes
  * the line back from it, and its next store then waits a whole cache-line transfer for the line: on an
- * Intel Xeon (Sapphire Rapids class, KVM, 16 vCPUs) that made the empty gate 2.0-2.2x the raw spin
- * ping-pong, 1.7-1.8x with the quiet period. Adapted per thread from the poll that found the channel: the
+ * Intel Xeon (Emerald Rapids, KVM, 16 vCPUs) that made the empty gate 2.0-2.2x the raw spin
+ * ping-pong, 1.6-1.7x with the quiet period. Adapted per thread from the poll that found the channel: the
  * first (waited too long: shrink by 1/BH_QUIET_S), the BH_QUIET_G-th or later within the lfence phase
  * (polled too early: grow by half the excess), up to BH_QUIET_MAX. Growing only from the second poll on
  * keeps it off machines where early polls cost nothing (the 2-core AMD EPYC test machine, where growing
@@ -104,7 +104,7 @@ typedef struct {
 
 /* The words of a channel that both sides touch on every crossing. They lie at the very start of the
  * channel's shared stack (16 bytes), so the first frame pushed on an empty stack (the common case: a gate
- * with up to 24 bytes of arguments and result) shares their cache line: one line moves between the cores
+ * with up to 32 bytes of result and arguments) shares their cache line: one line moves between the cores
  * per hand-over, as in a raw ping-pong, instead of the owner word's line and then the frame's. */
 typedef struct bh_channel_hot {
     int32_t owner;             /* the compartment running this logical thread now; the futex word */
