@@ -230,7 +230,7 @@ private func compartmentDied(_ pid: pid_t, _ status: Int32) {
     let cs = bh_comp(k)
     if bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE || bh_load(&ctrl.pointee.shutdown) != 0 {
         recoverAll(k)
-        bh_store(&cs.pointee.alive, 0)
+        markDead(cs)
         return
     }
     let restartable = bh_comp_desc(k).pointee.on_fault == Int32(BH_ON_FAULT_RESTART.rawValue)
@@ -252,7 +252,13 @@ private func compartmentDied(_ pid: pid_t, _ status: Int32) {
         bh_request_termination(BH_TERM_FATAL, bh_wstatus_code(status))
     }
     recoverAll(k)
+    markDead(cs)
+}
+
+/// A compartment's process is gone for good (reaped by the zygote): main's exit may be waiting for it.
+private func markDead(_ cs: UnsafeMutablePointer<bh_comp_state>) {
     bh_store(&cs.pointee.alive, 0)
+    bh_wake_word(&cs.pointee.alive)
 }
 
 private func restart(_ k: Int32) {

@@ -284,13 +284,15 @@ void bh_shutdown_processes(void) {
     if (!c || c->zygote_pid <= 0) return;
     __atomic_store_n(&c->shutdown, 1, __ATOMIC_SEQ_CST);
     bh_kill_compartments();
+    /* the zygote reaps them and clears each one's alive word (waking it): wait on the first still alive, up
+     * to 200 ms in all in case the zygote itself is gone */
     for (int tries = 0; tries < 200; tries++) {
-        int alive = 0;
-        for (int k = 1; k < c->ncompartments && k < BH_MAX_COMPARTMENTS; k++)
-            alive |= __atomic_load_n(&c->comp[k].alive, __ATOMIC_ACQUIRE);
+        int32_t *alive = NULL;
+        for (int k = 1; k < c->ncompartments && k < BH_MAX_COMPARTMENTS && !alive; k++)
+            if (__atomic_load_n(&c->comp[k].alive, __ATOMIC_ACQUIRE)) alive = &c->comp[k].alive;
         if (!alive) break;
         struct timespec ts = {0, 1000 * 1000};
-        nanosleep(&ts, NULL);
+        syscall(SYS_futex, alive, FUTEX_WAIT, 1, &ts, NULL, 0);
     }
     kill(c->zygote_pid, SIGKILL);
     int st;

@@ -95,7 +95,7 @@ extern "C" {
 
 typedef struct {
     int32_t pid;               /* the compartment's current process (0 for the default compartment) */
-    int32_t alive;             /* 0 once it died for good (the program is terminating) */
+    int32_t alive;             /* 0 once it died for good (the program is terminating); futex word (woken then) */
     int32_t fault_reported;    /* its fault handler printed the report and asked for a restart */
     int32_t started;           /* its setup finished (a death before that is not restarted) */
     int32_t generation;        /* restarts so far */
