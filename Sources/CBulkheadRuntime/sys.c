@@ -29,6 +29,13 @@ _Thread_local void *bh_tls_altstack __attribute__((tls_model("initial-exec")));
 
 /* ---- waiting ---------------------------------------------------------------------------------------- */
 
+/* A thread of compartment self about to sleep on a channel's owner word, and done sleeping. With more than
+ * 32 compartments two of them share a bit (bh_bit), so the bit stays set: a wake too many, never too few. */
+static void bh_sleep_enter(bh_channel_hot *h, uint32_t bit) { __atomic_fetch_or(&h->sleepers, bit, __ATOMIC_SEQ_CST); }
+static void bh_sleep_leave(bh_channel_hot *h, uint32_t bit) {
+    if (bh_ncompartments() <= 32) __atomic_fetch_and(&h->sleepers, ~bit, __ATOMIC_SEQ_CST);
+}
+
 int bh_wait_owner_slow(bh_channel *ch, int32_t self) {
     bh_channel_hot *h = bh_hot(ch);
     bh_ctrl *c = bh_rt.ctrl;
@@ -44,21 +51,21 @@ int bh_wait_owner_slow(bh_channel *ch, int32_t self) {
             if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
             dl = &deadline;
         }
-        __atomic_fetch_add(&h->waiters, 1, __ATOMIC_SEQ_CST);
+        bh_sleep_enter(h, bit);
         int32_t o = __atomic_load_n(&h->owner, __ATOMIC_SEQ_CST);
         long r = 0;
         if (o != self) r = bh_futex_wait(&h->owner, o, bit, dl);
         int timedout = r == -1 && errno == ETIMEDOUT;
-        __atomic_fetch_sub(&h->waiters, 1, __ATOMIC_SEQ_CST);
+        bh_sleep_leave(h, bit);
         if (timedout && __atomic_load_n(&h->owner, __ATOMIC_ACQUIRE) != self) return 2;
     }
 }
 
 void bh_park(bh_channel *ch, int32_t self) {
     bh_channel_hot *h = bh_hot(ch);
-    __atomic_fetch_add(&h->waiters, 1, __ATOMIC_SEQ_CST);
+    bh_sleep_enter(h, bh_bit(self));
     if (__atomic_load_n(&h->owner, __ATOMIC_SEQ_CST) == self) bh_futex_wait(&h->owner, self, bh_bit(self), NULL);
-    __atomic_fetch_sub(&h->waiters, 1, __ATOMIC_SEQ_CST);
+    bh_sleep_leave(h, bh_bit(self));
 }
 
 void bh_wait_word(int32_t *word, int32_t val) {

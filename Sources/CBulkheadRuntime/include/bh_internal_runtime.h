@@ -108,7 +108,7 @@ typedef struct {
  * per hand-over, as in a raw ping-pong, instead of the owner word's line and then the frame's. */
 typedef struct bh_channel_hot {
     int32_t owner;             /* the compartment running this logical thread now; the futex word */
-    int32_t waiters;           /* threads asleep (or about to sleep) on owner */
+    uint32_t sleepers;         /* bh_bit(k) while compartment k's thread sleeps (or is about to) on owner */
     bh_frame *top;             /* the innermost pending frame */
 } bh_channel_hot;
 
@@ -269,11 +269,13 @@ static inline long bh_futex_wake(int32_t *p, int32_t n, uint32_t bits) {
 static inline uint32_t bh_bit(int32_t compartment) { return 1u << ((uint32_t)compartment & 31u); }
 
 /* Hands the channel to compartment `to`: the release of everything written to the frame, then a wake of
- * the threads of `to` asleep on it (only if someone sleeps: Dekker with the waiters count, both seq_cst). */
+ * the thread of `to` asleep on it, only if it sleeps (Dekker with the sleepers mask, both seq_cst). A
+ * channel has at most one thread per compartment, so a hand-over between two compartments while a third
+ * sleeps (main waiting out a call that goes back and forth between two libraries) makes no system call. */
 static inline void bh_owner_hand(bh_channel *ch, int32_t to) {
     bh_channel_hot *h = bh_hot(ch);
     __atomic_store_n(&h->owner, to, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&h->waiters, __ATOMIC_SEQ_CST) > 0) bh_futex_wake(&h->owner, INT32_MAX, bh_bit(to));
+    if (__atomic_load_n(&h->sleepers, __ATOMIC_SEQ_CST) & bh_bit(to)) bh_futex_wake(&h->owner, INT32_MAX, bh_bit(to));
 }
 
 int bh_wait_owner_slow(bh_channel *ch, int32_t self);
