@@ -159,7 +159,7 @@ def build_gate_programs(out):
 
 
 def process_gate_figures(prebuilt=None):
-    """Raw floors and gates of four shapes under process, in the same run, interleaved (the fcall gate
+    """Raw floors and gates of five shapes under process, in the same run, interleaved (the fcall gate
     against a direct call of the same function is gate_figures). `prebuilt`: a folder that
     build_gate_programs filled, instead of building afresh."""
     work = tempfile.mkdtemp(prefix="bh-gates-")
@@ -170,17 +170,19 @@ def process_gate_figures(prebuilt=None):
         else:
             progs = build_gate_programs(work)
         raw = progs["raw"]
-        def parse(text):
-            return {l.split()[0]: float(l.split()[1]) for l in text.strip().splitlines()}
         samples = {}
+        def sample(runs):
+            """Runs each program once, in order; its "name ns" lines go to samples[run.name]."""
+            for name, argv in runs:
+                for line in subprocess.run(argv, capture_output=True, text=True, check=True).stdout.strip().splitlines():
+                    k, v = line.split()
+                    samples.setdefault(f"{name}.{k}", []).append(float(v))
         for _ in range(REPS):
             runs = [("raw", [raw]), ("process", [progs["process"]])]
             if "sleeping" in progs:
                 runs.append(("sleeping", [progs["sleeping"], "2000"]))
                 runs.append(("after", [raw, "futex"]))  # the sleeping path's baseline, in the same state
-            for name, argv in runs:
-                for k, v in parse(subprocess.run(argv, capture_output=True, text=True, check=True).stdout).items():
-                    samples.setdefault(f"{name}.{k}", []).append(v)
+            sample(runs)
         if "sleeping" in progs:
             # the sleeping path varies most (a futex wake costs 4 or 40 us on a VM, depending on whether the
             # other vCPU halted): more pairs, and the ratio taken within each pair, then the median
@@ -191,9 +193,7 @@ def process_gate_figures(prebuilt=None):
             if pin:
                 pairs += (("pinned", pin + [progs["sleeping"], "2000"]), ("pinned_raw", pin + [raw, "futex"]))
             for _ in range(2 * REPS):
-                for name, argv in pairs:
-                    for k, v in parse(subprocess.run(argv, capture_output=True, text=True, check=True).stdout).items():
-                        samples.setdefault(f"{name}.{k}", []).append(v)
+                sample(pairs)
         figures = {k: statistics.median(v) for k, v in samples.items()}
         if "sleeping.gate_void" in figures:
             figures["process.gate_void_sleeping"] = figures["sleeping.gate_void"]
@@ -207,18 +207,26 @@ def process_gate_figures(prebuilt=None):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def main_prebuilt(out, folder):
-    """Only the round-trip table, from programs built elsewhere by `bench.py --pack FOLDER`."""
-    results = {"machine": {"cpu": cpu_name(), "cores": CORES, "system": platform.platform()}, "reps": REPS,
-               "process_gates": process_gate_figures(folder)}
+def new_results():
+    return {"machine": {"cpu": cpu_name(), "cores": CORES, "system": platform.platform()}, "reps": REPS}
+
+
+def finish(results, out):
     json.dump(results, open(out, "w"), indent=2, sort_keys=True)
     print_table(results)
     print(f"\nwritten: {out}")
 
 
+def main_prebuilt(out, folder):
+    """Only the round-trip table, from programs built elsewhere by `bench.py --pack FOLDER`."""
+    results = new_results()
+    results["process_gates"] = process_gate_figures(folder)
+    finish(results, out)
+
+
 def main(out):
-    results = {"machine": {"cpu": cpu_name(), "cores": CORES, "system": platform.platform()}, "reps": REPS,
-               "compiler": [], "gates": {}}
+    results = new_results()
+    results.update({"compiler": [], "gates": {}})
     fixtures = os.path.join(ROOT, "Fixtures")
     for name in sorted(os.listdir(fixtures)):
         yaml = os.path.join(fixtures, name, "bulkhead.yaml")
@@ -232,9 +240,7 @@ def main(out):
         results["applications"] = realmod.application_figures(REPS)
     results["gates"] = gate_figures()
     results["process_gates"] = process_gate_figures()
-    json.dump(results, open(out, "w"), indent=2, sort_keys=True)
-    print_table(results)
-    print(f"\nwritten: {out}")
+    finish(results, out)
 
 
 def cpu_name():

@@ -36,6 +36,16 @@ static void bh_sleep_leave(bh_channel_hot *h, uint32_t bit) {
     if (bh_ncompartments() <= 32) __atomic_fetch_and(&h->sleepers, ~bit, __ATOMIC_SEQ_CST);
 }
 
+/* The CLOCK_MONOTONIC time `ns` nanoseconds from now (an absolute deadline for bh_futex_wait). */
+static struct timespec bh_deadline_in(long ns) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ns / 1000000000L;
+    t.tv_nsec += ns % 1000000000L;
+    if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
+    return t;
+}
+
 int bh_wait_owner_slow(bh_channel *ch, int32_t self) {
     bh_channel_hot *h = bh_hot(ch);
     bh_ctrl *c = bh_rt.ctrl;
@@ -46,9 +56,7 @@ int bh_wait_owner_slow(bh_channel *ch, int32_t self) {
         if (term && !__atomic_load_n(&bh_rt.exit_claimed, __ATOMIC_ACQUIRE)) return 1;
         struct timespec deadline, *dl = NULL;
         if (term) {
-            clock_gettime(CLOCK_MONOTONIC, &deadline);
-            deadline.tv_nsec += 20 * 1000 * 1000;
-            if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
+            deadline = bh_deadline_in(20 * 1000 * 1000);
             dl = &deadline;
         }
         bh_sleep_enter(h, bit);
@@ -291,16 +299,13 @@ void bh_shutdown_processes(void) {
     if (!c || c->zygote_pid <= 0) return;
     __atomic_store_n(&c->shutdown, 1, __ATOMIC_SEQ_CST);
     bh_kill_compartments();
-    /* the zygote reaps them and clears each one's alive word (waking it): wait on the first still alive, up
-     * to 200 ms in all in case the zygote itself is gone */
-    for (int tries = 0; tries < 200; tries++) {
-        int32_t *alive = NULL;
-        for (int k = 1; k < c->ncompartments && k < BH_MAX_COMPARTMENTS && !alive; k++)
-            if (__atomic_load_n(&c->comp[k].alive, __ATOMIC_ACQUIRE)) alive = &c->comp[k].alive;
-        if (!alive) break;
-        struct timespec ts = {0, 1000 * 1000};
-        syscall(SYS_futex, alive, FUTEX_WAIT, 1, &ts, NULL, 0);
-    }
+    /* the zygote reaps them and clears each one's alive word (waking it): wait on each still alive, up to
+     * 200 ms in all in case the zygote itself is gone */
+    struct timespec deadline = bh_deadline_in(200 * 1000 * 1000);
+    int timed_out = 0;
+    for (int k = 1; k < c->ncompartments && k < BH_MAX_COMPARTMENTS && !timed_out; k++)
+        while (!timed_out && __atomic_load_n(&c->comp[k].alive, __ATOMIC_ACQUIRE))
+            timed_out = bh_futex_wait(&c->comp[k].alive, 1, FUTEX_BITSET_MATCH_ANY, &deadline) == -1 && errno == ETIMEDOUT;
     kill(c->zygote_pid, SIGKILL);
     int st;
     while (waitpid(c->zygote_pid, &st, __WALL) < 0 && errno == EINTR) {}
