@@ -210,10 +210,10 @@ func acquireChannel() -> UnsafeMutablePointer<bh_channel> {
             bh_report_fatal_num(cs("too many threads made gate calls; the limit is"), Int(BH_MAX_CHANNELS))
             abort()
         }
+        bh_channel_init(index)
         c = bh_channel_at(index)
         c.pointee.home = me
         bh_hot(c).pointee.top = nil
-        c.pointee.sp = c.pointee.base
         bh_store(&bh_hot(c).pointee.owner, me)
         bh_store(&c.pointee.ready, 1)
         bh_wake_word(&c.pointee.ready)

@@ -23,8 +23,9 @@ import Glibc
     return rt.pointee.started != 0 && a >= lo && a < lo &+ UInt(rt.pointee.heap_size)
 }
 
-/// A block of class `cls`, with the heap locked; nil when the heap is full.
-private func takeBlock(_ cls: Int32) -> UnsafeMutableRawPointer? {
+/// A block of class `cls`, with the heap locked; nil when the heap is full. `fresh`: it comes from space
+/// never handed out before, still zero as the shared memory file was created.
+private func takeBlock(_ cls: Int32, fresh: inout Bool) -> UnsafeMutableRawPointer? {
     let list = bh_heap_free_list(cls)
     if let b = list.pointee {
         list.pointee = bh_blk_next(b)
@@ -47,11 +48,18 @@ private func takeBlock(_ cls: Int32) -> UnsafeMutableRawPointer? {
         }
         c += 1
     }
+    fresh = true
     return bh_heap_bump(16 << Int(cls))
 }
 
 @_cdecl("bh_shared_malloc")
 public func bhSharedMalloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    var fresh = false
+    return allocate(size, fresh: &fresh)
+}
+
+/// A payload of `size` bytes from the shared heap (or, before the runtime starts, from malloc).
+private func allocate(_ size: Int, fresh: inout Bool) -> UnsafeMutableRawPointer? {
     let rt = bh_rt_ptr()
     if rt.pointee.started == 0 { return malloc(size) }
     if size < 0 || size > rt.pointee.heap_size {
@@ -63,7 +71,7 @@ public func bhSharedMalloc(_ size: Int) -> UnsafeMutableRawPointer? {
         bh_set_errno(ENOMEM)
         return nil
     }
-    let block = takeBlock(cls)
+    let block = takeBlock(cls, fresh: &fresh)
     bh_heap_unlock()
     guard let b = block else {
         bh_set_errno(ENOMEM)
@@ -81,8 +89,9 @@ public func bhSharedCalloc(_ n: Int, _ size: Int) -> UnsafeMutableRawPointer? {
         bh_set_errno(ENOMEM)
         return nil
     }
-    guard let p = bhSharedMalloc(total) else { return nil }
-    memset(p, 0, total)
+    var fresh = false
+    guard let p = allocate(total, fresh: &fresh) else { return nil }
+    if !fresh { memset(p, 0, total) }  // fresh space is zero already: no need to touch its pages
     return p
 }
 

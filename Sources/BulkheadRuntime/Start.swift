@@ -46,7 +46,7 @@ public func bhRuntimeStart(_ program: UnsafePointer<bh_program_desc>?) {
     rt.pointee.pid = getpid()
     let n = copy.pointee.ncompartments
     let heap = copy.pointee.shared_heap_size == 0 ? Int(BH_DEFAULT_SHARED_HEAP) : copy.pointee.shared_heap_size
-    let rc = bh_region_create(heap)
+    let rc = bh_region_create(heap, n)
     if rc != 0 { startFailed("cannot create the shared region", -rc) }
     let ctrl = bh_ctrl_ptr()
     ctrl.pointee.ncompartments = n
@@ -57,7 +57,7 @@ public func bhRuntimeStart(_ program: UnsafePointer<bh_program_desc>?) {
     if src != 0 { startFailed("cannot share the shared globals", -src) }
     var k: Int32 = 0
     while k < n {
-        if bh_comp_desc(k).pointee.syscalls != nil { bh_syscall_names_prepare() }
+        if bh_comp_desc(k).pointee.syscalls != nil { bh_seccomp_prepare() }
         k += 1
     }
     if pthread_key_create(&rt.pointee.channel_key, channelThreadExit) != 0 {
@@ -84,6 +84,7 @@ private func launch(filterNow: Bool) {
     let n = bh_ncompartments()
     rt.pointee.launched = 1
     if n > 1 {
+        bh_function_names_prepare()
         bh_note_layout()
         fflush(nil)  // nothing buffered may be written twice by the other processes
         let zygote = bh_fork_child(getpid(), 1)

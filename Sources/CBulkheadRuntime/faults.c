@@ -1,7 +1,8 @@
 /*
  * faults.c: the fault handlers (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS), on a per-thread
  * sigaltstack. Async-signal-safe: the report is built in a stack buffer and written with write(2); dladdr
- * (to name the target of an ungated call) is the one call outside that list, accepted for the report.
+ * (to find the object holding the target of an ungated call) is the one call outside that list, accepted for
+ * the report; a function of the executable is named from its symbol table, mapped before the processes start.
  *
  * Report forms (one line on fd 2):
  *   bulkhead: compartment 'C' faulted while serving gate 'G': SIGSEGV at 0xADDR
@@ -22,10 +23,12 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <link.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 static const int bh_fault_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS};
 
@@ -117,6 +120,74 @@ static const char *func_at(uintptr_t addr, const struct link_map *lm) {
     return NULL;
 }
 
+/* The executable's own symbol table (.symtab and its string table), mapped read-only before the processes
+ * start, so that a report can name any function of the program, static ones too, without exporting every
+ * symbol into the dynamic table (-rdynamic) and without a system call in the handler, where a compartment's
+ * syscall allowlist may forbid opening files. Only those two sections are mapped: the file's data sections
+ * stay out of reach of compartments that cannot open it. */
+static const ElfW(Sym) *bh_exe_syms;
+static size_t bh_exe_nsyms;
+static const char *bh_exe_strs;
+static size_t bh_exe_strsz;
+
+static const void *bh_map_section(int fd, const ElfW(Shdr) *sh, off_t file_size) {
+    if (sh->sh_offset > (ElfW(Off))file_size || sh->sh_size > (ElfW(Xword))file_size - sh->sh_offset) return NULL;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    off_t start = (off_t)(sh->sh_offset & ~(ElfW(Off))(pg - 1));
+    size_t len = (size_t)(sh->sh_offset - (ElfW(Off))start) + sh->sh_size;
+    char *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, start);
+    return m == MAP_FAILED ? NULL : m + (sh->sh_offset - (ElfW(Off))start);
+}
+
+void bh_function_names_prepare(void) {
+    if (bh_exe_syms) return;
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    ElfW(Ehdr) eh;
+    if (fstat(fd, &st) != 0 || pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0
+        || eh.e_shentsize != sizeof(ElfW(Shdr)) || eh.e_shnum == 0 || eh.e_shnum > 4096) {
+        close(fd);
+        return;
+    }
+    ElfW(Shdr) sh[eh.e_shnum];
+    size_t bytes = sizeof sh;
+    if (pread(fd, sh, bytes, (off_t)eh.e_shoff) != (ssize_t)bytes) { close(fd); return; }
+    for (int i = 0; i < eh.e_shnum; i++) {
+        if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh.e_shnum || sh[i].sh_entsize != sizeof(ElfW(Sym))) continue;
+        const ElfW(Sym) *syms = bh_map_section(fd, &sh[i], st.st_size);
+        const char *strs = bh_map_section(fd, &sh[sh[i].sh_link], st.st_size);
+        if (syms && strs) {
+            bh_exe_strs = strs;
+            bh_exe_strsz = sh[sh[i].sh_link].sh_size;
+            bh_exe_nsyms = sh[i].sh_size / sizeof(ElfW(Sym));
+            bh_exe_syms = syms;
+        }
+        break;
+    }
+    close(fd);
+}
+
+/* The function of the executable (from its .symtab) at offset `off` from its load address, into the report;
+ * 0 if none holds it. */
+static int rb_exe_function(bh_rb *b, uintptr_t off) {
+    const ElfW(Sym) *best = NULL;
+    for (size_t i = 0; i < bh_exe_nsyms; i++) {
+        const ElfW(Sym) *s = &bh_exe_syms[i];
+        if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_shndx == SHN_UNDEF || s->st_name >= bh_exe_strsz) continue;
+        if (off == s->st_value) { best = s; break; }
+        if (off > s->st_value && off - s->st_value < s->st_size) best = s;
+    }
+    if (!best) return 0;
+    const char *name = bh_exe_strs + best->st_name;
+    bh_rb_str(b, name);
+    if (off != best->st_value) {
+        bh_rb_str(b, "+");
+        bh_rb_hex(b, off - best->st_value);
+    }
+    return 1;
+}
+
 static void rb_function(bh_rb *b, uintptr_t addr) {
     Dl_info info;
     struct link_map *lm = NULL;
@@ -124,6 +195,7 @@ static void rb_function(bh_rb *b, uintptr_t addr) {
         bh_rb_str(b, "?");
         return;
     }
+    if (lm && lm->l_name && lm->l_name[0] == '\0' && rb_exe_function(b, addr - lm->l_addr)) return;   /* the executable */
     const char *exact = lm ? func_at(addr, lm) : NULL;
     if (exact) {
         bh_rb_str(b, exact);

@@ -8,6 +8,7 @@
 #include "bh_internal_runtime.h"
 #include "bh_report.h"
 
+#include <dlfcn.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <stdlib.h>
@@ -46,8 +47,12 @@ static const char *const bh_main_syscalls[] = {"kill", "wait4", NULL};
 static char bh_syscall_names[BH_SYSCALL_NAMES][BH_SYSCALL_NAME_LEN];
 static int bh_syscall_names_ready;
 
-void bh_syscall_names_prepare(void) {
+void bh_seccomp_prepare(void) {
     if (bh_syscall_names_ready) return;
+    /* glibc loads its unwinder (libgcc_s) on a thread's first pthread_exit or cancellation, by opening the
+     * file: under a filter that open is denied. The program links libgcc statically (a shorter start-up),
+     * so nothing else loads it; with a filter to come, load it now. */
+    dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NODELETE);
     for (int nr = 0; nr < BH_SYSCALL_NAMES; nr++) {
         char *n = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
         if (n) {

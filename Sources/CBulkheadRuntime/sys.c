@@ -117,7 +117,7 @@ static size_t round_page(size_t n) {
     return (n + pg - 1) & ~(pg - 1);
 }
 
-int bh_region_create(size_t heap_size) {
+int bh_region_create(size_t heap_size, int32_t ncompartments) {
     size_t ctrl_size = round_page(sizeof(bh_ctrl));
     size_t chan_size = round_page(sizeof(bh_channel) * BH_MAX_CHANNELS);
     size_t stacks_size = (size_t)BH_CHANNEL_STACK_SIZE * BH_MAX_CHANNELS;
@@ -137,14 +137,9 @@ int bh_region_create(size_t heap_size) {
     char *heap = stacks + stacks_size;
     c->magic = BH_MAGIC;
     c->term_status = -1;
-    for (int i = 0; i < BH_MAX_COMPARTMENTS; i++) { c->free_head[i] = -1; c->comp[i].alive = 1; }
-    for (int i = 0; i < BH_MAX_CHANNELS; i++) {
-        chans[i].index = i;
-        chans[i].next_free = -1;
-        chans[i].base = stacks + (size_t)i * BH_CHANNEL_STACK_SIZE + sizeof(bh_channel_hot);
-        chans[i].limit = stacks + (size_t)(i + 1) * BH_CHANNEL_STACK_SIZE;
-        chans[i].sp = chans[i].base;
-    }
+    /* only what the program uses: every page written here is a page fault now and one more in each process
+     * that reads it (channels are set up when first handed out: bh_channel_init) */
+    for (int i = 0; i < ncompartments && i < BH_MAX_COMPARTMENTS; i++) { c->free_head[i] = -1; c->comp[i].alive = 1; }
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);
     pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
@@ -162,6 +157,15 @@ int bh_region_create(size_t heap_size) {
     bh_rt.heap_size = heap_size;
     bh_rt.region_size = total;
     return 0;
+}
+
+void bh_channel_init(int32_t i) {
+    bh_channel *ch = &bh_rt.channels[i];
+    ch->index = i;
+    ch->next_free = -1;
+    ch->base = bh_rt.stacks + (size_t)i * BH_CHANNEL_STACK_SIZE + sizeof(bh_channel_hot);
+    ch->limit = bh_rt.stacks + (size_t)(i + 1) * BH_CHANNEL_STACK_SIZE;
+    ch->sp = ch->base;
 }
 
 /* Makes [start, end) one copy for every process: its bytes go to a memfd mapped over the same range. */
@@ -533,5 +537,6 @@ void bh_leave_initial_stack(int32_t self, void *(*manager)(void *), void *arg) {
     pthread_attr_destroy(&attr);
     if (r != 0) return;
     pthread_detach(t);
-    pthread_exit(NULL);
+    syscall(SYS_exit, 0);
+    __builtin_unreachable();
 }

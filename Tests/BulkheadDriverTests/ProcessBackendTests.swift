@@ -157,6 +157,12 @@ final class ProcessBackendTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("open -> 1"), r.stdout)
     }
 
+    func testAThreadEndingWithPthreadExitWorksUnderAnAllowlist() throws {
+        let r = try TestSupport.run([try build("faults"), "thread"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "worker -> 36\n")
+    }
+
     func testKillingTheMainProcessLeavesNoCompartmentProcess() throws {
         let program = try build("orphans")
         let p = Process()

@@ -11,7 +11,7 @@ static PAGE(char a_secret[4096]) = "TOPSECRET-a1b2c3";
 static PAGE(char b_bss[4096]);
 struct fr { bh_frame h; void *p; int n; int ret; int pid; };
 enum { G_A_SECRET, G_A_FN, G_B_PEEK, G_B_CALL, G_B_CRASH, G_B_OPEN, G_B_BYE, G_A_VIA_B, G_B_WHO };
-IN(1) int a_helper(int x) { return x + a_secret[0]; }
+IN(1) static int a_helper(int x) { return x + a_secret[0]; }
 IN(1) void e_a_secret(bh_frame *h) { ((struct fr *)h)->p = a_secret; }
 IN(1) void e_a_fn(bh_frame *h) { ((struct fr *)h)->p = (void *)a_helper; }
 IN(2) void e_b_peek(bh_frame *h) { struct fr *f = (void *)h; printf("b read: %s\n", (char *)f->p); }

@@ -167,7 +167,7 @@ enum Harness {
                   "compiling \(name).c")
         try check(shell(["cc", "-c", d + "/pad.c", "-o", d + "/pad.o"]), "compiling pad.c")
         let exe = d + "/" + name
-        try check(shell(["cc", "-rdynamic", "-o", exe, d + "/prog.o", d + "/pad.o"] + linkTail(lib, wrapMain: wrapMain)),
+        try check(shell(["cc", "-o", exe, d + "/prog.o", d + "/pad.o"] + linkTail(lib, wrapMain: wrapMain)),
                   "linking \(name)")
         return exe
     }

@@ -46,14 +46,19 @@ extern "C" {
                                                  library's own list, in the registering process) */
 
 /* THE spin tunable: how long (nanoseconds) a waiting side polls the channel's owner word before it sleeps
- * on the futex. For the first microsecond it polls with an lfence between polls (bh_poll_fence), then with a
- * pause instruction between polls; after the first BH_SPIN_NS / 25 it also
- * yields the CPU between rounds of polls, so that when threads outnumber cores a spinner does not hold the
- * core the callee needs. A futex sleep plus wake costs about 25 us per crossing on the 2-core test machine
- * (AMD EPYC VM; a call with no spin: 46 us) against 0.07 us for a crossing caught by the spin, so the spin
- * lasts about as long as two sleeps cost. Measured there (round trip, empty callee, per call): 1 thread
- * 0.13-0.15 us, 2 threads 0.14 us, 3 threads 0.15-0.17 us, 8 threads 1.3-2.2 us; a callee working 20 us:
- * 20.3 us. Without the yield, 3 or 8 threads on 2 cores fell to 6-40 us per call. 0 disables spinning. */
+ * on the futex. It first polls BH_POLLS times with an lfence between polls (bh_poll_fence; about a
+ * microsecond), then in rounds of 64 polls with a pause instruction between them, yielding the CPU after
+ * each round once BH_YIELD_NS have passed, so that a spinner does not hold the core the callee needs: when
+ * threads outnumber cores, and when the scheduler has put the waiting thread and the one it waits for on
+ * the same CPU (a woken thread often lands on its waker's CPU, and a new one on its creator's). A futex
+ * sleep plus wake costs about 25 us per crossing on the 2-core test machine (AMD EPYC VM; a call with no
+ * spin: 46 us) against 0.07 us for a crossing caught by the spin, so the spin lasts about as long as two
+ * sleeps cost. Measured there (round trip, empty callee, per call): 1 thread 0.13-0.15 us, 2 threads
+ * 0.14 us, 3 threads 0.15-0.17 us, 8 threads 1.3-2.2 us; a callee working 20 us: 20.3 us. Without the
+ * yield, 3 or 8 threads on 2 cores fell to 6-40 us per call. Yielding from the first round on (after about
+ * 2.5 us of waiting instead of 8) took cmark-gfm's workload from 96-108 to 85-89 ms (median of 30-40 runs,
+ * interleaved) and the worst of 300 starts of a two-compartment program from 25 to 12 ms. 0 disables
+ * spinning. */
 /* The quiet period: after handing a channel over, a thread lets bh_tls_quiet lfence waits pass before it
  * first reads the channel's hot line again. A poll that lands while the other side works on the line takes
  * the line back from it, and its next store then waits a whole cache-line transfer for the line: on an
@@ -74,6 +79,12 @@ extern "C" {
 #endif
 #ifndef BH_SPIN_NS
 #define BH_SPIN_NS 50000
+#endif
+#ifndef BH_POLLS
+#define BH_POLLS 128
+#endif
+#ifndef BH_YIELD_NS
+#define BH_YIELD_NS 0
 #endif
 
 /* Frame status values: the public ones (enum bh_status) as plain ints, and one private to the runtime. */
@@ -287,7 +298,7 @@ static inline int bh_wait_owner(bh_channel *ch, int32_t self) {
     int32_t *owner = &bh_hot(ch)->owner;
     uint32_t quiet = bh_tls_quiet;
     for (uint32_t k = 0; k < quiet; k++) bh_poll_fence();   /* the quiet period: the line is left alone */
-    for (int i = 0; i < 464; i++) {            /* the common case, before any clock reading (about 6 us) */
+    for (int i = 0; i < BH_POLLS; i++) {       /* the common case, before any clock reading */
         if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) {
             if (i == 0) {
                 bh_tls_quiet = quiet - (quiet + BH_QUIET_S - 1) / BH_QUIET_S;
@@ -311,7 +322,7 @@ static inline int bh_wait_owner(bh_channel *ch, int32_t self) {
             clock_gettime(CLOCK_MONOTONIC, &t);
             long spent = (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec);
             if (spent >= BH_SPIN_NS) break;
-            if (spent >= BH_SPIN_NS / 25) sched_yield();   /* let a descheduled callee have the core */
+            if (spent >= BH_YIELD_NS) sched_yield();   /* let a descheduled callee have the core */
         }
     }
     return bh_wait_owner_slow(ch, self);
@@ -362,7 +373,8 @@ static inline void bh_flush_std(void) {
 /* ---- C helpers (sys.c) ---------------------------------------------------------------------------- */
 
 const bh_program_desc *bh_program_copy(const bh_program_desc *p);   /* NULL on allocation failure */
-int bh_region_create(size_t heap_size);                              /* 0, or -errno */
+int bh_region_create(size_t heap_size, int32_t ncompartments);      /* 0, or -errno */
+void bh_channel_init(int32_t index);          /* a channel handed out for the first time: its stack bounds */
 int bh_share_range(uintptr_t start, uintptr_t end);                  /* 0, or -errno */
 /* A clone sharing the fd table (quiet: no exit signal, invisible to the parent's wait(NULL)); the child
  * gets PR_SET_PDEATHSIG SIGKILL and exits if its parent is already gone. */
@@ -467,10 +479,12 @@ void *bh_altstack_install(void);              /* for the calling thread, if it h
 void bh_altstack_release(void *mem);
 int bh_install_fault_handlers(void);
 void bh_fault_handlers_check(void);            /* reinstalls them if something replaced them */
+/* main, before the processes start: maps the executable's symbol table, for naming functions in reports */
+void bh_function_names_prepare(void);
 
 /* ---- seccomp (seccomp.c) ---------------------------------------------------------------------------- */
 
-void bh_syscall_names_prepare(void);          /* before any filter: the name table for SIGSYS reports */
+void bh_seccomp_prepare(void);                /* before any filter: SIGSYS reports' name table; the unwinder */
 const char *bh_syscall_name(long nr);         /* async-signal-safe; "?" if unknown */
 int bh_seccomp_install(int32_t comp);         /* 0, or -1 after a report */
 
