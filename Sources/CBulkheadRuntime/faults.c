@@ -206,7 +206,11 @@ static void rb_function(bh_rb *b, uintptr_t addr) {
             bh_rb_hex(b, addr - (uintptr_t)info.dli_saddr);
         }
     } else {
-        bh_rb_str(b, "?");
+        bh_rb_str(b, "?");   /* a stripped executable: the offset, for addr2line on the unstripped one */
+        if (lm) {
+            bh_rb_str(b, "+");
+            bh_rb_hex(b, addr - lm->l_addr);
+        }
     }
 }
 

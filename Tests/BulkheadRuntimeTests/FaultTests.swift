@@ -131,6 +131,21 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(r.stdout, "")
     }
 
+    func testUngatedCallInAStrippedProgramGivesTheOffset() throws {
+        let exe = try Harness.build("ungated_stripped", program(main: #"""
+        int main(void) {
+            struct fr *f = NEW_FRAME(struct fr);
+            call(G_A_FN, f);
+            call(G_B_CALL, f);
+            return 0;
+        }
+        """#))
+        try Harness.check(Harness.shell(["strip", exe]), "stripping")
+        let r = try Harness.run(exe)
+        XCTAssertEqual(r.status, 128 + 11, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("bulkhead: ungated call into compartment 'a': function ?+0x"), r.stderr)
+    }
+
     func testSeccompDeniesOpenAndNamesTheCall() throws {
         let exe = try Harness.build("seccomp", program(syscalls: "b_syscalls", main: #"""
         int main(void) {
