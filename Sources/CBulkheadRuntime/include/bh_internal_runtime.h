@@ -46,19 +46,20 @@ extern "C" {
                                                  library's own list, in the registering process) */
 
 /* THE spin tunable: how long (nanoseconds) a waiting side polls the channel's owner word before it sleeps
- * on the futex. It first polls BH_POLLS times with an lfence between polls (bh_poll_fence; about a
- * microsecond), then in rounds of 64 polls with a pause instruction between them, yielding the CPU after
- * each round once BH_YIELD_NS have passed, so that a spinner does not hold the core the callee needs: when
+ * on the futex. It first polls BH_POLLS times with an lfence between polls (bh_poll_fence; under a
+ * microsecond), then yields the CPU and polls in rounds of 64 with a pause instruction between polls,
+ * yielding again after each round once BH_YIELD_NS have passed, so that a spinner does not hold the core the callee needs: when
  * threads outnumber cores, and when the scheduler has put the waiting thread and the one it waits for on
  * the same CPU (a woken thread often lands on its waker's CPU, and a new one on its creator's). A futex
  * sleep plus wake costs about 25 us per crossing on the 2-core test machine (AMD EPYC VM; a call with no
  * spin: 46 us) against 0.07 us for a crossing caught by the spin, so the spin lasts about as long as two
  * sleeps cost. Measured there (round trip, empty callee, per call): 1 thread 0.13-0.15 us, 2 threads
  * 0.14 us, 3 threads 0.15-0.17 us, 8 threads 1.3-2.2 us; a callee working 20 us: 20.3 us. Without the
- * yield, 3 or 8 threads on 2 cores fell to 6-40 us per call. Yielding from the first round on (after about
- * 2.5 us of waiting instead of 8) took cmark-gfm's workload from 96-108 to 85-89 ms (median of 30-40 runs,
- * interleaved) and the worst of 300 starts of a two-compartment program from 25 to 12 ms. 0 disables
- * spinning. */
+ * yield, 3 or 8 threads on 2 cores fell to 6-40 us per call. Yielding after the first round of pauses
+ * (about 2.5 us of waiting instead of 8) took cmark-gfm's workload from 96-108 to 85-89 ms (median of 30-40
+ * runs, interleaved) and the worst of 300 starts of a two-compartment program from 25 to 12 ms; yielding
+ * before it as well, another 7% off cmark-gfm (83 to 77 ms, 118 to 109 ms in a slower hour) and the worst
+ * start from 9.7 to 6.2 ms, for about 1% on a callee that works 3 us. 0 disables spinning. */
 /* The quiet period: after handing a channel over, a thread lets bh_tls_quiet lfence waits pass before it
  * first reads the channel's hot line again. A poll that lands while the other side works on the line takes
  * the line back from it, and its next store then waits a whole cache-line transfer for the line: on an
@@ -314,6 +315,7 @@ static inline int bh_wait_owner(bh_channel *ch, int32_t self) {
     if (BH_SPIN_NS > 0) {
         struct timespec t0, t;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        sched_yield();   /* not answered within the lfence polls: the callee may be waiting for this CPU */
         for (;;) {
             for (int i = 0; i < 64; i++) {
                 if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) return 0;
