@@ -114,8 +114,9 @@ final class FaultTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("(no gate)"), r.stderr)
     }
 
-    func testUngatedCallIntoAnotherCompartmentNamesTheFunction() throws {
-        let exe = try Harness.build("ungated", program(main: #"""
+    /// B calls a function of A through a pointer that A handed out: an ungated call. Built as `name`.
+    private func ungatedCallProgram(_ name: String) throws -> String {
+        try Harness.build(name, program(main: #"""
         int main(void) {
             struct fr *f = NEW_FRAME(struct fr);
             call(G_A_FN, f);
@@ -124,7 +125,10 @@ final class FaultTests: XCTestCase {
             return 0;
         }
         """#))
-        let r = try Harness.run(exe)
+    }
+
+    func testUngatedCallIntoAnotherCompartmentNamesTheFunction() throws {
+        let r = try Harness.run(try ungatedCallProgram("ungated"))
         XCTAssertEqual(r.status, 128 + 11, r.stdout + r.stderr)
         XCTAssertTrue(r.stderr.contains("bulkhead: ungated call into compartment 'a': function a_helper"), r.stderr)
         XCTAssertTrue(r.stderr.contains("from compartment 'b', serving gate 'b_call'"), r.stderr)
@@ -132,14 +136,7 @@ final class FaultTests: XCTestCase {
     }
 
     func testUngatedCallInAStrippedProgramGivesTheOffset() throws {
-        let exe = try Harness.build("ungated_stripped", program(main: #"""
-        int main(void) {
-            struct fr *f = NEW_FRAME(struct fr);
-            call(G_A_FN, f);
-            call(G_B_CALL, f);
-            return 0;
-        }
-        """#))
+        let exe = try ungatedCallProgram("ungated_stripped")
         try Harness.check(Harness.shell(["strip", exe]), "stripping")
         let r = try Harness.run(exe)
         XCTAssertEqual(r.status, 128 + 11, r.stdout + r.stderr)
