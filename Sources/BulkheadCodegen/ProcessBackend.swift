@@ -52,8 +52,7 @@ public struct ProcessBackend: Backend {
         # The Bulkhead runtime (installed here by `bulkhead build`) and the Swift toolchain's static libraries.
         BH_RUNTIME ?= $(HOME)/\(Self.runtimeFolder(generator: generator))
         SWIFT_STATIC ?= $(shell dirname "$$(dirname "$$(readlink -f "$$(command -v swiftc)")")")/lib/swift_static/linux
-        \(Self.cxxRuntimeComment(plan))
-        BH_CXXRT ?= \(Self.cxxRuntime(plan))
+        \(Self.cxxRuntime(plan))
         BH_LIBS = -Wl,--wrap=main -Wl,--wrap=__cxa_atexit -Wl,--wrap=on_exit $(BH_RUNTIME)/libBulkheadRuntime.a $(SWIFT_STATIC)/x86_64/swiftrt.o -L$(SWIFT_STATIC) -lswiftCore -lseccomp -ldl -lpthread $(BH_CXXRT) -lm
 
         """
@@ -65,16 +64,13 @@ public struct ProcessBackend: Backend {
         plan.compartments.contains { $0.hardening.contains { h in HardeningFlags.link(h).contains { $0.hasPrefix("-fsanitize") } } }
     }
 
-    /// The C++ runtime the Swift runtime needs: linked statically, which saves the dynamic loader about a
-    /// tenth of a partitioned program's start-up, unless a sanitizer brings the shared one anyway.
+    /// The C++ runtime the Swift runtime needs, as the Makefile's `BH_CXXRT` (with its comment): linked
+    /// statically, which saves the dynamic loader about a tenth of a partitioned program's start-up, unless a
+    /// sanitizer brings the shared one anyway.
     static func cxxRuntime(_ plan: Plan) -> String {
-        linksSanitizer(plan) ? "-lstdc++" : "-Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -static-libgcc"
-    }
-
-    static func cxxRuntimeComment(_ plan: Plan) -> String {
         linksSanitizer(plan)
-            ? "# The C++ runtime that the Swift runtime needs: shared, as the sanitizers' runtimes load it too."
-            : "# The C++ runtime that the Swift runtime needs, linked statically (a shorter start-up)."
+            ? "# The C++ runtime that the Swift runtime needs: shared, as the sanitizers' runtimes load it too.\nBH_CXXRT ?= -lstdc++"
+            : "# The C++ runtime that the Swift runtime needs, linked statically (a shorter start-up).\nBH_CXXRT ?= -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -static-libgcc"
     }
 
     public func makefileRules(plan: Plan) -> String {

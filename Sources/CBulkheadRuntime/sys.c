@@ -537,6 +537,9 @@ void bh_leave_initial_stack(int32_t self, void *(*manager)(void *), void *arg) {
     pthread_attr_destroy(&attr);
     if (r != 0) return;
     pthread_detach(t);
+    /* not pthread_exit: it unwinds the thread, and glibc opens and loads libgcc_s for that (which the
+     * program links statically), in every process at every start, and a syscall allowlist denies the open.
+     * The kernel still clears the thread's id word on exit (set_tid_address), which pthread_join waits on. */
     syscall(SYS_exit, 0);
     __builtin_unreachable();
 }

@@ -47,10 +47,10 @@ extern "C" {
 
 /* THE spin tunable: how long (nanoseconds) a waiting side polls the channel's owner word before it sleeps
  * on the futex. It first polls BH_POLLS times with an lfence between polls (bh_poll_fence; under a
- * microsecond), then yields the CPU and polls in rounds of 64 with a pause instruction between polls,
- * yielding again after each round once BH_YIELD_NS have passed, so that a spinner does not hold the core the callee needs: when
- * threads outnumber cores, and when the scheduler has put the waiting thread and the one it waits for on
- * the same CPU (a woken thread often lands on its waker's CPU, and a new one on its creator's). A futex
+ * microsecond), then polls in rounds of 64 with a pause instruction between polls, yielding the CPU before
+ * each round, so that a spinner does not hold the core the callee needs: when threads outnumber cores, and
+ * when the scheduler has put the waiting thread and the one it waits for on the same CPU (a woken thread
+ * often lands on its waker's CPU, and a new one on its creator's). A futex
  * sleep plus wake costs about 25 us per crossing on the 2-core test machine (AMD EPYC VM; a call with no
  * spin: 46 us) against 0.07 us for a crossing caught by the spin, so the spin lasts about as long as two
  * sleeps cost. Measured there (round trip, empty callee, per call): 1 thread 0.13-0.15 us, 2 threads
@@ -83,9 +83,6 @@ extern "C" {
 #endif
 #ifndef BH_POLLS
 #define BH_POLLS 128
-#endif
-#ifndef BH_YIELD_NS
-#define BH_YIELD_NS 0
 #endif
 
 /* Frame status values: the public ones (enum bh_status) as plain ints, and one private to the runtime. */
@@ -303,20 +300,20 @@ static inline int bh_wait_owner(bh_channel *ch, int32_t self) {
         if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) {
             if (i == 0) {
                 bh_tls_quiet = quiet - (quiet + BH_QUIET_S - 1) / BH_QUIET_S;
-            } else if (i >= BH_QUIET_G && i < 256) {
+            } else if (i >= BH_QUIET_G) {
                 uint32_t q = quiet + (uint32_t)(i + 1 - BH_QUIET_G) / 2;
                 bh_tls_quiet = q < BH_QUIET_MAX ? q : BH_QUIET_MAX;
             }
             return 0;
         }
         if (BH_SPIN_NS == 0) break;
-        if (i < 256) bh_poll_fence(); else bh_pause();
+        bh_poll_fence();
     }
     if (BH_SPIN_NS > 0) {
         struct timespec t0, t;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        sched_yield();   /* not answered within the lfence polls: the callee may be waiting for this CPU */
         for (;;) {
+            sched_yield();   /* not answered yet: the callee may be waiting for this CPU */
             for (int i = 0; i < 64; i++) {
                 if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) return 0;
                 bh_pause();
@@ -324,7 +321,6 @@ static inline int bh_wait_owner(bh_channel *ch, int32_t self) {
             clock_gettime(CLOCK_MONOTONIC, &t);
             long spent = (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec);
             if (spent >= BH_SPIN_NS) break;
-            if (spent >= BH_YIELD_NS) sched_yield();   /* let a descheduled callee have the core */
         }
     }
     return bh_wait_owner_slow(ch, self);
