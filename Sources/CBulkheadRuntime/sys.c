@@ -23,11 +23,38 @@ bh_rt_state bh_rt;
 _Thread_local bh_channel *bh_tls_channel __attribute__((tls_model("initial-exec")));
 _Thread_local bh_frame *bh_tls_serving __attribute__((tls_model("initial-exec")));
 _Thread_local uint32_t bh_tls_quiet __attribute__((tls_model("initial-exec")));
+_Thread_local uint32_t bh_tls_colocated __attribute__((tls_model("initial-exec")));
 _Thread_local void *bh_tls_altstack __attribute__((tls_model("initial-exec")));
 
 #define BH_MAGIC 0x42484b31u
 
 /* ---- waiting ---------------------------------------------------------------------------------------- */
+
+/* A waiting thread keeps finding the thread it waits for on its own CPU (bh_colocated): it moves elsewhere,
+ * unless a thread of the same channel moved less than the gap ago. */
+void bh_move_off_cpu(bh_channel *ch) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    int64_t now = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+    int64_t next = __atomic_load_n(&ch->next_move_ns, __ATOMIC_ACQUIRE);
+    if (now < next) return;
+    /* 1 ms after a quiet spell (100 ms without a move), else doubling up to 64 ms: threads that outnumber
+     * the CPUs share them whatever we do */
+    int64_t gap = __atomic_load_n(&ch->move_gap_ns, __ATOMIC_RELAXED);
+    gap = (gap == 0 || now - next > 100000000) ? 1000000 : (gap < 64000000 ? 2 * gap : gap);
+    if (!__atomic_compare_exchange_n(&ch->next_move_ns, &next, now + gap, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;   /* the other thread moves */
+    __atomic_store_n(&ch->move_gap_ns, gap, __ATOMIC_RELAXED);
+    /* allowed everywhere but here, then everywhere again: the scheduler moves the thread at once and leaves
+     * it where it went; a thread allowed only this CPU stays */
+    cpu_set_t all, others;
+    int cpu = sched_getcpu();
+    if (cpu < 0 || sched_getaffinity(0, sizeof all, &all) != 0 || !CPU_ISSET(cpu, &all)) return;
+    others = all;
+    CPU_CLR(cpu, &others);
+    if (CPU_COUNT(&others) == 0) return;
+    if (sched_setaffinity(0, sizeof others, &others) == 0) sched_setaffinity(0, sizeof all, &all);
+}
 
 /* A thread of compartment self about to sleep on a channel's owner word, and done sleeping. With more than
  * 32 compartments two of them share a bit (bh_bit), so the bit stays set: a wake too many, never too few. */

@@ -205,6 +205,60 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(denied.stderr, "bulkhead: compartment 'main' faulted (no gate): denied system call 'getppid' (110)\n")
     }
 
+    /// A waiting thread that keeps finding the thread it waits for on its own CPU moves itself off that CPU
+    /// (bh_move_off_cpu): under a syscall allowlist too, and with its CPU mask as it was afterwards. Called
+    /// here directly, in a filtered compartment's peer thread and in filtered main, with a mask narrowed to
+    /// two CPUs (a machine with one has nowhere to move to: the program then says so and nothing moves).
+    func testAThreadMovesOffItsCPUUnderAnAllowlistAndKeepsItsMask() throws {
+        let exe = try Harness.build("move_off_cpu", #"""
+        #define _GNU_SOURCE
+        #include <sched.h>
+        #include "bht.h"
+        #include "bh_internal_runtime.h"
+        struct fr { bh_frame h; int moved, kept; };
+        /* narrows this thread's mask to its CPU and one other, moves, and says whether it moved and whether
+         * the narrowed mask is back */
+        static void move(struct fr *f) {
+            cpu_set_t all, two, after;
+            sched_getaffinity(0, sizeof all, &all);
+            int here = sched_getcpu(), other = -1;
+            for (int c = 0; c < CPU_SETSIZE && other < 0; c++) if (c != here && CPU_ISSET(c, &all)) other = c;
+            if (other < 0) { f->moved = f->kept = -1; return; }
+            CPU_ZERO(&two); CPU_SET(here, &two); CPU_SET(other, &two);
+            sched_setaffinity(0, sizeof two, &two);
+            bh_move_off_cpu(bh_tls_get_channel());
+            f->moved = sched_getcpu() == other;
+            sched_getaffinity(0, sizeof after, &after);
+            f->kept = CPU_EQUAL(&after, &two);
+            sched_setaffinity(0, sizeof all, &all);
+        }
+        IN(1) void e_b(bh_frame *h) { move((struct fr *)h); }
+        static bh_compartment_desc comps[2];
+        static bh_gate_desc gates[1];
+        static const char *const only_read[] = {"read", NULL};
+        __attribute__((constructor)) static void start(void) {
+            comps[0] = (bh_compartment_desc){.name = "main", .syscalls = only_read};
+            comps[1] = (bh_compartment_desc){.name = "b", .text = TEXT_REGION(1), .syscalls = only_read};
+            gates[0] = (bh_gate_desc){"b", 1, e_b};
+            START("move_off_cpu", comps, gates);
+        }
+        int main(void) {
+            struct fr *f = NEW_FRAME(struct fr);
+            bh_call(0, &f->h);
+            printf("b: moved %d, mask kept %d\n", f->moved, f->kept);
+            usleep(2000);   /* moves are rationed per channel: one a millisecond at most */
+            move(f);
+            printf("main: moved %d, mask kept %d\n", f->moved, f->kept);
+            return 0;
+        }
+        """#)
+        let r = try Harness.run(exe)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertEqual(r.stderr, "")
+        if r.stdout.hasPrefix("b: moved -1") { throw XCTSkip("one CPU: nowhere to move to") }
+        XCTAssertEqual(r.stdout, "b: moved 1, mask kept 1\nmain: moved 1, mask kept 1\n")
+    }
+
     func testRestartFailsTheCrashingCallAndServesTheNextOne() throws {
         let exe = try Harness.build("restart", program(onFault: "BH_ON_FAULT_RESTART", main: #"""
         int main(void) {

@@ -131,7 +131,9 @@ typedef struct bh_channel {
     char *limit;
     int32_t index;
     int32_t next_free;         /* free list of channels with the same home, -1 ends it */
-    char pad[128 - 2 * 4 - 3 * sizeof(void *) - 2 * 4];
+    int64_t next_move_ns;      /* bh_move_off_cpu: no thread of this channel moves before (CLOCK_MONOTONIC) */
+    int64_t move_gap_ns;       /* and the gap after the next move */
+    char pad[128 - 2 * 4 - 3 * sizeof(void *) - 2 * 4 - 2 * 8];
 } bh_channel;
 
 typedef struct bh_ctrl {
@@ -289,6 +291,30 @@ static inline void bh_owner_hand(bh_channel *ch, int32_t to) {
 
 int bh_wait_owner_slow(bh_channel *ch, int32_t self);
 
+/* Two threads that hand a channel back and forth can end up on one CPU while another CPU idles: a thread
+ * created or woken by the other often starts on its CPU, and then each yields to the other for every
+ * crossing (about 3 us each instead of 0.1) while the scheduler, which sees two busy threads that it
+ * considers cache-hot, leaves them there for milliseconds (a quarter of the starts of a two-compartment
+ * program spent its first 2000 crossings that way). A waiter answered right after a yield that another
+ * thread used (BH_YIELD_RAN_NS or more) counts it; at BH_COLOCATED_MAX in a row it moves itself off its
+ * CPU (bh_move_off_cpu). Moves are rationed per channel, not per thread, so that only one of the two moves
+ * (when both did, they often met again on the other CPU): at most one a millisecond, less often while they
+ * keep happening. */
+#ifndef BH_YIELD_RAN_NS
+#define BH_YIELD_RAN_NS 1000
+#endif
+#ifndef BH_COLOCATED_MAX
+#define BH_COLOCATED_MAX 32
+#endif
+extern _Thread_local uint32_t bh_tls_colocated __attribute__((tls_model("initial-exec")));
+void bh_move_off_cpu(bh_channel *ch);
+static inline void bh_colocated(bh_channel *ch) {
+    if (++bh_tls_colocated >= BH_COLOCATED_MAX) {
+        bh_tls_colocated = 0;
+        bh_move_off_cpu(ch);
+    }
+}
+
 /* Waits until the channel's owner == self (acquire). Returns 0 then. In the main process only: 1 when the program is
  * terminating and no thread of main has taken charge of the exit yet; 2 after a 20 ms poll while
  * terminating (the caller may then fail a gate whose compartment died). */
@@ -298,6 +324,7 @@ static inline int bh_wait_owner(bh_channel *ch, int32_t self) {
     for (uint32_t k = 0; k < quiet; k++) bh_poll_fence();   /* the quiet period: the line is left alone */
     for (int i = 0; i < BH_POLLS; i++) {       /* the common case, before any clock reading */
         if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) {
+            if (bh_tls_colocated) bh_tls_colocated = 0;   /* answered without a yield: not on one CPU */
             if (i == 0) {
                 bh_tls_quiet = quiet - (quiet + BH_QUIET_S - 1) / BH_QUIET_S;
             } else if (i >= BH_QUIET_G) {
@@ -312,14 +339,22 @@ static inline int bh_wait_owner(bh_channel *ch, int32_t self) {
     if (BH_SPIN_NS > 0) {
         struct timespec t0, t;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        long spent = 0;   /* when this round's yield began */
         for (;;) {
             sched_yield();   /* not answered yet: the callee may be waiting for this CPU */
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            /* another thread had this CPU meanwhile: if the answer is there now, most likely the callee */
+            int ran_here = (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) - spent >= BH_YIELD_RAN_NS;
             for (int i = 0; i < 64; i++) {
-                if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) return 0;
+                if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) {
+                    if (ran_here) bh_colocated(ch);
+                    else bh_tls_colocated = 0;
+                    return 0;
+                }
                 bh_pause();
             }
             clock_gettime(CLOCK_MONOTONIC, &t);
-            long spent = (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec);
+            spent = (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec);
             if (spent >= BH_SPIN_NS) break;
         }
     }
