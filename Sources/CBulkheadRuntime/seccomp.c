@@ -31,8 +31,6 @@
  *   prctl, close                            thread names/settings; closing what glibc opened
  *   ioctl(fd, TCGETS) only                  isatty(): stdio's first output on a terminal, and the Swift
  *                                           runtime's own start-up (it asks whether stderr is a terminal)
- *   sched_setaffinity(0, ...) only          a waiting thread moving itself off the CPU of the thread it
- *                                           waits for (bh_move_off_cpu)
  * and in the default compartment's process (main) only:
  *   kill, wait4                             main's exit: killing and reaping the other processes
  */
@@ -101,10 +99,6 @@ int bh_seccomp_install(int32_t comp) {
     if (rc == 0) {
         struct scmp_arg_cmp tcgets = {.arg = 1, .op = SCMP_CMP_EQ, .datum_a = TCGETS, .datum_b = 0};
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, tcgets);
-    }
-    if (rc == 0) {
-        struct scmp_arg_cmp self = {.arg = 0, .op = SCMP_CMP_EQ, .datum_a = 0, .datum_b = 0};
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setaffinity), 1, self);
     }
     for (const char *const *n = list; *n && rc == 0; n++) rc = allow(ctx, *n, comp, 0);
     if (rc == 0) rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);

@@ -30,30 +30,54 @@ _Thread_local void *bh_tls_altstack __attribute__((tls_model("initial-exec")));
 
 /* ---- waiting ---------------------------------------------------------------------------------------- */
 
-/* A waiting thread keeps finding the thread it waits for on its own CPU (bh_colocated): it moves elsewhere,
- * unless a thread of the same channel moved less than the gap ago. */
+/* How many threads are runnable on the whole machine now (the reader included), from /proc/loadavg's
+ * fourth field ("running/total"); -1 if unknown. */
+static int bh_running_threads(void) {
+    int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char buf[128];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    char *p = buf;
+    for (int field = 0; field < 3 && p; field++) p = strchr(p + 1, ' ');
+    return p ? atoi(p + 1) : -1;
+}
+
+/* A waiting thread keeps finding the thread it waits for on its own CPU (bh_colocated): it moves to another
+ * CPU if one is idle, unless a thread of the same channel moved less than the gap ago. Only where no
+ * syscall allowlist applies (the count of runnable threads comes from a file). */
 void bh_move_off_cpu(bh_channel *ch) {
+    const bh_program_desc *prog = bh_rt.program;
+    if (!prog || prog->compartments[bh_rt.self_index].syscalls) return;
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     int64_t now = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
     int64_t next = __atomic_load_n(&ch->next_move_ns, __ATOMIC_ACQUIRE);
-    if (now < next) return;
-    /* 1 ms after a quiet spell (100 ms without a move), else doubling up to 64 ms: threads that outnumber
-     * the CPUs share them whatever we do */
-    int64_t gap = __atomic_load_n(&ch->move_gap_ns, __ATOMIC_RELAXED);
-    gap = (gap == 0 || now - next > 100000000) ? 1000000 : (gap < 64000000 ? 2 * gap : gap);
-    if (!__atomic_compare_exchange_n(&ch->next_move_ns, &next, now + gap, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        return;   /* the other thread moves */
-    __atomic_store_n(&ch->move_gap_ns, gap, __ATOMIC_RELAXED);
-    /* allowed everywhere but here, then everywhere again: the scheduler moves the thread at once and leaves
-     * it where it went; a thread allowed only this CPU stays */
+    if (now < next || !__atomic_compare_exchange_n(&ch->next_move_ns, &next, now + 1000000, 0, __ATOMIC_ACQ_REL,
+                                                   __ATOMIC_ACQUIRE))
+        return;   /* a thread of this channel tried less than a millisecond ago, or tries now */
     cpu_set_t all, others;
     int cpu = sched_getcpu();
     if (cpu < 0 || sched_getaffinity(0, sizeof all, &all) != 0 || !CPU_ISSET(cpu, &all)) return;
+    /* Only to an idle CPU: beside a busy thread (of another program, or another pair of this one) this
+     * thread would wait for its turn at every crossing, far worse than beside the thread it waits for.
+     * This thread and the one it waits for are runnable on this CPU; if the others that are runnable
+     * anywhere are fewer than the other CPUs, one of those has nothing to run. */
+    int running = bh_running_threads();
+    if (running < 0 || running - 2 >= CPU_COUNT(&all) - 1) return;
+    /* allowed everywhere but here, then everywhere again: the scheduler moves the thread at once and leaves
+     * it where it went */
     others = all;
     CPU_CLR(cpu, &others);
-    if (CPU_COUNT(&others) == 0) return;
-    if (sched_setaffinity(0, sizeof others, &others) == 0) sched_setaffinity(0, sizeof all, &all);
+    if (sched_setaffinity(0, sizeof others, &others) != 0) return;
+    sched_setaffinity(0, sizeof all, &all);
+    /* moves that keep coming within 100 ms of each other: the next one after 2, 4 ... 64 ms */
+    int64_t gap = __atomic_load_n(&ch->move_gap_ns, __ATOMIC_RELAXED);
+    gap = (gap == 0 || now - next > 100000000) ? 1000000 : (gap < 64000000 ? 2 * gap : gap);
+    __atomic_store_n(&ch->move_gap_ns, gap, __ATOMIC_RELAXED);
+    __atomic_store_n(&ch->next_move_ns, now + gap, __ATOMIC_RELEASE);
 }
 
 /* A thread of compartment self about to sleep on a channel's owner word, and done sleeping. With more than

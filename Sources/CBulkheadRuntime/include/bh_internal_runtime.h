@@ -293,13 +293,12 @@ int bh_wait_owner_slow(bh_channel *ch, int32_t self);
 
 /* Two threads that hand a channel back and forth can end up on one CPU while another CPU idles: a thread
  * created or woken by the other often starts on its CPU, and then each yields to the other for every
- * crossing (about 3 us each instead of 0.1) while the scheduler, which sees two busy threads that it
- * considers cache-hot, leaves them there for milliseconds (a quarter of the starts of a two-compartment
- * program spent its first 2000 crossings that way). A waiter answered right after a yield that another
- * thread used (BH_YIELD_RAN_NS or more) counts it; at BH_COLOCATED_MAX in a row it moves itself off its
- * CPU (bh_move_off_cpu). Moves are rationed per channel, not per thread, so that only one of the two moves
- * (when both did, they often met again on the other CPU): at most one a millisecond, less often while they
- * keep happening. */
+ * crossing (about 3.5 us each instead of 0.09) while the scheduler, which sees two busy threads that it
+ * considers cache-hot, leaves them there for milliseconds (a quarter to three quarters of the starts of a
+ * two-compartment program spent their first 2000 crossings that way; a woken thread is not put on a
+ * halted vCPU either). A waiter answered right after a yield that another thread used (BH_YIELD_RAN_NS or
+ * more: most likely the thread it waits for) counts it; at BH_COLOCATED_MAX in a row (an answer found any
+ * other way resets the count) it moves itself to another CPU, if one is idle (bh_move_off_cpu). */
 #ifndef BH_YIELD_RAN_NS
 #define BH_YIELD_RAN_NS 1000
 #endif
