@@ -178,7 +178,7 @@ def process_gate_figures(prebuilt=None):
                     k, v = line.split()
                     samples.setdefault(f"{name}.{k}", []).append(float(v))
         for _ in range(REPS):
-            runs = [("raw", [raw]), ("process", [progs["process"]])]
+            runs = [("raw", [raw]), ("process", [progs["process"]]), ("cold", [progs["process"], "cold"])]
             if "sleeping" in progs:
                 runs.append(("sleeping", [progs["sleeping"], "2000"]))
                 runs.append(("after", [raw, "futex"]))  # the sleeping path's baseline, in the same state
@@ -303,6 +303,9 @@ def print_round_trip_table(p):
                 ("process gate, 64-byte struct", p["process.gate_struct64"], f"{p['process.gate_struct64'] / spin:.2f}x spin"),
                 ("process gate, 4 KiB inout buffer", p["process.gate_buffer4k"],
                  f"{p['process.gate_buffer4k'] / (p['process.gate_void'] + p['process.two_4k_copies']):.2f}x (empty gate + two 4 KiB copies)")]
+        if "cold.gate_void_cold" in p:
+            rows.append(("process gate `void f(void)`, the 2000 calls after the first after start", p["cold.gate_void_cold"],
+                         f"{p['cold.gate_void_cold'] / p['process.gate_void']:.2f}x the same gate later"))
         if "process.gate_void_sleeping" in p:
             after = p.get("after.futex_pingpong", futex)
             rows.append(("raw futex ping-pong, right after the sleeping gate", after, "1.00x futex after"))

@@ -73,7 +73,7 @@ void bh_move_off_cpu(bh_channel *ch) {
     CPU_CLR(cpu, &others);
     if (sched_setaffinity(0, sizeof others, &others) != 0) return;
     sched_setaffinity(0, sizeof all, &all);
-    /* moves that keep coming within 100 ms of each other: the next one after 2, 4 ... 64 ms */
+    /* the next move after 1 ms, then 2, 4 ... 64 ms while moves keep coming within 100 ms of each other */
     int64_t gap = __atomic_load_n(&ch->move_gap_ns, __ATOMIC_RELAXED);
     gap = (gap == 0 || now - next > 100000000) ? 1000000 : (gap < 64000000 ? 2 * gap : gap);
     __atomic_store_n(&ch->move_gap_ns, gap, __ATOMIC_RELAXED);
