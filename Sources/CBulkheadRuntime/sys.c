@@ -45,8 +45,8 @@ static int bh_running_threads(void) {
     return p ? atoi(p + 1) : -1;
 }
 
-/* A waiting thread keeps finding the thread it waits for on its own CPU (bh_colocated): it moves to another
- * CPU if one is idle, unless a thread of the same channel moved less than the gap ago. Only where no
+/* A waiting thread keeps finding the thread it waits for on its own CPU (bh_wait_owner): it moves to another
+ * CPU if one is idle, unless a thread of the same channel tried less than the gap ago. Only where no
  * syscall allowlist applies (the count of runnable threads comes from a file). */
 void bh_move_off_cpu(bh_channel *ch) {
     const bh_program_desc *prog = bh_rt.program;
@@ -73,7 +73,7 @@ void bh_move_off_cpu(bh_channel *ch) {
     CPU_CLR(cpu, &others);
     if (sched_setaffinity(0, sizeof others, &others) != 0) return;
     sched_setaffinity(0, sizeof all, &all);
-    /* the next move after 1 ms, then 2, 4 ... 64 ms while moves keep coming within 100 ms of each other */
+    /* the next try after 1 ms, then 2, 4 ... 64 ms while tries keep coming within 100 ms of each other */
     int64_t gap = __atomic_load_n(&ch->move_gap_ns, __ATOMIC_RELAXED);
     gap = (gap == 0 || now - next > 100000000) ? 1000000 : (gap < 64000000 ? 2 * gap : gap);
     __atomic_store_n(&ch->move_gap_ns, gap, __ATOMIC_RELAXED);

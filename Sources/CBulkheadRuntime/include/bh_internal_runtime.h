@@ -307,12 +307,6 @@ int bh_wait_owner_slow(bh_channel *ch, int32_t self);
 #endif
 extern _Thread_local uint32_t bh_tls_colocated __attribute__((tls_model("initial-exec")));
 void bh_move_off_cpu(bh_channel *ch);
-static inline void bh_colocated(bh_channel *ch) {
-    if (++bh_tls_colocated >= BH_COLOCATED_MAX) {
-        bh_tls_colocated = 0;
-        bh_move_off_cpu(ch);
-    }
-}
 
 /* Waits until the channel's owner == self (acquire). Returns 0 then. In the main process only: 1 when the program is
  * terminating and no thread of main has taken charge of the exit yet; 2 after a 20 ms poll while
@@ -346,8 +340,11 @@ static inline int bh_wait_owner(bh_channel *ch, int32_t self) {
             int ran_here = (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) - spent >= BH_YIELD_RAN_NS;
             for (int i = 0; i < 64; i++) {
                 if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == self) {
-                    if (ran_here) bh_colocated(ch);
-                    else bh_tls_colocated = 0;
+                    if (!ran_here) bh_tls_colocated = 0;
+                    else if (++bh_tls_colocated >= BH_COLOCATED_MAX) {
+                        bh_tls_colocated = 0;
+                        bh_move_off_cpu(ch);
+                    }
                     return 0;
                 }
                 bh_pause();
