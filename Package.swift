@@ -32,10 +32,13 @@ let package = Package(
         ),
         .target(name: "BulkheadAnalysis", dependencies: ["BulkheadModel", "BulkheadConfig"]),
         .target(name: "BulkheadCodegen", dependencies: ["BulkheadModel", "BulkheadConfig", "BulkheadAnalysis"]),
+        // Design-space exploration: the space, the safety order, measuring with pruning; builds and runs through
+        // an injected runner (the driver's), so it depends on no build stage.
+        .target(name: "BulkheadExplore", dependencies: ["BulkheadModel", "BulkheadConfig", "Yams"]),
         .target(
             name: "BulkheadDriver",
             dependencies: [
-                "BulkheadModel", "BulkheadConfig", "BulkheadFrontend", "BulkheadAnalysis", "BulkheadCodegen",
+                "BulkheadModel", "BulkheadConfig", "BulkheadFrontend", "BulkheadAnalysis", "BulkheadCodegen", "BulkheadExplore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmInclude)"])]
@@ -47,9 +50,10 @@ let package = Package(
         .testTarget(name: "BulkheadRuntimeTests", dependencies: []),
         .testTarget(name: "BulkheadConfigTests", dependencies: ["BulkheadConfig", "BulkheadModel"]),
         .testTarget(name: "BulkheadCodegenTests", dependencies: ["BulkheadCodegen", "BulkheadModel"]),
+        .testTarget(name: "BulkheadExploreTests", dependencies: ["BulkheadExplore", "BulkheadConfig", "BulkheadModel"]),
         .testTarget(
             name: "BulkheadDriverTests",
-            dependencies: ["BulkheadDriver", "BulkheadModel", "BulkheadConfig", "BulkheadAnalysis", "BulkheadCodegen"],
+            dependencies: ["BulkheadDriver", "BulkheadModel", "BulkheadConfig", "BulkheadAnalysis", "BulkheadCodegen", "BulkheadExplore"],
             swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmInclude)"])]
         ),
     ]
