@@ -110,4 +110,33 @@ final class ExploreCommandTests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("no configuration of \(file) has the hash '0123'"), unknown.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/.bulkhead-explore"))
     }
+
+    /// A real code base, explored for real on a small space: lz4 with xxhash isolated or not, under fcall or
+    /// process, with or without stack-protector. Every configuration must give the baseline's output.
+    func testExploresARealCodeBase() throws {
+        let fetch = try TestSupport.run([TestSupport.repositoryRoot + "/Scripts/fetch-real.sh", "lz4"])
+        XCTAssertEqual(fetch.status, 0, fetch.stderr)
+        guard fetch.status == 0 else { return }
+        let dir = try TestSupport.temporaryDirectory() + "/program"
+        XCTAssertEqual(try TestSupport.run(["cp", "-a", fetch.stdout.trimmingCharacters(in: .whitespacesAndNewlines), dir]).status, 0)
+        for item in ["bulkhead.yaml", "driver", "workload.sh"] {
+            XCTAssertEqual(try TestSupport.run(["cp", "-a", TestSupport.fixtures + "/real/lz4/" + item, dir + "/" + item]).status, 0)
+        }
+        try """
+            base: bulkhead.yaml
+            isolate: [xxhash]
+            backends: [fcall, process]
+            hardening: [stack-protector]
+            harden_default: false
+            workload: { command: './workload.sh "$BULKHEAD_PROGRAM" .', runs: 1 }
+            budget: { ratio: 1000 }
+
+            """.write(toFile: dir + "/explore.yaml", atomically: true, encoding: .utf8)
+        let run = TestSupport.cli(["explore", dir + "/explore.yaml", "-j2"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let r = try report(dir + "/explore-out")
+        XCTAssertEqual(entries(r).map { $0["status"] as! String }, ["measured", "measured", "measured", "measured"], run.stdout)
+        XCTAssertEqual(entries(r).filter { $0["starred"] as! Bool }.map { $0["label"] as! String }, ["process main | xxhash[sp]"])
+        try? FileManager.default.removeItem(atPath: dir)
+    }
 }
