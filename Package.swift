@@ -33,10 +33,13 @@ let package = Package(
         .target(name: "BulkheadAnalysis", dependencies: ["BulkheadModel", "BulkheadConfig"]),
         // Templates/: fixed C that the build emits or runs (compiled by the tests, not by SwiftPM).
         .target(name: "BulkheadCodegen", dependencies: ["BulkheadModel", "BulkheadConfig", "BulkheadAnalysis"], exclude: ["Templates"]),
+        // Design-space exploration: the space, the safety order, measuring with pruning; builds and runs through
+        // an injected runner (the driver's), so it depends on no build stage.
+        .target(name: "BulkheadExplore", dependencies: ["BulkheadModel", "BulkheadConfig", "Yams"]),
         .target(
             name: "BulkheadDriver",
             dependencies: [
-                "BulkheadModel", "BulkheadConfig", "BulkheadFrontend", "BulkheadAnalysis", "BulkheadCodegen",
+                "BulkheadModel", "BulkheadConfig", "BulkheadFrontend", "BulkheadAnalysis", "BulkheadCodegen", "BulkheadExplore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmInclude)"])]
@@ -48,9 +51,10 @@ let package = Package(
         .testTarget(name: "BulkheadRuntimeTests", dependencies: []),
         .testTarget(name: "BulkheadConfigTests", dependencies: ["BulkheadConfig", "BulkheadModel"]),
         .testTarget(name: "BulkheadCodegenTests", dependencies: ["BulkheadCodegen", "BulkheadModel"]),
+        .testTarget(name: "BulkheadExploreTests", dependencies: ["BulkheadExplore", "BulkheadConfig", "BulkheadModel"]),
         .testTarget(
             name: "BulkheadDriverTests",
-            dependencies: ["BulkheadDriver", "BulkheadModel", "BulkheadConfig", "BulkheadAnalysis", "BulkheadCodegen"],
+            dependencies: ["BulkheadDriver", "BulkheadModel", "BulkheadConfig", "BulkheadAnalysis", "BulkheadCodegen", "BulkheadExplore"],
             swiftSettings: [.unsafeFlags(["-Xcc", "-I\(llvmInclude)"])]
         ),
     ]

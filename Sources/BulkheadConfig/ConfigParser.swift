@@ -110,7 +110,7 @@ public enum ConfigParser {
     ]
 
     /// Yams' syntax errors, at the place libyaml names.
-    private static func yamlDiagnostic(_ error: Error, lines: LineTable, displayPath: String) -> Diagnostic {
+    static func yamlDiagnostic(_ error: Error, lines: LineTable, displayPath: String) -> Diagnostic {
         func at(_ line: Int, _ column: Int) -> SourceLocation {
             SourceLocation(file: displayPath, line: line, column: lines.byteColumn(line: line, column: column))
         }

@@ -15,6 +15,10 @@ public struct Pipeline {
     /// Replaces the annotation file's `backend` (the command line's `--backend`).
     public var backend: BackendKind?
 
+    /// The annotation file's text, read instead of `configPath`'s (whose folder the paths stay relative to):
+    /// `bulkhead explore` builds generated ones.
+    public var configText: String?
+
     public init(configPath: String, outputDirectory: String? = nil, backend: BackendKind? = nil) {
         self.configPath = configPath
         self.backend = backend
@@ -36,8 +40,7 @@ public struct Pipeline {
     public func loadConfig() throws -> Config {
         let name = URL(fileURLWithPath: configPath).lastPathComponent
         // Locations in the annotation file are printed relative to its folder, like every other location.
-        guard let data = FileManager.default.contents(atPath: configPath),
-              let text = String(data: data, encoding: .utf8) else {
+        guard let text = configText ?? FileManager.default.contents(atPath: configPath).flatMap({ String(data: $0, encoding: .utf8) }) else {
             return try ConfigParser.load(path: configPath)  // reports why it cannot be read
         }
         let base = URL(fileURLWithPath: configPath).standardizedFileURL.deletingLastPathComponent().path
