@@ -67,6 +67,13 @@ enum StubText {
         """
     }
 
+    /// The parameters as a stub or an entry names them: `bh_a<i>_<name>`. No name of the program is in scope in
+    /// generated code, so a parameter can be named like anything the code uses (the callee, a runtime
+    /// function, a generated local: none of those begins with `bh_a` and a digit).
+    static func argumentNames(_ params: [Parameter]) -> [Parameter] {
+        params.enumerated().map { Parameter(name: "bh_a\($0.offset)_\($0.element.name)", type: $0.element.type) }
+    }
+
     /// The body lines of a plain call of `function` with the stub's parameters, ending in a return; a variadic
     /// stub forwards its `...` through `variadicVia`, the function's va_list sibling.
     static func directCall(_ function: String, variadicVia: String?, params: [Parameter], result: String, variadic: Bool) -> [String] {

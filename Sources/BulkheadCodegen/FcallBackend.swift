@@ -27,8 +27,9 @@ public struct FcallBackend: Backend {
 
     /// A direct call; a variadic function goes through its va_list sibling.
     private func body(stub: String, storage: String, function: String, via: String?, result: String, params: [Parameter], variadic: Bool) -> String {
-        let (typedef, head) = StubText.definitionHead(storage: storage, name: stub, result: result, params: params, variadic: variadic)
-        var lines = StubText.directCall(function, variadicVia: via, params: params, result: result, variadic: variadic)
+        let args = StubText.argumentNames(params)
+        let (typedef, head) = StubText.definitionHead(storage: storage, name: stub, result: result, params: args, variadic: variadic)
+        var lines = StubText.directCall(function, variadicVia: via, params: args, result: result, variadic: variadic)
         if lines.last == "return;" { lines.removeLast() }
         return typedef + head + "\n{\n" + lines.map { "\t" + $0 + "\n" }.joined() + "}\n"
     }
