@@ -26,7 +26,7 @@ extension Analyzer {
         let entries = plan.gates.map {
             Entry(name: $0.name, compartment: $0.compartment, resultType: $0.resultType, errorReturn: $0.errorReturn,
                   parameters: $0.parameters, marshalling: $0.marshalling, site: $0.uses.first?.location ?? $0.location,
-                  isVariadic: $0.isVariadic,
+                  isVariadic: $0.isVariadic && $0.forwarded == nil,
                   callersShareTheirHeap: !$0.uses.isEmpty && $0.uses.allSatisfy { sharedHeap.contains($0.fromLibrary) })
         } + plan.callbacks.map { cb in
             // a function pointer may be called from any other compartment
@@ -60,7 +60,7 @@ extension Analyzer {
     /// follows it (released at the end of its scope), and every use goes through that pointer.
     func moveLocalsToSharedStack(_ plan: inout Plan, edits: inout Set<Edit>, _ sink: inout DiagnosticSink) {
         guard config.backend.value == .process else { return }
-        let gates = Dictionary(uniqueKeysWithValues: plan.gates.map { ($0.name, $0) })
+        let gates = Dictionary(uniqueKeysWithValues: plan.gates.map { ($0.stub, $0) })
         let escaping = escapingParameters(gates)
         var moved: Set<String> = []
         var helpersAt: [String: TextSpan] = [:]
@@ -199,7 +199,10 @@ enum ArgumentDestination {
 extension Analyzer {
     func destination(of argument: Int, in use: FunctionUse, unit: String, from compartment: String?,
                      _ gates: [String: Plan.Gate]) -> ArgumentDestination {
-        guard let gate = gates[use.targetName], gate.compartment != compartment else {
+        // a variadic call goes through the gate specialised to what it passes through '...', if there is one
+        let types = use.variadicArguments?.compactMap(\.promoted)
+        let specialised = types.flatMap { $0.count == use.variadicArguments?.count ? gates[Self.variadicStubName(use.targetName, $0)] : nil }
+        guard let gate = specialised ?? gates[Self.gateStubName(use.targetName)], gate.compartment != compartment else {
             return .parameter(ParameterKey(use.targetUSR, argument, in: unit))
         }
         let marshalled = argument < gate.parameters.count

@@ -16,14 +16,16 @@ struct ProcessStub {
     /// scope in either, so none can clash with what they use.
     private var args: [Parameter] { StubText.argumentNames(params) }
     /// A parameter's field in the frame: `a<i>_<name>`, unlike every other field (`h`, `ret`, `ret_size`, `bh_text`).
-    private func member(_ i: Int) -> String { "a\(i)_\(params[i].name)" }
+    private func member(_ i: Int) -> String { StubText.fieldName(i, params[i]) }
+    /// How many of the last parameters are arguments forwarded through `...` (a gate specialised to them).
+    private var forwarded: Int? { entry.forwarded?.count }
 
     /// A printf-style function (variadic through its va_list sibling, or taking a va_list): the caller formats
     /// the text and the callee receives "%s" and the text, since a va_list cannot cross address spaces.
     /// `fixed`: the parameters before the format, which travel as they are (by index).
     private var formatted: (format: Int, fixed: Range<Int>, takesList: Bool, target: String)? {
         let takesList = params.last.map { $0.type.contains("va_list") || $0.type.contains("__va_list_tag") } ?? false
-        guard entry.isVariadic || takesList else { return nil }
+        guard (entry.isVariadic && forwarded == nil) || takesList else { return nil }
         let named = takesList ? params.count - 1 : params.count
         guard named > 0 else { return nil }
         return (named - 1, 0..<(named - 1), takesList, takesList ? entry.function : (entry.variadicVia ?? entry.function))
@@ -146,13 +148,13 @@ struct ProcessStub {
 
     private func stubFunction() -> String {
         let storage = entry.isStatic ? "static __attribute__((section(\"bh_gate_text\")))" : "__attribute__((section(\"bh_gate_text\")))"
-        let head = StubText.definitionHead(storage: storage, name: entry.stub, result: entry.resultType, params: args,
-                                           variadic: entry.isVariadic)
-        var lines: [String] = []
+        let head = StubText.definitionHead(storage: storage, name: entry.stub, result: entry.resultType,
+                                           params: Array(args.dropLast(forwarded ?? 0)), variadic: entry.isVariadic)
+        var lines = forwarded.map { StubText.forwardedArguments(args, forwarded: $0) } ?? []
         // already in the callee's compartment (a shared macro or header, or a callback called at home)
         lines.append("if (bh_self() == \(compartmentIndex)) {")
         lines += StubText.directCall(entry.function, variadicVia: entry.variadicVia, params: args,
-                                     result: entry.resultType, variadic: entry.isVariadic).map { "\t" + $0 }
+                                     result: entry.resultType, variadic: entry.isVariadic && forwarded == nil).map { "\t" + $0 }
         lines.append("}")
         lines.append("struct \(frame) *bh_f = (struct \(frame) *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct \(frame)));")
         if let f = formatted {

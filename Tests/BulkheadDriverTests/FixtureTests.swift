@@ -32,6 +32,12 @@ final class FixtureTests: XCTestCase {
         for backend in Self.backends { try check(fixture: "names", backend: backend) }
     }
 
+    /// Variadic functions without a va_list sibling, each call gated through a stub specialised to the promoted
+    /// types it passes through '...' (Fixtures/variadic).
+    func testVariadicCallsGoThroughGatesSpecialisedToTheirArgumentTypes() throws {
+        for backend in Self.backends { try check(fixture: "variadic", backend: backend) }
+    }
+
     func check(fixture name: String, backend: BackendKind, arguments: [String] = []) throws {
         let folder = "\(TestSupport.fixtures)/\(name)"
         let result = try Pipeline(configPath: folder + "/bulkhead.yaml", backend: backend).run()
