@@ -5,7 +5,7 @@ import CClang
 final class FactsCollector {
     private let tu: CXTranslationUnit
     private let mainFile: String
-    private var facts: TranslationUnitFacts
+    var facts: TranslationUnitFacts
     /// Macro expansions written in files, by (file, offset) of the invocation.
     private var expansions: [String: [Int: CXCursor]] = [:]
     /// Macro definitions by name (the last one seen).
@@ -23,6 +23,8 @@ final class FactsCollector {
         var calleeLocals: [LocalAddress] = []
         /// While visiting a variadic call's callee expression: the arguments passed through its `...`.
         var calleeVariadics: [VariadicArgument]?
+        /// While visiting a call's callee expression: how its arguments are written.
+        var calleeShapes: [ArgumentShape]?
     }
 
     init(tu: CXTranslationUnit, mainFile: String) {
@@ -61,6 +63,7 @@ final class FactsCollector {
                 ctx.function = c.spelling
                 ctx.functionUSR = c.usr
                 recordParameters(c, ctx.declarationPoint)
+                facts.bodies.append(body(of: c))
             }
             walk(c, &ctx)
         case CXCursor_VarDecl:
@@ -115,6 +118,7 @@ final class FactsCollector {
             }
             if callee.isNull || callee.kind != CXCursor_FunctionDecl { facts.indirectCallLocals += inner.calleeLocals }
             inner.calleeVariadics = nil
+            inner.calleeShapes = kids.dropFirst().map(argumentShape)
             if !callee.isNull, callee.kind == CXCursor_FunctionDecl, clang_isFunctionTypeVariadic(callee.type) != 0 {
                 let fixed = Int(clang_Cursor_getNumArguments(callee)), count = Int(clang_Cursor_getNumArguments(c))
                 inner.calleeVariadics = fixed >= 0 && count >= fixed
@@ -195,6 +199,7 @@ final class FactsCollector {
             enclosingFunction: ctx.function, argumentOf: isCall ? nil : ctx.argumentOf,
             initializerOf: isCall ? nil : ctx.initializerOf, localAddresses: locals, translationUnit: mainFile)
         use.variadicArguments = isCall ? ctx.calleeVariadics : nil
+        use.argumentShapes = isCall ? ctx.calleeShapes : nil
         facts.uses.append(use)
     }
 
@@ -431,7 +436,7 @@ final class FactsCollector {
 
     // MARK: Files
 
-    private func buffer(_ file: String) -> UnsafeBufferPointer<UInt8>? {
+    func buffer(_ file: String) -> UnsafeBufferPointer<UInt8>? {
         if let b = contents[file] { return b }
         guard let f = clang_getFile(tu, file) else { return nil }
         var size = 0
@@ -441,7 +446,7 @@ final class FactsCollector {
         return b
     }
 
-    private func byte(at file: String, offset: Int) -> UInt8? {
+    func byte(at file: String, offset: Int) -> UInt8? {
         guard let b = buffer(file), offset < b.count else { return nil }
         return b[offset]
     }
@@ -470,7 +475,7 @@ final class FactsCollector {
         return box.files.sorted()
     }
 
-    private func sourceLocation(_ at: FileLocation) -> SourceLocation {
+    func sourceLocation(_ at: FileLocation) -> SourceLocation {
         SourceLocation(file: at.file, line: at.line, column: at.column)
     }
 }

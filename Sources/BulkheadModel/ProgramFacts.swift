@@ -188,6 +188,8 @@ public struct FunctionUse: Hashable, Codable, Sendable {
     public var translationUnit: String
     /// For a call of a variadic function: the arguments passed through its `...`.
     public var variadicArguments: [VariadicArgument]?
+    /// For a call: how each argument is written (literals, `sizeof`, variables), for `bulkhead suggest`.
+    public var argumentShapes: [ArgumentShape]?
 
     public init(targetUSR: String, targetName: String, isCall: Bool, location: SourceLocation, spans: [TextSpan],
                 macroName: String?, unrewritableReason: String?, declarationPoint: TextSpan,
@@ -255,6 +257,8 @@ public struct TranslationUnitFacts: Codable, Sendable {
     public var globalUses: [GlobalUse]
     /// Every file the TU read, the main file included (absolute paths, sorted).
     public var files: [String]
+    /// What each function defined here does with its parameters, for `bulkhead suggest`.
+    public var bodies: [FunctionBody] = []
     /// Locals whose address is passed to a call, by USR.
     public var locals: [String: LocalVariable] = [:]
     /// Addresses of locals (and pointer parameters) passed to calls through a function pointer (the target
