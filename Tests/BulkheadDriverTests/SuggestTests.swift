@@ -64,6 +64,15 @@ final class SuggestTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: yaml, encoding: .utf8), after)
         XCTAssertEqual(TestSupport.cli(["suggest", yaml]).stdout, "# nothing to suggest\n")
 
+        // a file without gates: gets one
+        let bare = try TestSupport.copyFixture(Self.fixture) + "/bulkhead.yaml"
+        let text = try String(contentsOfFile: bare, encoding: .utf8)
+        try String(text[..<text.range(of: "\ngates:")!.lowerBound] + "\n").write(toFile: bare, atomically: true, encoding: .utf8)
+        XCTAssertEqual(TestSupport.cli(["suggest", bare, "--write"]).status, 0)
+        let merged = try String(contentsOfFile: bare, encoding: .utf8)
+        XCTAssertTrue(merged.contains("\ngates:\n  bump:\n    args:\n      counter: { dir: inout, size: sizeof(long) }"), merged)
+        XCTAssertTrue(merged.contains("  copy_name:\n    args:\n      out: { dir: out, size: cap }"), merged)
+
         // the drafted annotations are what the process backend needs: the program runs as it does unpartitioned
         let work = try TestSupport.temporaryDirectory()
         let original = try Reference.build(configPath: yaml, into: work + "/original")

@@ -4,7 +4,7 @@
 #include "vfs.h"
 
 struct sink {
-    char text[200];
+    char text[300];
     size_t used;
     int calls;
 };
@@ -33,6 +33,8 @@ static void transfer(const char *host, int port, float ratio, char separator, en
     printf("setopt ratio: %d\n", easy_setopt(h, EASYOPT_RATIO, ratio));
     printf("setopt separator: %d\n", easy_setopt(h, EASYOPT_SEPARATOR, separator));
     printf("setopt protocol: %d\n", easy_setopt(h, EASYOPT_PROTOCOL, proto));
+    printf("setopt maxsize: %d\n", easy_setopt(h, EASYOPT_MAXSIZE, sizeof collected.text));
+    printf("setopt resume: %d\n", easy_setopt(h, EASYOPT_RESUME_FROM, (long long)port << 33));
     printf("setopt timeout: %d\n", EASY_SET_TIMEOUT(h, port / 1000));
     printf("perform: %d\n", easy_perform(h));
     long code = 0;

@@ -12,6 +12,8 @@ struct easy {
     double ratio;
     char separator;
     int protocol;
+    size_t maxsize;
+    long long resume;
     long code;
 };
 
@@ -40,6 +42,8 @@ int easy_setopt(EASY *h, EASYoption option, ...)
     case EASYOPT_RATIO: h->ratio = va_arg(ap, double); break;
     case EASYOPT_SEPARATOR: h->separator = (char)va_arg(ap, int); break;
     case EASYOPT_PROTOCOL: h->protocol = va_arg(ap, int); break;
+    case EASYOPT_MAXSIZE: h->maxsize = va_arg(ap, size_t); break;
+    case EASYOPT_RESUME_FROM: h->resume = va_arg(ap, long long); break;
     default: rc = 48;
     }
     va_end(ap);
@@ -49,9 +53,9 @@ int easy_setopt(EASY *h, EASYoption option, ...)
 int easy_perform(EASY *h)
 {
     char body[160];
-    int n = snprintf(body, sizeof body, "url=%s%ctimeout=%ld%cratio=%.3f%cprotocol=%d",
+    int n = snprintf(body, sizeof body, "url=%s%ctimeout=%ld%cratio=%.3f%cprotocol=%d%cmax=%zu%cfrom=%lld",
                      h->url ? h->url : "(none)", h->separator, h->timeout, h->separator, h->ratio,
-                     h->separator, h->protocol);
+                     h->separator, h->protocol, h->separator, h->maxsize, h->separator, h->resume);
     if (!h->write) return 23;
     size_t taken = h->write(body, (size_t)n, h->user);
     h->code = taken == (size_t)n ? 200 : 500;

@@ -19,10 +19,12 @@ void bh_entry_7_easy_setopt(bh_frame *);
 void bh_entry_8_easy_setopt(bh_frame *);
 void bh_entry_9_easy_setopt(bh_frame *);
 void bh_entry_10_easy_setopt(bh_frame *);
-void bh_entry_11_vfs_count(bh_frame *);
-void bh_entry_12_vfs_open(bh_frame *);
-void bh_entry_13_vfs_open(bh_frame *);
-void bh_entry_14_write_cb(bh_frame *);
+void bh_entry_11_easy_setopt(bh_frame *);
+void bh_entry_12_easy_setopt(bh_frame *);
+void bh_entry_13_vfs_count(bh_frame *);
+void bh_entry_14_vfs_open(bh_frame *);
+void bh_entry_15_vfs_open(bh_frame *);
+void bh_entry_16_write_cb(bh_frame *);
 
 
 static const bh_compartment_desc bh_compartments[] = {
@@ -43,16 +45,18 @@ static const bh_gate_desc bh_gates[] = {
 	{ "easy_setopt", 2, bh_entry_8_easy_setopt },
 	{ "easy_setopt", 2, bh_entry_9_easy_setopt },
 	{ "easy_setopt", 2, bh_entry_10_easy_setopt },
-	{ "vfs_count", 1, bh_entry_11_vfs_count },
-	{ "vfs_open", 1, bh_entry_12_vfs_open },
-	{ "vfs_open", 1, bh_entry_13_vfs_open },
-	{ "write_cb", 0, bh_entry_14_write_cb },
+	{ "easy_setopt", 2, bh_entry_11_easy_setopt },
+	{ "easy_setopt", 2, bh_entry_12_easy_setopt },
+	{ "vfs_count", 1, bh_entry_13_vfs_count },
+	{ "vfs_open", 1, bh_entry_14_vfs_open },
+	{ "vfs_open", 1, bh_entry_15_vfs_open },
+	{ "write_cb", 0, bh_entry_16_write_cb },
 };
 
 static const bh_program_desc bh_program = {
 	BH_ABI_VERSION, "variadic",
 	3, bh_compartments,
-	15, bh_gates,
+	17, bh_gates,
 	{ (uintptr_t)bh_shared_start, (uintptr_t)bh_shared_end },
 	(size_t)1 << 30, /* shared heap: 1 GiB reserved, pages used on demand */
 };

@@ -4,7 +4,7 @@
 #include "vfs.h"
 
 struct sink {
-    char text[200];
+    char text[300];
     size_t used;
     int calls;
 };
@@ -31,7 +31,9 @@ extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vf;
 extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vi;
 extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vj;
 extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vl;
+extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vm;
 extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vp;
+extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vx;
 static __typeof__(write_cb) bh_cb_write_cb;
 static void transfer(const char *host, int port, float ratio, char separator, enum easy_proto proto)
 {
@@ -44,6 +46,8 @@ static void transfer(const char *host, int port, float ratio, char separator, en
     printf("setopt ratio: %d\n", bh_vgate_easy_setopt_vd(h, EASYOPT_RATIO, ratio));
     printf("setopt separator: %d\n", bh_vgate_easy_setopt_vi(h, EASYOPT_SEPARATOR, separator));
     printf("setopt protocol: %d\n", bh_vgate_easy_setopt_vj(h, EASYOPT_PROTOCOL, proto));
+    printf("setopt maxsize: %d\n", bh_vgate_easy_setopt_vm(h, EASYOPT_MAXSIZE, sizeof collected.text));
+    printf("setopt resume: %d\n", bh_vgate_easy_setopt_vx(h, EASYOPT_RESUME_FROM, (long long)port << 33));
     printf("setopt timeout: %d\n", EASY_SET_TIMEOUT(h, port / 1000));
     printf("perform: %d\n", bh_gate_easy_perform(h));
     long code = 0;

@@ -12,6 +12,8 @@ struct easy {
     double ratio;
     char separator;
     int protocol;
+    size_t maxsize;
+    long long resume;
     long code;
 };
 
@@ -40,6 +42,8 @@ int easy_setopt(EASY *h, EASYoption option, ...)
     case EASYOPT_RATIO: h->ratio = va_arg(ap, double); break;
     case EASYOPT_SEPARATOR: h->separator = (char)va_arg(ap, int); break;
     case EASYOPT_PROTOCOL: h->protocol = va_arg(ap, int); break;
+    case EASYOPT_MAXSIZE: h->maxsize = va_arg(ap, size_t); break;
+    case EASYOPT_RESUME_FROM: h->resume = va_arg(ap, long long); break;
     default: rc = 48;
     }
     va_end(ap);
@@ -49,9 +53,9 @@ int easy_setopt(EASY *h, EASYoption option, ...)
 int easy_perform(EASY *h)
 {
     char body[160];
-    int n = snprintf(body, sizeof body, "url=%s%ctimeout=%ld%cratio=%.3f%cprotocol=%d",
+    int n = snprintf(body, sizeof body, "url=%s%ctimeout=%ld%cratio=%.3f%cprotocol=%d%cmax=%zu%cfrom=%lld",
                      h->url ? h->url : "(none)", h->separator, h->timeout, h->separator, h->ratio,
-                     h->separator, h->protocol);
+                     h->separator, h->protocol, h->separator, h->maxsize, h->separator, h->resume);
     if (!h->write) return 23;
     size_t taken = h->write(body, (size_t)n, h->user);
     h->code = taken == (size_t)n ? 200 : 500;
@@ -82,14 +86,14 @@ void easy_cleanup(EASY *h)
 #if __INCLUDE_LEVEL__ == 0
 
 /* gate: void easy_cleanup(EASY *h)
- * defined at easy/easy.c:75:6; entered from 2 place(s) in other compartments */
+ * defined at easy/easy.c:79:6; entered from 2 place(s) in other compartments */
 void bh_gate_easy_cleanup(EASY *bh_a0_h)
 {
 	easy_cleanup(bh_a0_h);
 }
 
 /* gate: int easy_getinfo(EASY *h, EASYinfo info, ...)
- * defined at easy/easy.c:61:5; entered from 2 place(s) in other compartments; specialised to calls that pass (void *) through '...' */
+ * defined at easy/easy.c:65:5; entered from 2 place(s) in other compartments; specialised to calls that pass (void *) through '...' */
 int bh_vgate_easy_getinfo_vp(EASY *bh_a0_h, EASYinfo bh_a1_info, ...)
 {
 	__builtin_va_list bh_ap;
@@ -100,21 +104,21 @@ int bh_vgate_easy_getinfo_vp(EASY *bh_a0_h, EASYinfo bh_a1_info, ...)
 }
 
 /* gate: EASY * easy_init(void)
- * defined at easy/easy.c:18:7; entered from 2 place(s) in other compartments */
+ * defined at easy/easy.c:20:7; entered from 2 place(s) in other compartments */
 EASY *bh_gate_easy_init(void)
 {
 	return easy_init();
 }
 
 /* gate: int easy_perform(EASY *h)
- * defined at easy/easy.c:49:5; entered from 2 place(s) in other compartments */
+ * defined at easy/easy.c:53:5; entered from 2 place(s) in other compartments */
 int bh_gate_easy_perform(EASY *bh_a0_h)
 {
 	return easy_perform(bh_a0_h);
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; entered from 1 place(s) in other compartments; specialised to calls that pass (double) through '...' */
+ * defined at easy/easy.c:29:5; entered from 1 place(s) in other compartments; specialised to calls that pass (double) through '...' */
 int bh_vgate_easy_setopt_vd(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 {
 	__builtin_va_list bh_ap;
@@ -125,7 +129,7 @@ int bh_vgate_easy_setopt_vd(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; entered from 1 place(s) in other compartments; specialised to calls that pass (double, long) through '...' */
+ * defined at easy/easy.c:29:5; entered from 1 place(s) in other compartments; specialised to calls that pass (double, long) through '...' */
 int bh_vgate_easy_setopt_vdl(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 {
 	__builtin_va_list bh_ap;
@@ -137,7 +141,7 @@ int bh_vgate_easy_setopt_vdl(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; entered from 1 place(s) in other compartments; specialised to calls that pass (void (*)(void)) through '...' */
+ * defined at easy/easy.c:29:5; entered from 1 place(s) in other compartments; specialised to calls that pass (void (*)(void)) through '...' */
 int bh_vgate_easy_setopt_vf(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 {
 	__builtin_va_list bh_ap;
@@ -148,7 +152,7 @@ int bh_vgate_easy_setopt_vf(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; entered from 1 place(s) in other compartments; specialised to calls that pass (int) through '...' */
+ * defined at easy/easy.c:29:5; entered from 1 place(s) in other compartments; specialised to calls that pass (int) through '...' */
 int bh_vgate_easy_setopt_vi(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 {
 	__builtin_va_list bh_ap;
@@ -159,7 +163,7 @@ int bh_vgate_easy_setopt_vi(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; entered from 1 place(s) in other compartments; specialised to calls that pass (unsigned int) through '...' */
+ * defined at easy/easy.c:29:5; entered from 1 place(s) in other compartments; specialised to calls that pass (unsigned int) through '...' */
 int bh_vgate_easy_setopt_vj(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 {
 	__builtin_va_list bh_ap;
@@ -170,7 +174,7 @@ int bh_vgate_easy_setopt_vj(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; entered from 2 place(s) in other compartments; specialised to calls that pass (long) through '...' */
+ * defined at easy/easy.c:29:5; entered from 2 place(s) in other compartments; specialised to calls that pass (long) through '...' */
 int bh_vgate_easy_setopt_vl(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 {
 	__builtin_va_list bh_ap;
@@ -181,12 +185,34 @@ int bh_vgate_easy_setopt_vl(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; entered from 3 place(s) in other compartments; specialised to calls that pass (void *) through '...' */
+ * defined at easy/easy.c:29:5; entered from 1 place(s) in other compartments; specialised to calls that pass (unsigned long) through '...' */
+int bh_vgate_easy_setopt_vm(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
+{
+	__builtin_va_list bh_ap;
+	__builtin_va_start(bh_ap, bh_a1_option);
+	unsigned long bh_a2 = __builtin_va_arg(bh_ap, unsigned long);
+	__builtin_va_end(bh_ap);
+	return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
+}
+
+/* gate: int easy_setopt(EASY *h, EASYoption option, ...)
+ * defined at easy/easy.c:29:5; entered from 3 place(s) in other compartments; specialised to calls that pass (void *) through '...' */
 int bh_vgate_easy_setopt_vp(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
 {
 	__builtin_va_list bh_ap;
 	__builtin_va_start(bh_ap, bh_a1_option);
 	void *bh_a2 = __builtin_va_arg(bh_ap, void *);
+	__builtin_va_end(bh_ap);
+	return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
+}
+
+/* gate: int easy_setopt(EASY *h, EASYoption option, ...)
+ * defined at easy/easy.c:29:5; entered from 1 place(s) in other compartments; specialised to calls that pass (long long) through '...' */
+int bh_vgate_easy_setopt_vx(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
+{
+	__builtin_va_list bh_ap;
+	__builtin_va_start(bh_ap, bh_a1_option);
+	long long bh_a2 = __builtin_va_arg(bh_ap, long long);
 	__builtin_va_end(bh_ap);
 	return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 }

@@ -13,6 +13,8 @@ typedef enum {
     EASYOPT_RATIO,            /* double */
     EASYOPT_SEPARATOR,        /* int (a char, promoted) */
     EASYOPT_PROTOCOL,         /* int (an enum easy_proto) */
+    EASYOPT_MAXSIZE,          /* size_t */
+    EASYOPT_RESUME_FROM,      /* long long */
 } EASYoption;
 
 typedef enum { EASYINFO_RESPONSE_CODE = 1 /* long * */, EASYINFO_TOTAL_TIME /* double * */ } EASYinfo;

@@ -4,7 +4,7 @@
 #include "vfs.h"
 
 struct sink {
-    char text[200];
+    char text[300];
     size_t used;
     int calls;
 };
@@ -46,7 +46,9 @@ extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vf;
 extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vi;
 extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vj;
 extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vl;
+extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vm;
 extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vp;
+extern __typeof__(easy_setopt) bh_vgate_easy_setopt_vx;
 static __typeof__(write_cb) bh_cb_write_cb;
 static void transfer(const char *host, int port, float ratio, char separator, enum easy_proto proto)
 {
@@ -59,6 +61,8 @@ static void transfer(const char *host, int port, float ratio, char separator, en
     printf("setopt ratio: %d\n", bh_vgate_easy_setopt_vd(h, EASYOPT_RATIO, ratio));
     printf("setopt separator: %d\n", bh_vgate_easy_setopt_vi(h, EASYOPT_SEPARATOR, separator));
     printf("setopt protocol: %d\n", bh_vgate_easy_setopt_vj(h, EASYOPT_PROTOCOL, proto));
+    printf("setopt maxsize: %d\n", bh_vgate_easy_setopt_vm(h, EASYOPT_MAXSIZE, sizeof collected.text));
+    printf("setopt resume: %d\n", bh_vgate_easy_setopt_vx(h, EASYOPT_RESUME_FROM, (long long)port << 33));
     printf("setopt timeout: %d\n", EASY_SET_TIMEOUT(h, port / 1000));
     printf("perform: %d\n", bh_gate_easy_perform(h));
     long code = 0;
@@ -106,8 +110,8 @@ int main(void)
 #include "bulkhead_runtime.h"
 
 /* trampoline: size_t write_cb(const char *data, size_t len, void *user)
- * defined at app/main.c:14:15; gate 14 into compartment 'main' */
-struct bh_frame_14 {
+ * defined at app/main.c:14:15; gate 16 into compartment 'main' */
+struct bh_frame_16 {
 	bh_frame h;
 	size_t ret;
 	const char *a0_data;
@@ -115,15 +119,15 @@ struct bh_frame_14 {
 	void *a2_user;
 };
 
-static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_14_0(size_t len)
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_16_0(size_t len)
 {
 	return (__SIZE_TYPE__)(len);
 }
 
-void bh_entry_14_write_cb(bh_frame *bh_h);
-void bh_entry_14_write_cb(bh_frame *bh_h)
+void bh_entry_16_write_cb(bh_frame *bh_h);
+void bh_entry_16_write_cb(bh_frame *bh_h)
 {
-	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;
+	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_h;
 	__typeof__(bh_f->a0_data) bh_a0_data = bh_f->a0_data;
 	__typeof__(bh_f->a1_len) bh_a1_len = bh_f->a1_len;
 	__typeof__(bh_f->a2_user) bh_a2_user = bh_f->a2_user;
@@ -136,18 +140,18 @@ static __attribute__((section("bh_gate_text"))) size_t bh_cb_write_cb(const char
 	if (bh_self() == 0) {
 		return write_cb(bh_a0_data, bh_a1_len, bh_a2_user);
 	}
-	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_14));
+	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_16));
 	__builtin_memcpy(&bh_f->a0_data, &bh_a0_data, sizeof bh_f->a0_data);
 	__builtin_memcpy(&bh_f->a1_len, &bh_a1_len, sizeof bh_f->a1_len);
 	__builtin_memcpy(&bh_f->a2_user, &bh_a2_user, sizeof bh_f->a2_user);
-	__SIZE_TYPE__ bh_n0 = bh_a0_data ? bh_size_14_0(bh_a1_len) : 0;
+	__SIZE_TYPE__ bh_n0 = bh_a0_data ? bh_size_16_0(bh_a1_len) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_data) {
 		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_data, bh_n0);
 		bh_f->a0_data = (__typeof__(bh_f->a0_data))bh_c0;
 	}
-	bh_call(14, &bh_f->h);
+	bh_call(16, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }

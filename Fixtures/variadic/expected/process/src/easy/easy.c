@@ -12,6 +12,8 @@ struct easy {
     double ratio;
     char separator;
     int protocol;
+    size_t maxsize;
+    long long resume;
     long code;
 };
 
@@ -55,6 +57,8 @@ int easy_setopt(EASY *h, EASYoption option, ...)
     case EASYOPT_RATIO: h->ratio = va_arg((*__bh_ss_ap), double); break;
     case EASYOPT_SEPARATOR: h->separator = (char)va_arg((*__bh_ss_ap), int); break;
     case EASYOPT_PROTOCOL: h->protocol = va_arg((*__bh_ss_ap), int); break;
+    case EASYOPT_MAXSIZE: h->maxsize = va_arg((*__bh_ss_ap), size_t); break;
+    case EASYOPT_RESUME_FROM: h->resume = va_arg((*__bh_ss_ap), long long); break;
     default: rc = 48;
     }
     va_end((*__bh_ss_ap));
@@ -64,9 +68,9 @@ int easy_setopt(EASY *h, EASYoption option, ...)
 int easy_perform(EASY *h)
 {
     char __bh_priv_body[160]; __attribute__((cleanup(__bh_ss_release))) __typeof__(__bh_priv_body) *__bh_ss_body = (__typeof__(__bh_priv_body) *)__bh_ss_copy(&__bh_priv_body, sizeof __bh_priv_body, _Alignof(__typeof__(__bh_priv_body)));
-    int n = snprintf((*__bh_ss_body), sizeof (*__bh_ss_body), "url=%s%ctimeout=%ld%cratio=%.3f%cprotocol=%d",
+    int n = snprintf((*__bh_ss_body), sizeof (*__bh_ss_body), "url=%s%ctimeout=%ld%cratio=%.3f%cprotocol=%d%cmax=%zu%cfrom=%lld",
                      h->url ? h->url : "(none)", h->separator, h->timeout, h->separator, h->ratio,
-                     h->separator, h->protocol);
+                     h->separator, h->protocol, h->separator, h->maxsize, h->separator, h->resume);
     if (!h->write) return 23;
     size_t taken = h->write((*__bh_ss_body), (size_t)n, h->user);
     h->code = taken == (size_t)n ? 200 : 500;
@@ -98,7 +102,7 @@ void easy_cleanup(EASY *h)
 #include "bulkhead_runtime.h"
 
 /* gate: void easy_cleanup(EASY *h)
- * defined at easy/easy.c:75:6; gate 0 into compartment 'easy' */
+ * defined at easy/easy.c:79:6; gate 0 into compartment 'easy' */
 struct bh_frame_0 {
 	bh_frame h;
 	EASY *a0_h;
@@ -129,7 +133,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_easy_cleanup(EASY *bh_a0_h
 }
 
 /* gate: int easy_getinfo(EASY *h, EASYinfo info, ...)
- * defined at easy/easy.c:61:5; gate 1 into compartment 'easy'; specialised to calls that pass (void *) through '...' */
+ * defined at easy/easy.c:65:5; gate 1 into compartment 'easy'; specialised to calls that pass (void *) through '...' */
 struct bh_frame_1 {
 	bh_frame h;
 	int ret;
@@ -182,7 +186,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_getinfo_vp(EASY *bh_a
 }
 
 /* gate: EASY * easy_init(void)
- * defined at easy/easy.c:18:7; gate 2 into compartment 'easy' */
+ * defined at easy/easy.c:20:7; gate 2 into compartment 'easy' */
 struct bh_frame_2 {
 	bh_frame h;
 	EASY *ret;
@@ -213,7 +217,7 @@ __attribute__((section("bh_gate_text"))) EASY *bh_gate_easy_init(void)
 }
 
 /* gate: int easy_perform(EASY *h)
- * defined at easy/easy.c:49:5; gate 3 into compartment 'easy' */
+ * defined at easy/easy.c:53:5; gate 3 into compartment 'easy' */
 struct bh_frame_3 {
 	bh_frame h;
 	int ret;
@@ -247,7 +251,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_easy_perform(EASY *bh_a0_h)
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; gate 4 into compartment 'easy'; specialised to calls that pass (double) through '...' */
+ * defined at easy/easy.c:29:5; gate 4 into compartment 'easy'; specialised to calls that pass (double) through '...' */
 struct bh_frame_4 {
 	bh_frame h;
 	int ret;
@@ -291,7 +295,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vd(EASY *bh_a0
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; gate 5 into compartment 'easy'; specialised to calls that pass (double, long) through '...' */
+ * defined at easy/easy.c:29:5; gate 5 into compartment 'easy'; specialised to calls that pass (double, long) through '...' */
 struct bh_frame_5 {
 	bh_frame h;
 	int ret;
@@ -339,7 +343,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vdl(EASY *bh_a
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; gate 6 into compartment 'easy'; specialised to calls that pass (void (*)(void)) through '...' */
+ * defined at easy/easy.c:29:5; gate 6 into compartment 'easy'; specialised to calls that pass (void (*)(void)) through '...' */
 struct bh_frame_6 {
 	bh_frame h;
 	int ret;
@@ -383,7 +387,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vf(EASY *bh_a0
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; gate 7 into compartment 'easy'; specialised to calls that pass (int) through '...' */
+ * defined at easy/easy.c:29:5; gate 7 into compartment 'easy'; specialised to calls that pass (int) through '...' */
 struct bh_frame_7 {
 	bh_frame h;
 	int ret;
@@ -427,7 +431,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vi(EASY *bh_a0
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; gate 8 into compartment 'easy'; specialised to calls that pass (unsigned int) through '...' */
+ * defined at easy/easy.c:29:5; gate 8 into compartment 'easy'; specialised to calls that pass (unsigned int) through '...' */
 struct bh_frame_8 {
 	bh_frame h;
 	int ret;
@@ -471,7 +475,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vj(EASY *bh_a0
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; gate 9 into compartment 'easy'; specialised to calls that pass (long) through '...' */
+ * defined at easy/easy.c:29:5; gate 9 into compartment 'easy'; specialised to calls that pass (long) through '...' */
 struct bh_frame_9 {
 	bh_frame h;
 	int ret;
@@ -515,8 +519,52 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vl(EASY *bh_a0
 }
 
 /* gate: int easy_setopt(EASY *h, EASYoption option, ...)
- * defined at easy/easy.c:27:5; gate 10 into compartment 'easy'; specialised to calls that pass (void *) through '...' */
+ * defined at easy/easy.c:29:5; gate 10 into compartment 'easy'; specialised to calls that pass (unsigned long) through '...' */
 struct bh_frame_10 {
+	bh_frame h;
+	int ret;
+	EASY *a0_h;
+	EASYoption a1_option;
+	unsigned long a2;
+};
+
+void bh_entry_10_easy_setopt(bh_frame *bh_h);
+void bh_entry_10_easy_setopt(bh_frame *bh_h)
+{
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;
+	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
+	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
+	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
+}
+
+__attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vm(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
+{
+	__builtin_va_list bh_ap;
+	__builtin_va_start(bh_ap, bh_a1_option);
+	unsigned long bh_a2 = __builtin_va_arg(bh_ap, unsigned long);
+	__builtin_va_end(bh_ap);
+	if (bh_self() == 2) {
+		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
+	}
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
+	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
+	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
+	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
+	bh_call(10, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
+	}
+	__typeof__(bh_f->ret) bh_r = bh_f->ret;
+	bh_stack_free(bh_f);
+	return bh_r;
+}
+
+/* gate: int easy_setopt(EASY *h, EASYoption option, ...)
+ * defined at easy/easy.c:29:5; gate 11 into compartment 'easy'; specialised to calls that pass (void *) through '...' */
+struct bh_frame_11 {
 	bh_frame h;
 	int ret;
 	EASY *a0_h;
@@ -524,10 +572,10 @@ struct bh_frame_10 {
 	void *a2;
 };
 
-void bh_entry_10_easy_setopt(bh_frame *bh_h);
-void bh_entry_10_easy_setopt(bh_frame *bh_h)
+void bh_entry_11_easy_setopt(bh_frame *bh_h);
+void bh_entry_11_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
 	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
 	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
 	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
@@ -544,11 +592,55 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vp(EASY *bh_a0
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	}
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
-	bh_call(10, &bh_f->h);
+	bh_call(11, &bh_f->h);
+	if (bh_f->h.status == BH_FAULTED) {
+		bh_stack_free(bh_f);
+		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
+	}
+	__typeof__(bh_f->ret) bh_r = bh_f->ret;
+	bh_stack_free(bh_f);
+	return bh_r;
+}
+
+/* gate: int easy_setopt(EASY *h, EASYoption option, ...)
+ * defined at easy/easy.c:29:5; gate 12 into compartment 'easy'; specialised to calls that pass (long long) through '...' */
+struct bh_frame_12 {
+	bh_frame h;
+	int ret;
+	EASY *a0_h;
+	EASYoption a1_option;
+	long long a2;
+};
+
+void bh_entry_12_easy_setopt(bh_frame *bh_h);
+void bh_entry_12_easy_setopt(bh_frame *bh_h)
+{
+	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;
+	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
+	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
+	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
+	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
+}
+
+__attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vx(EASY *bh_a0_h, EASYoption bh_a1_option, ...)
+{
+	__builtin_va_list bh_ap;
+	__builtin_va_start(bh_ap, bh_a1_option);
+	long long bh_a2 = __builtin_va_arg(bh_ap, long long);
+	__builtin_va_end(bh_ap);
+	if (bh_self() == 2) {
+		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
+	}
+	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_12));
+	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
+	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
+	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
+	bh_call(12, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }

@@ -31,16 +31,16 @@ int vfs_count(void)
 #include "bulkhead_runtime.h"
 
 /* gate: int vfs_count(void)
- * defined at vfs/vfs.c:24:5; gate 11 into compartment 'vfs' */
-struct bh_frame_11 {
+ * defined at vfs/vfs.c:24:5; gate 13 into compartment 'vfs' */
+struct bh_frame_13 {
 	bh_frame h;
 	int ret;
 };
 
-void bh_entry_11_vfs_count(bh_frame *bh_h);
-void bh_entry_11_vfs_count(bh_frame *bh_h)
+void bh_entry_13_vfs_count(bh_frame *bh_h);
+void bh_entry_13_vfs_count(bh_frame *bh_h)
 {
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
+	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;
 	__typeof__(bh_f->ret) bh_r = vfs_count();
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -50,8 +50,8 @@ __attribute__((section("bh_gate_text"))) int bh_gate_vfs_count(void)
 	if (bh_self() == 1) {
 		return vfs_count();
 	}
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
-	bh_call(11, &bh_f->h);
+	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_13));
+	bh_call(13, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
@@ -62,18 +62,18 @@ __attribute__((section("bh_gate_text"))) int bh_gate_vfs_count(void)
 }
 
 /* gate: int vfs_open(const char *path, int flags, ...)
- * defined at vfs/vfs.c:9:5; gate 12 into compartment 'vfs'; specialised to calls that pass nothing through '...' */
-struct bh_frame_12 {
+ * defined at vfs/vfs.c:9:5; gate 14 into compartment 'vfs'; specialised to calls that pass nothing through '...' */
+struct bh_frame_14 {
 	bh_frame h;
 	int ret;
 	const char *a0_path;
 	int a1_flags;
 };
 
-void bh_entry_12_vfs_open(bh_frame *bh_h);
-void bh_entry_12_vfs_open(bh_frame *bh_h)
+void bh_entry_14_vfs_open(bh_frame *bh_h);
+void bh_entry_14_vfs_open(bh_frame *bh_h)
 {
-	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;
+	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;
 	__typeof__(bh_f->a0_path) bh_a0_path = bh_f->a0_path;
 	__typeof__(bh_f->a1_flags) bh_a1_flags = bh_f->a1_flags;
 	__typeof__(bh_f->ret) bh_r = vfs_open(bh_a0_path, bh_a1_flags);
@@ -85,10 +85,10 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_vfs_open_v(const char *bh_
 	if (bh_self() == 1) {
 		return vfs_open(bh_a0_path, bh_a1_flags);
 	}
-	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_12));
+	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_14));
 	__builtin_memcpy(&bh_f->a0_path, &bh_a0_path, sizeof bh_f->a0_path);
 	__builtin_memcpy(&bh_f->a1_flags, &bh_a1_flags, sizeof bh_f->a1_flags);
-	bh_call(12, &bh_f->h);
+	bh_call(14, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
@@ -99,8 +99,8 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_vfs_open_v(const char *bh_
 }
 
 /* gate: int vfs_open(const char *path, int flags, ...)
- * defined at vfs/vfs.c:9:5; gate 13 into compartment 'vfs'; specialised to calls that pass (unsigned int) through '...' */
-struct bh_frame_13 {
+ * defined at vfs/vfs.c:9:5; gate 15 into compartment 'vfs'; specialised to calls that pass (unsigned int) through '...' */
+struct bh_frame_15 {
 	bh_frame h;
 	int ret;
 	const char *a0_path;
@@ -108,10 +108,10 @@ struct bh_frame_13 {
 	unsigned int a2;
 };
 
-void bh_entry_13_vfs_open(bh_frame *bh_h);
-void bh_entry_13_vfs_open(bh_frame *bh_h)
+void bh_entry_15_vfs_open(bh_frame *bh_h);
+void bh_entry_15_vfs_open(bh_frame *bh_h)
 {
-	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;
+	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_h;
 	__typeof__(bh_f->a0_path) bh_a0_path = bh_f->a0_path;
 	__typeof__(bh_f->a1_flags) bh_a1_flags = bh_f->a1_flags;
 	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
@@ -128,11 +128,11 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_vfs_open_vj(const char *bh
 	if (bh_self() == 1) {
 		return vfs_open(bh_a0_path, bh_a1_flags, bh_a2);
 	}
-	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_13));
+	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_15));
 	__builtin_memcpy(&bh_f->a0_path, &bh_a0_path, sizeof bh_f->a0_path);
 	__builtin_memcpy(&bh_f->a1_flags, &bh_a1_flags, sizeof bh_f->a1_flags);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
-	bh_call(13, &bh_f->h);
+	bh_call(15, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
