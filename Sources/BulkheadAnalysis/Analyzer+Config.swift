@@ -16,7 +16,10 @@ extension Analyzer {
                 continue
             }
             let params = def.info.parameters.map(\.name).filter { !$0.isEmpty }
-            for arg in gate.arguments where !params.contains(arg.parameter.value) {
+            for arg in gate.arguments where arg.parameter.value.hasPrefix("...") {
+                validateVariadicArgument(&sink, arg, gate: gate, function: def.info)
+            }
+            for arg in gate.arguments where !params.contains(arg.parameter.value) && !arg.parameter.value.hasPrefix("...") {
                 let list = params.isEmpty ? "it has no named parameters" : "its parameters are \(params.map { "'\($0)'" }.joined(separator: ", "))"
                 sink.error("function '\(name)' has no parameter '\(arg.parameter.value)'\(Spelling.didYouMean(arg.parameter.value, among: params).isEmpty ? "; \(list)" : Spelling.didYouMean(arg.parameter.value, among: params))",
                            at: arg.parameter.location)
@@ -49,6 +52,32 @@ extension Analyzer {
             sink.error("shared.callbacks: no function named '\(f.value)' is defined in the program\(Spelling.didYouMean(f.value, among: candidates))",
                        at: f.location)
         }
+    }
+
+    /// `...N` under `args:`: the Nth argument passed through a variadic function's `...` (counting from 1), at
+    /// every call that passes a pointer there.
+    func validateVariadicArgument(_ sink: inout DiagnosticSink, _ arg: ArgumentConfig, gate: GateConfig, function: FunctionInfo) {
+        let key = arg.parameter.value, name = function.name
+        guard Self.variadicPosition(key) != nil else {
+            sink.error("'\(key)' does not name an argument: an argument passed through '...' is named '...N', N counting from 1 ('...1' is the first after the named parameters)",
+                       at: arg.parameter.location)
+            return
+        }
+        if !function.isVariadic {
+            sink.error("'\(key)' names an argument passed through '...', but '\(name)' is not variadic", at: arg.parameter.location)
+        } else if let via = gate.variadicVia {
+            sink.error("'\(key)': with variadic_via ('\(via.value)') the '...' arguments travel as formatted text; a gate specialised to each call (without variadic_via) marshals them",
+                       at: arg.parameter.location)
+        } else if let count = arg.marshalling.count {
+            sink.error("'\(key)': `count` needs an element type, which an argument passed through '...' does not have (it travels as a pointer to void); give its bytes with `size`",
+                       at: count.location)
+        }
+    }
+
+    /// N of `...N`; nil when it is not of that shape.
+    static func variadicPosition(_ key: String) -> Int? {
+        guard key.hasPrefix("..."), let n = Int(key.dropFirst(3)), n >= 1, String(n) == key.dropFirst(3) else { return nil }
+        return n
     }
 
     /// Globals used across compartments: an error unless listed in shared.globals; listed ones go to the

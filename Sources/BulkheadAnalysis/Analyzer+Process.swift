@@ -26,7 +26,7 @@ extension Analyzer {
         let entries = plan.gates.map {
             Entry(name: $0.name, compartment: $0.compartment, resultType: $0.resultType, errorReturn: $0.errorReturn,
                   parameters: $0.parameters, marshalling: $0.marshalling, site: $0.uses.first?.location ?? $0.location,
-                  isVariadic: $0.isVariadic,
+                  isVariadic: $0.isVariadic && $0.forwarded == nil,
                   callersShareTheirHeap: !$0.uses.isEmpty && $0.uses.allSatisfy { sharedHeap.contains($0.fromLibrary) })
         } + plan.callbacks.map { cb in
             // a function pointer may be called from any other compartment
@@ -60,7 +60,7 @@ extension Analyzer {
     /// follows it (released at the end of its scope), and every use goes through that pointer.
     func moveLocalsToSharedStack(_ plan: inout Plan, edits: inout Set<Edit>, _ sink: inout DiagnosticSink) {
         guard config.backend.value == .process else { return }
-        let gates = Dictionary(uniqueKeysWithValues: plan.gates.map { ($0.name, $0) })
+        let gates = Dictionary(uniqueKeysWithValues: plan.gates.map { ($0.stub, $0) })
         let escaping = escapingParameters(gates)
         var moved: Set<String> = []
         var helpersAt: [String: TextSpan] = [:]
@@ -100,9 +100,10 @@ extension Analyzer {
                 guard moved.insert(Self.unitKey(usr, unit.file)).inserted else { continue }
                 // what its initializer points to must be as reachable as it is (`struct r r = { &buf }`)
                 for held in unit.initializerLocals[usr] ?? [] { work.append((held, at, "'\(v.name)'s initializer")) }
-                let priv = "bh_priv_\(v.name)", shared = "bh_ss_\(v.name)"
+                // `__bh_`: C reserves names that begin with two underscores, so none of the program's can clash
+                let priv = "__bh_priv_\(v.name)", shared = "__bh_ss_\(v.name)"
                 edits.insert(Edit(span: v.declaration, text: priv))
-                edits.insert(Edit(span: v.afterStatement, text: " __attribute__((cleanup(bh_ss_release))) __typeof__(\(priv)) *\(shared) = (__typeof__(\(priv)) *)bh_ss_copy(&\(priv), sizeof \(priv), _Alignof(__typeof__(\(priv))));"))
+                edits.insert(Edit(span: v.afterStatement, text: " __attribute__((cleanup(__bh_ss_release))) __typeof__(\(priv)) *\(shared) = (__typeof__(\(priv)) *)__bh_ss_copy(&\(priv), sizeof \(priv), _Alignof(__typeof__(\(priv))));"))
                 for r in v.references { edits.insert(Edit(span: r, text: "(*\(shared))")) }
                 if let old = helpersAt[v.declarationPoint.file], old.offset <= v.declarationPoint.offset {} else {
                     helpersAt[v.declarationPoint.file] = v.declarationPoint
@@ -124,13 +125,13 @@ extension Analyzer {
                 #define BH_SHARED_STACK_HELPERS
                 void *bh_stack_alloc(__SIZE_TYPE__, __SIZE_TYPE__);
                 void bh_stack_free(void *);
-                static inline void *bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
+                static inline void *__bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
                 {
                 \tvoid *bh_c = bh_stack_alloc(bh_n, bh_a);
                 \t__builtin_memcpy(bh_c, bh_p, bh_n);
                 \treturn bh_c;
                 }
-                static inline void bh_ss_release(void *bh_pp)
+                static inline void __bh_ss_release(void *bh_pp)
                 {
                 \tbh_stack_free(*(void **)bh_pp);
                 }
@@ -198,7 +199,10 @@ enum ArgumentDestination {
 extension Analyzer {
     func destination(of argument: Int, in use: FunctionUse, unit: String, from compartment: String?,
                      _ gates: [String: Plan.Gate]) -> ArgumentDestination {
-        guard let gate = gates[use.targetName], gate.compartment != compartment else {
+        // a variadic call goes through the gate specialised to what it passes through '...', if there is one
+        let types = use.variadicArguments?.compactMap(\.promoted)
+        let specialised = types.flatMap { $0.count == use.variadicArguments?.count ? gates[Self.variadicStubName(use.targetName, $0)] : nil }
+        guard let gate = specialised ?? gates[Self.gateStubName(use.targetName)], gate.compartment != compartment else {
             return .parameter(ParameterKey(use.targetUSR, argument, in: unit))
         }
         let marshalled = argument < gate.parameters.count

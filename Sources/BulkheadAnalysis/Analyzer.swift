@@ -38,6 +38,13 @@ public struct Analyzer {
 
     public static func gateStubName(_ function: String) -> String { "bh_gate_\(function)" }
     public static func trampolineName(_ function: String) -> String { "bh_cb_\(function)" }
+    /// A variadic function's gate specialised to the promoted types of the `...` arguments of its calls:
+    /// `bh_vgate_open_v` (none), `bh_vgate_setopt_vl` (a long), `bh_vgate_setopt_vpf` (a pointer, a function
+    /// pointer). Its own prefix keeps it apart from every `bh_gate_` name, and the letters after the last `_v`
+    /// (never an underscore among them) tell function and types apart.
+    public static func variadicStubName(_ function: String, _ types: [PromotedType]) -> String {
+        "bh_vgate_\(function)_v" + types.map(\.code).joined()
+    }
 
     static func marshalling(_ gate: GateConfig?) -> [Plan.Marshal] {
         (gate?.arguments ?? []).map { a in
@@ -76,7 +83,8 @@ public struct Analyzer {
         let allFunctionNames = Set(external.values.map(\.info.name)).union(statics.values.map(\.info.name))
         validateConfigNames(&sink, external: external, statics: statics, globals: globals, names: allFunctionNames)
 
-        var gateUses: [String: [Plan.Use]] = [:]
+        var gateUses: [String: [Plan.Use]] = [:]    // by USR, or USR|stub for a gate specialised to '...' types
+        var forwarded: [String: [PromotedType]] = [:] // by stub
         var callbackRefs: [String: (Defined, [Plan.Reference])] = [:]
         var stackLocals: Set<Plan.StackLocal> = []
         var rewrites: [TextSpan: Rewrite] = [:]
@@ -85,7 +93,10 @@ public struct Analyzer {
 
         func rewrite(_ use: FunctionUse, as r: Rewrite) {
             for span in use.spans {
-                if let old = rewrites[span], old != r {
+                if let old = rewrites[span], old != r, let macro = use.macroName, forwarded[old.replacement] != nil {
+                    sink.error("calls of variadic '\(use.targetName)' written in macro '\(macro)' pass different types through '...' ('\(old.replacement)' and '\(r.replacement)'), and each needs a gate of its own; write one of the calls outside the macro, or name a va_list sibling with `variadic_via`",
+                               at: layout.display(use.location))
+                } else if let old = rewrites[span], old != r {
                     sink.error("'\(use.targetName)' here would need two different rewrites ('\(old.replacement)' and '\(r.replacement)'); move the macro or inline function that spells it into one compartment",
                                at: layout.display(use.location))
                 }
@@ -99,19 +110,31 @@ public struct Analyzer {
             for use in unit.uses {
                 if let target = external[use.targetUSR], target.compartment != compartment {
                     let gate = config.gate(named: target.info.name)
+                    var stub = Self.gateStubName(target.info.name), key = target.info.usr
                     if target.info.isVariadic, gate?.variadicVia == nil {
-                        sink.error("\(use.isCall ? "call to" : "reference to") variadic function '\(use.targetName)' crosses from compartment '\(compartment)' into '\(target.compartment)'; a gate cannot forward '...' arguments: name its va_list sibling with `gates: { \(use.targetName): { variadic_via: FUNC } }`",
-                                   at: layout.display(use.location))
-                        continue
+                        // every call knows the types it passes through '...': a gate specialised to them
+                        guard use.isCall, let extras = use.variadicArguments else {
+                            sink.error("the address of variadic function '\(use.targetName)' crosses from compartment '\(compartment)' into '\(target.compartment)'; a gate forwards '...' arguments only for a call, whose argument types it knows: call it directly, or name its va_list sibling with `gates: { \(use.targetName): { variadic_via: FUNC } }`",
+                                       at: layout.display(use.location))
+                            continue
+                        }
+                        if let bad = extras.firstIndex(where: { $0.promoted == nil }) {
+                            sink.error("argument \(target.info.parameters.count + bad + 1) of this call to variadic function '\(use.targetName)' has type '\(extras[bad].type)', which a gate cannot forward through '...' (only integers, floating point and pointers); pass a pointer to it",
+                                       at: layout.display(use.location))
+                            continue
+                        }
+                        let types = extras.compactMap(\.promoted)
+                        stub = Self.variadicStubName(target.info.name, types)
+                        key = target.info.usr + "|" + stub
+                        forwarded[stub] = types
                     }
                     if let reason = use.unrewritableReason {
                         sink.error("\(use.isCall ? "call to" : "reference to") '\(use.targetName)' crosses from compartment '\(compartment)' into '\(target.compartment)' but cannot be rewritten: \(reason); write the call outside the macro",
                                    at: layout.display(use.location))
                         continue
                     }
-                    let stub = Self.gateStubName(target.info.name)
                     rewrite(use, as: Rewrite(replacement: stub, declaration: "extern __typeof__(\(use.targetName)) \(stub);"))
-                    gateUses[target.info.usr, default: []].append(Plan.Use(
+                    gateUses[key, default: []].append(Plan.Use(
                         kind: use.isCall ? .call : .address, location: layout.display(use.location),
                         fromCompartment: compartment, fromLibrary: layout.libraryOfUnit[unit.file] ?? "",
                         fromFunction: use.enclosingFunction, macro: use.macroName))
@@ -159,19 +182,36 @@ public struct Analyzer {
         try sink.check()
 
         var gates: [Plan.Gate] = []
-        for (usr, uses) in gateUses {
+        for (key, uses) in gateUses {
+            let usr = String(key.split(separator: "|", maxSplits: 1)[0])
             let d = external[usr]!
             let gc = config.gate(named: d.info.name)
+            let stub = key.contains("|") ? String(key.split(separator: "|", maxSplits: 1)[1]) : Self.gateStubName(d.info.name)
+            let types = forwarded[stub]
+            let extras = (types ?? []).enumerated().map { Parameter(name: "...\($0.offset + 1)", type: $0.element.cType) }
             gates.append(Plan.Gate(
-                name: d.info.name, stub: Self.gateStubName(d.info.name), compartment: d.compartment, library: d.library,
-                location: layout.display(d.info.location), resultType: d.info.resultType, parameters: d.info.parameters,
+                name: d.info.name, stub: stub, compartment: d.compartment, library: d.library,
+                location: layout.display(d.info.location), resultType: d.info.resultType, parameters: d.info.parameters + extras,
                 isVariadic: d.info.isVariadic, variadicVia: gc?.variadicVia?.value, errorReturn: gc?.errorReturn?.value,
                 uses: Array(Set(uses)).sorted(),
                 definingUnit: d.info.translationUnit))
-            gates[gates.count - 1].marshalling = Self.marshalling(gc)
+            gates[gates.count - 1].forwarded = types
+            // `...N` is marshalled by the gates whose Nth '...' argument is a pointer
+            gates[gates.count - 1].marshalling = Self.marshalling(gc).filter { m in
+                guard let n = m.parameter.flatMap(Self.variadicPosition) else { return true }
+                return n <= (types ?? []).count && types?[n - 1] == .pointer
+            }
             gates[gates.count - 1].result = Self.result(gc)
         }
-        gates.sort { ($0.name, $0.location) < ($1.name, $1.location) }
+        for gc in config.gates {
+            let most = gates.filter { $0.name == gc.function.value }.compactMap { $0.forwarded?.count }.max()
+            for arg in gc.arguments {
+                guard let n = Self.variadicPosition(arg.parameter.value), let most, n > most else { continue }
+                sink.error("'\(arg.parameter.value)': no call of '\(gc.function.value)' from another compartment passes \(n) argument(s) through '...' (at most \(most))",
+                           at: arg.parameter.location)
+            }
+        }
+        gates.sort { ($0.name, $0.location, $0.stub) < ($1.name, $1.location, $1.stub) }
         var callbacks: [Plan.Callback] = []
         for (_, (d, refs)) in callbackRefs {
             callbacks.append(Plan.Callback(

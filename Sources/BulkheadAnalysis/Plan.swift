@@ -54,6 +54,9 @@ public struct Plan: Encodable, Sendable {
         public var parameters: [Parameter]
         public var isVariadic: Bool
         public var variadicVia: String?
+        /// For a variadic function without `variadicVia`: the promoted types of the `...` arguments that this
+        /// gate, specialised to the calls that pass them, forwards (its last parameters, named `...1`, `...2`).
+        public var forwarded: [PromotedType]?
         public var errorReturn: String?
         /// How pointer arguments and the result cross address spaces (from `gates:`).
         public var marshalling: [Marshal] = []
@@ -64,7 +67,7 @@ public struct Plan: Encodable, Sendable {
         public var definingUnit: String
 
         enum CodingKeys: String, CodingKey {
-            case name, stub, compartment, library, location, resultType, parameters, isVariadic, variadicVia,
+            case name, stub, compartment, library, location, resultType, parameters, isVariadic, variadicVia, forwarded,
                  errorReturn, marshalling, result, uses
         }
     }

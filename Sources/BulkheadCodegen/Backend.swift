@@ -67,6 +67,35 @@ enum StubText {
         """
     }
 
+    /// The parameters as a stub or an entry names them: `bh_a<i>_<name>`. No name of the program is in scope in
+    /// generated code, so a parameter can be named like anything the code uses (the callee, a runtime
+    /// function, a generated local: none of those begins with `bh_a` and a digit).
+    static func argumentNames(_ params: [Parameter]) -> [Parameter] {
+        params.enumerated().map { Parameter(name: "bh_" + fieldName($0.offset, $0.element), type: $0.element.type) }
+    }
+
+    /// `a<i>_<name>`; `a<i>` for an argument forwarded through `...` (named `...N`).
+    static func fieldName(_ i: Int, _ p: Parameter) -> String { p.name.hasPrefix("...") ? "a\(i)" : "a\(i)_\(p.name)" }
+
+    /// A gate specialised to the promoted types that its calls pass through `...` (`forwarded` of them, the
+    /// last of `args`) is declared like the function, variadic, so that every caller's `__typeof__(f)`
+    /// declaration matches it; these lines take its `...` arguments out as those types, into locals of their
+    /// own, after which it has every argument as a plain parameter would be.
+    static func forwardedArguments(_ args: [Parameter], forwarded: Int) -> [String] {
+        let fixed = args.count - forwarded
+        guard forwarded > 0, fixed > 0 else { return [] }
+        return ["__builtin_va_list bh_ap;", "__builtin_va_start(bh_ap, \(args[fixed - 1].name));"]
+            + args[fixed...].map { "\(CDeclarator.declare($0.type, $0.name)) = __builtin_va_arg(bh_ap, \($0.type));" }
+            + ["__builtin_va_end(bh_ap);"]
+    }
+
+    /// The comment's detail for a specialised gate.
+    static func forwardedDetail(_ types: [PromotedType]?) -> String {
+        guard let types else { return "" }
+        return types.isEmpty ? "; specialised to calls that pass nothing through '...'"
+            : "; specialised to calls that pass (\(types.map(\.cType).joined(separator: ", "))) through '...'"
+    }
+
     /// The body lines of a plain call of `function` with the stub's parameters, ending in a return; a variadic
     /// stub forwards its `...` through `variadicVia`, the function's va_list sibling.
     static func directCall(_ function: String, variadicVia: String?, params: [Parameter], result: String, variadic: Bool) -> [String] {

@@ -21,8 +21,9 @@ public struct ProcessBackend: Backend {
         var out = ""
         for (id, entry) in layout.entries.enumerated() where entry.definingUnit == unit {
             out += StubText.header(kind: entry.isCallback ? "trampoline" : "gate", name: entry.function,
-                                   result: entry.resultType, params: entry.parameters, variadic: entry.isVariadic,
-                                   location: entry.location, detail: "gate \(id) into compartment '\(entry.compartment)'")
+                                   result: entry.resultType, params: Array(entry.parameters.dropLast(entry.forwarded?.count ?? 0)),
+                                   variadic: entry.isVariadic, location: entry.location,
+                                   detail: "gate \(id) into compartment '\(entry.compartment)'" + StubText.forwardedDetail(entry.forwarded))
             out += ProcessStub(entry: entry, id: id, compartmentIndex: layout.index(of: entry.compartment)).text()
         }
         return StubText.wrap(out, backend: name, prelude: "#include \"bulkhead_runtime.h\"\n")
@@ -103,6 +104,8 @@ struct ProcessLayout {
         var parameters: [Parameter]
         var isVariadic: Bool
         var variadicVia: String?
+        /// A variadic function's gate specialised to these types passed through `...` (its last parameters).
+        var forwarded: [PromotedType]?
         var errorReturn: String?
         var marshalling: [Plan.Marshal]
         var result: Plan.Marshal?
@@ -118,8 +121,8 @@ struct ProcessLayout {
         entries = plan.gates.map {
             Entry(function: $0.name, stub: $0.stub, isCallback: false, isStatic: false, compartment: $0.compartment,
                   library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: $0.isVariadic,
-                  variadicVia: $0.variadicVia, errorReturn: $0.errorReturn, marshalling: $0.marshalling, result: $0.result,
-                  location: $0.location, definingUnit: $0.definingUnit)
+                  variadicVia: $0.variadicVia, forwarded: $0.forwarded, errorReturn: $0.errorReturn, marshalling: $0.marshalling,
+                  result: $0.result, location: $0.location, definingUnit: $0.definingUnit)
         } + plan.callbacks.map {
             Entry(function: $0.name, stub: $0.trampoline, isCallback: true, isStatic: $0.isStatic, compartment: $0.compartment,
                   library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: false,

@@ -12,16 +12,27 @@ struct ProcessStub {
     private var entrySymbol: String { ProcessLayout.entrySymbol(id, entry.function) }
     private var isVoid: Bool { CDeclarator.isVoid(entry.resultType) }
     private var params: [Parameter] { entry.parameters }
+    /// The parameters as the stub and the entry name them (`bh_a<i>_<name>`): no name of the program is in
+    /// scope in either, so none can clash with what they use.
+    private var args: [Parameter] { StubText.argumentNames(params) }
+    /// A parameter's field in the frame: `a<i>_<name>`, unlike every other field (`h`, `ret`, `ret_size`, `bh_text`).
+    private func member(_ i: Int) -> String { StubText.fieldName(i, params[i]) }
+    /// How many of the last parameters are arguments forwarded through `...` (a gate specialised to them).
+    private var forwarded: Int? { entry.forwarded?.count }
 
     /// A printf-style function (variadic through its va_list sibling, or taking a va_list): the caller formats
     /// the text and the callee receives "%s" and the text, since a va_list cannot cross address spaces.
-    private var formatted: (format: Parameter, fixed: [Parameter], takesList: Bool, target: String)? {
+    /// `fixed`: the parameters before the format, which travel as they are (by index).
+    private var formatted: (format: Int, fixed: Range<Int>, takesList: Bool, target: String)? {
         let takesList = params.last.map { $0.type.contains("va_list") || $0.type.contains("__va_list_tag") } ?? false
-        guard entry.isVariadic || takesList else { return nil }
-        let named = takesList ? Array(params.dropLast()) : params
-        guard let format = named.last else { return nil }
-        return (format, Array(named.dropLast()), takesList, takesList ? entry.function : (entry.variadicVia ?? entry.function))
+        guard (entry.isVariadic && forwarded == nil) || takesList else { return nil }
+        let named = takesList ? params.count - 1 : params.count
+        guard named > 0 else { return nil }
+        return (named - 1, 0..<(named - 1), takesList, takesList ? entry.function : (entry.variadicVia ?? entry.function))
     }
+
+    /// The parameters that travel in the frame, by index.
+    private var carried: [Int] { formatted.map { Array($0.fixed) } ?? Array(params.indices) }
 
     func text() -> String {
         // the result first: right after the header, in the channel's hot line (which crosses anyway), so the
@@ -29,14 +40,14 @@ struct ProcessStub {
         var out = "struct \(frame) {\n\tbh_frame h;\n"
         if !isVoid { out += "\t\(CDeclarator.field(entry.resultType, "ret"));\n" }
         if entry.result != nil { out += "\t__SIZE_TYPE__ ret_size;\n" }
-        let fields = formatted.map { $0.fixed.map(\.name) + ["bh_text"] } ?? params.map(\.name)
-        for p in formatted?.fixed ?? params { out += "\t\(CDeclarator.field(p.type, p.name));\n" }
+        for i in carried { out += "\t\(CDeclarator.field(params[i].type, member(i)));\n" }
         if formatted != nil { out += "\tconst char *bh_text;\n" }
         out += "};\n\n"
-        if let f = formatted, !isFormatString(f.format.type) {
+        if let f = formatted, !isFormatString(params[f.format].type) {
             return out + "#error \"bulkhead: gate '\(entry.function)' is variadic but not printf-style (its last named parameter is not a format string): it cannot cross address spaces\"\n"
         }
-        out += entryFunction(fields: fields)
+        out += expressionHelpers()
+        out += entryFunction()
         out += stubFunction()
         return out
     }
@@ -45,32 +56,32 @@ struct ProcessStub {
 
     // MARK: Callee side
 
-    private func entryFunction(fields: [String]) -> String {
+    private func entryFunction() -> String {
         var lines = ["struct \(frame) *bh_f = (struct \(frame) *)bh_h;"]
-        lines += fields.filter { $0 != "bh_text" }.map { "__typeof__(bh_f->\($0)) \($0) = bh_f->\($0);" }
+        lines += carried.map { "__typeof__(bh_f->\(member($0))) \(args[$0].name) = bh_f->\(member($0));" }
         let marshalled = Set(entry.marshalling.compactMap(\.parameter))
-        lines += (formatted?.fixed ?? params).filter { $0.isStdioStream && !marshalled.contains($0.name) }
-            .map { "bh_check_stream(\($0.name), \"\($0.name)\");" }
+        lines += carried.filter { params[$0].isStdioStream && !marshalled.contains(params[$0].name) }
+            .map { "bh_check_stream(\(args[$0].name), \"\(params[$0].name)\");" }
         var vcall = ""
         let call: String
         if let f = formatted {
-            let fixed = f.fixed
+            let fixed = f.fixed.map { args[$0] }
             let head = StubText.definitionHead(storage: "static", name: "bh_vcall_\(id)", result: entry.resultType,
                                                params: fixed + [Parameter(name: "bh_fmt", type: "const char *")], variadic: true)
-            let args = (fixed.map(\.name) + ["bh_fmt", "bh_ap"]).joined(separator: ", ")
+            let vargs = (fixed.map(\.name) + ["bh_fmt", "bh_ap"]).joined(separator: ", ")
             vcall = head.typedef + head.head + "\n{\n\t__builtin_va_list bh_ap;\n\t__builtin_va_start(bh_ap, bh_fmt);\n"
-            vcall += isVoid ? "\t\(f.target)(\(args));\n\t__builtin_va_end(bh_ap);\n}\n\n"
-                : "\t__typeof__(\(f.target)(\(args))) bh_r = \(f.target)(\(args));\n\t__builtin_va_end(bh_ap);\n\treturn bh_r;\n}\n\n"
+            vcall += isVoid ? "\t\(f.target)(\(vargs));\n\t__builtin_va_end(bh_ap);\n}\n\n"
+                : "\t__typeof__(\(f.target)(\(vargs))) bh_r = \(f.target)(\(vargs));\n\t__builtin_va_end(bh_ap);\n\treturn bh_r;\n}\n\n"
             call = "bh_vcall_\(id)(\((fixed.map(\.name) + ["\"%s\"", "bh_f->bh_text"]).joined(separator: ", ")))"
         } else {
-            call = "\(entry.function)(\(params.map(\.name).joined(separator: ", ")))"
+            call = "\(entry.function)(\(args.map(\.name).joined(separator: ", ")))"
         }
         if isVoid {
             lines.append("\(call);")
         } else if let r = entry.result {
             lines.append("__typeof__(bh_f->ret) bh_r = \(call);")
             lines.append("if (bh_r) {")
-            lines.append("\t__SIZE_TYPE__ bh_n = \(byteCount(r, pointer: "bh_r"));")
+            lines.append("\t__SIZE_TYPE__ bh_n = \(byteCount(r, pointer: "bh_r", tag: "size_\(id)_ret"));")
             lines.append("\tvoid *bh_c = bh_stack_alloc(bh_n, \(Self.alignment("bh_n")));")
             lines.append("\t__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);")
             lines.append("\tbh_f->ret = (__typeof__(bh_f->ret))bh_c;")
@@ -96,59 +107,89 @@ struct ProcessStub {
         "__builtin_memcpy(&\(field), &\(value), sizeof \(field));"
     }
 
-    /// The bytes a marshalled pointer covers: `string`, `size`, `count` elements, or one element.
-    private func byteCount(_ m: Plan.Marshal, pointer: String) -> String {
+    /// The bytes a marshalled pointer covers: `string`, `size`, `count` elements, or one element. `tag` names
+    /// the expression's helper (`expression(_:tag:)`).
+    private func byteCount(_ m: Plan.Marshal, pointer: String, tag: String) -> String {
         if m.isString { return "__builtin_strlen((const char *)\(pointer)) + 1" }
-        if let size = m.size { return "(__SIZE_TYPE__)(\(size))" }
-        if let count = m.count { return "sizeof(*\(pointer)) * (__SIZE_TYPE__)(\(count))" }
+        if let size = m.size { return expression(size, tag: tag).call }
+        if let count = m.count { return "sizeof(*\(pointer)) * \(expression(count, tag: tag).call)" }
         return "sizeof(*\(pointer))"
+    }
+
+    /// A `size` or `count` of the annotation file, a C expression over the parameters by their names: one
+    /// that names none is written in place; one that names some is evaluated by a function of its own whose
+    /// parameters carry those names, where nothing generated is in scope (so a parameter named like a
+    /// generated local cannot change its meaning).
+    private func expression(_ expr: String, tag: String, type: String = "__SIZE_TYPE__") -> (call: String, helper: String) {
+        let cast = type == "__SIZE_TYPE__" ? type : CDeclarator.field(type, "")
+        let words = Set(expr.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
+        let named = params.indices.filter { words.contains(params[$0].name) }
+        guard !named.isEmpty else { return ("(\(cast))(\(expr))", "") }
+        let name = "bh_\(tag)"
+        let head = StubText.definitionHead(storage: "static __attribute__((section(\"bh_gate_text\")))", name: name,
+                                           result: type, params: named.map { params[$0] }, variadic: false)
+        let helper = head.typedef + head.head + "\n{\n\treturn (\(cast))(\(expr));\n}\n\n"
+        return ("\(name)(\(named.map { args[$0].name }.joined(separator: ", ")))", helper)
+    }
+
+    /// The helpers of every expression the stub and the entry evaluate, in a fixed order.
+    private func expressionHelpers() -> String {
+        var out = ""
+        for m in entry.marshalling {
+            guard let p = m.parameter, let i = params.firstIndex(where: { $0.name == p }), let e = m.size ?? m.count, !m.isString else { continue }
+            out += expression(e, tag: "size_\(id)_\(i)").helper
+        }
+        if let r = entry.result, let e = r.size ?? r.count, !r.isString { out += expression(e, tag: "size_\(id)_ret").helper }
+        if let e = entry.errorReturn, !isVoid { out += expression(e, tag: "error_\(id)", type: entry.resultType).helper }
+        return out
     }
 
     // MARK: Caller side
 
     private func stubFunction() -> String {
         let storage = entry.isStatic ? "static __attribute__((section(\"bh_gate_text\")))" : "__attribute__((section(\"bh_gate_text\")))"
-        let head = StubText.definitionHead(storage: storage, name: entry.stub, result: entry.resultType, params: params,
-                                           variadic: entry.isVariadic)
-        var lines: [String] = []
+        let head = StubText.definitionHead(storage: storage, name: entry.stub, result: entry.resultType,
+                                           params: Array(args.dropLast(forwarded ?? 0)), variadic: entry.isVariadic)
+        var lines = forwarded.map { StubText.forwardedArguments(args, forwarded: $0) } ?? []
         // already in the callee's compartment (a shared macro or header, or a callback called at home)
         lines.append("if (bh_self() == \(compartmentIndex)) {")
-        lines += StubText.directCall(entry.function, variadicVia: entry.variadicVia, params: params,
-                                     result: entry.resultType, variadic: entry.isVariadic).map { "\t" + $0 }
+        lines += StubText.directCall(entry.function, variadicVia: entry.variadicVia, params: args,
+                                     result: entry.resultType, variadic: entry.isVariadic && forwarded == nil).map { "\t" + $0 }
         lines.append("}")
         lines.append("struct \(frame) *bh_f = (struct \(frame) *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct \(frame)));")
         if let f = formatted {
             lines.append("__builtin_va_list bh_ap, bh_ap2;")
-            lines.append(f.takesList ? "__builtin_va_copy(bh_ap, \(params.last!.name));" : "__builtin_va_start(bh_ap, \(f.format.name));")
+            let format = args[f.format].name
+            lines.append(f.takesList ? "__builtin_va_copy(bh_ap, \(args.last!.name));" : "__builtin_va_start(bh_ap, \(format));")
             lines.append("__builtin_va_copy(bh_ap2, bh_ap);")
-            lines.append("int bh_len = __builtin_vsnprintf((char *)0, 0, \(f.format.name), bh_ap2);")
+            lines.append("int bh_len = __builtin_vsnprintf((char *)0, 0, \(format), bh_ap2);")
             lines.append("__builtin_va_end(bh_ap2);")
             lines.append("char *bh_text = (char *)bh_stack_alloc(bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);")
             lines.append("bh_text[0] = 0;")
             lines.append("if (bh_len > 0)")
-            lines.append("\t__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, \(f.format.name), bh_ap);")
+            lines.append("\t__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, \(format), bh_ap);")
             lines.append("__builtin_va_end(bh_ap);")
-            lines += f.fixed.map { Self.store("bh_f->\($0.name)", $0.name) }
+            lines += f.fixed.map { Self.store("bh_f->\(member($0))", args[$0].name) }
             lines.append("bh_f->bh_text = bh_text;")
         } else {
-            lines += params.map { Self.store("bh_f->\($0.name)", $0.name) }
+            lines += params.indices.map { Self.store("bh_f->\(member($0))", args[$0].name) }
         }
         var copyBack: [String] = []
         for m in entry.marshalling {
             // a printf-style function's format travels as the formatted text
-            let carried = formatted?.fixed ?? params
-            guard let p = m.parameter, carried.contains(where: { $0.name == p }) else { continue }
+            guard let name = m.parameter, let i = params.firstIndex(where: { $0.name == name }), carried.contains(i) else { continue }
+            let p = args[i].name, n = "bh_n\(i)", c = "bh_c\(i)", field = "bh_f->\(member(i))"
             let copyIn = m.direction != "out" || m.isString
-            lines.append("__SIZE_TYPE__ bh_n_\(p) = \(p) ? \(byteCount(m, pointer: p)) : 0;")
-            lines.append("void *bh_c_\(p) = 0;")
+            lines.append("__SIZE_TYPE__ \(n) = \(p) ? \(byteCount(m, pointer: p, tag: "size_\(id)_\(i)")) : 0;")
+            lines.append("void *\(c) = 0;")
             lines.append("if (\(p)) {")
-            lines.append("\tbh_c_\(p) = bh_stack_alloc(bh_n_\(p), \(Self.alignment("bh_n_\(p)")));")
-            lines.append(copyIn ? "\t__builtin_memcpy(bh_c_\(p), (const void *)\(p), bh_n_\(p));" : "\t__builtin_memset(bh_c_\(p), 0, bh_n_\(p));")
-            lines.append("\tbh_f->\(p) = (__typeof__(bh_f->\(p)))bh_c_\(p);")
+            lines.append("\t\(c) = bh_stack_alloc(\(n), \(Self.alignment(n)));")
+            lines.append(copyIn ? "\t__builtin_memcpy(\(c), (const void *)\(p), \(n));" : "\t__builtin_memset(\(c), 0, \(n));")
+            lines.append("\t\(field) = (__typeof__(\(field)))\(c);")
             lines.append("}")
             if m.direction != "in" {
                 copyBack.append("if (\(p))")
-                copyBack.append("\t__builtin_memcpy((void *)\(p), bh_c_\(p), bh_n_\(p));")
+                copyBack.append("\t__builtin_memcpy((void *)\(p), \(c), \(n));")
             }
         }
         lines.append("bh_call(\(id), &bh_f->h);")
@@ -184,7 +225,7 @@ struct ProcessStub {
     /// What the gate returns when the callee's compartment faulted and was restarted.
     private func faultedReturn() -> String {
         if isVoid { return "return;" }
-        if let e = entry.errorReturn { return "return (\(CDeclarator.field(entry.resultType, "")))(\(e));" }
+        if let e = entry.errorReturn { return "return \(expression(e, tag: "error_\(id)", type: entry.resultType).call);" }
         return "{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }"
     }
 }

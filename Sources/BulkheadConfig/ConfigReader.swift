@@ -190,7 +190,8 @@ struct ConfigReader {
                        example: "args: { buf: { dir: out, size: len } }") {
             for arg in entries(m, allowed: nil, context: " in the args of gate '\(g.key)'") {
                 let parameter = Located(arg.key, at: arg.keyLocation)
-                checkIdentifier(parameter, what: "parameter")
+                // `...N`: an argument passed through '...' (checked against the function by the analysis)
+                if !arg.key.hasPrefix("...") { checkIdentifier(parameter, what: "parameter") }
                 if let marshalling = marshalling(arg, of: "argument '\(arg.key)' of gate '\(g.key)'", isResult: false) {
                     gate.arguments.append(ArgumentConfig(parameter: parameter, marshalling: marshalling))
                 }

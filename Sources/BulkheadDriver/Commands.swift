@@ -39,7 +39,7 @@ struct BulkheadCommand: ParsableCommand {
         commandName: "bulkhead",
         abstract: "Split a C program into compartments at library boundaries, with gates between them.",
         version: BulkheadCLI.version,
-        subcommands: [Build.self, Check.self, Graph.self, Explain.self, Explore.self])
+        subcommands: [Build.self, Check.self, Graph.self, Explain.self, Suggest.self, Explore.self])
 }
 
 struct InputOptions: ParsableArguments {
@@ -115,6 +115,53 @@ struct Explain: ParsableCommand {
         let result = try input.pipeline().run()
         BulkheadCLI.console.report(result.warnings)
         BulkheadCLI.console.out(String(decoding: result.tree.files["bulkhead.manifest.json"]!, as: UTF8.self))
+    }
+}
+
+struct Suggest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draft the gates: entries that the process backend needs (strings, buffers and their lengths, out-parameters, counts, results), with reasons and confidences.")
+    @OptionGroup var input: InputOptions
+    @Flag(help: "Merge the suggestions into the annotation file, as commented lines, keeping what it says.")
+    var write = false
+    @Flag(help: "Also print suggestions for entries that the file already has.")
+    var all = false
+    @Flag(help: "Compare the suggestions with the file's own entries: precision and recall.")
+    var score = false
+    @Option(help: "Leave out suggestions below this confidence (low, medium, high).")
+    var minConfidence: String = "low"
+
+    func run() throws {
+        var pipeline = input.pipeline()
+        pipeline.backend = .process
+        let (config, plan, sources, units) = try pipeline.plan()
+        guard let floor = Suggestion.Confidence(rawValue: minConfidence) else {
+            throw ValidationError("--min-confidence is low, medium or high, not '\(minConfidence)'")
+        }
+        let suggestions = Suggester(plan: plan, units: units, display: sources.layout.display).suggestions()
+            .filter { $0.confidence >= floor }
+        if score {
+            let s = SuggestionWriter.score(suggestions, config: config)
+            BulkheadCLI.console.out(s.report.map { $0 + "\n" }.joined()
+                + "score: suggested \(s.suggested) annotated \(s.annotated) same-entry \(s.sameEntry) exact \(s.exact)\n")
+            return
+        }
+        let fresh = all ? suggestions : SuggestionWriter.new(suggestions, config: config)
+        guard write else {
+            BulkheadCLI.console.out(fresh.isEmpty ? "# nothing to suggest\n" : SuggestionWriter.yaml(fresh))
+            return
+        }
+        guard !fresh.isEmpty else { return }
+        let text = try String(contentsOfFile: input.file, encoding: .utf8)
+        let merged = SuggestionWriter.merge(fresh, into: text, config: config)
+        // the merged file must still be a valid annotation file
+        let base = (input.file as NSString).deletingLastPathComponent
+        _ = try ConfigParser.parse(text: merged.text, path: input.file, displayPath: (input.file as NSString).lastPathComponent,
+                                   baseDirectory: base.isEmpty ? "." : base)
+        try merged.text.write(toFile: input.file, atomically: true, encoding: .utf8)
+        for f in merged.skipped {
+            BulkheadCLI.console.err("\(input.file): note: '\(f)' is written in flow style; add its suggestions by hand (bulkhead suggest prints them)\n")
+        }
     }
 }
 

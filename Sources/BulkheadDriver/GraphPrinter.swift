@@ -1,4 +1,5 @@
 import BulkheadAnalysis
+import BulkheadModel
 
 /// The plan as Graphviz DOT: one cluster per compartment holding its libraries; an edge per gate from each
 /// calling library, labelled with the function and its number of call sites; trampolines dashed.
@@ -21,7 +22,9 @@ public enum GraphPrinter {
             let byLibrary = Dictionary(grouping: gate.uses, by: \.fromLibrary)
             for from in byLibrary.keys.sorted() {
                 let n = byLibrary[from]!.count
-                out += "  \(quote("lib:" + from)) -> \(quote("lib:" + gate.library)) [label=\(quote("\(gate.name) (\(n))"))];\n"
+                // a variadic function's gate specialised to what its calls pass through '...' says so
+                let name = gate.forwarded.map { "\(gate.name)(..., \($0.map(\.cType).joined(separator: ", ")))" } ?? gate.name
+                out += "  \(quote("lib:" + from)) -> \(quote("lib:" + gate.library)) [label=\(quote("\(name) (\(n))"))];\n"
             }
         }
         for cb in plan.callbacks {

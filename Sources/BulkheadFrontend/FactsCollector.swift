@@ -5,7 +5,7 @@ import CClang
 final class FactsCollector {
     private let tu: CXTranslationUnit
     private let mainFile: String
-    private var facts: TranslationUnitFacts
+    var facts: TranslationUnitFacts
     /// Macro expansions written in files, by (file, offset) of the invocation.
     private var expansions: [String: [Int: CXCursor]] = [:]
     /// Macro definitions by name (the last one seen).
@@ -21,6 +21,10 @@ final class FactsCollector {
         var inCallee = false
         /// While visiting a call's callee expression: addresses of locals among that call's arguments.
         var calleeLocals: [LocalAddress] = []
+        /// While visiting a variadic call's callee expression: the arguments passed through its `...`.
+        var calleeVariadics: [VariadicArgument]?
+        /// While visiting a call's callee expression: how its arguments are written.
+        var calleeShapes: [ArgumentShape]?
     }
 
     init(tu: CXTranslationUnit, mainFile: String) {
@@ -59,6 +63,7 @@ final class FactsCollector {
                 ctx.function = c.spelling
                 ctx.functionUSR = c.usr
                 recordParameters(c, ctx.declarationPoint)
+                facts.bodies.append(body(of: c))
             }
             walk(c, &ctx)
         case CXCursor_VarDecl:
@@ -112,6 +117,13 @@ final class FactsCollector {
                 localAddress(in: arg).map { var l = $0; l.argument = i; l.function = ctx.functionUSR; return l }
             }
             if callee.isNull || callee.kind != CXCursor_FunctionDecl { facts.indirectCallLocals += inner.calleeLocals }
+            inner.calleeVariadics = nil
+            inner.calleeShapes = kids.dropFirst().map(argumentShape)
+            if !callee.isNull, callee.kind == CXCursor_FunctionDecl, clang_isFunctionTypeVariadic(callee.type) != 0 {
+                let fixed = Int(clang_Cursor_getNumArguments(callee)), count = Int(clang_Cursor_getNumArguments(c))
+                inner.calleeVariadics = fixed >= 0 && count >= fixed
+                    ? (fixed..<count).map { Self.variadicArgument(clang_Cursor_getArgument(c, UInt32($0)).type) } : nil
+            }
             visit(kids[0], &inner)
             var args = ctx
             args.inCallee = false
@@ -181,11 +193,48 @@ final class FactsCollector {
             reason = "the name '\(name)' is produced by a macro that cannot be rewritten here"
         }
         let locals = isCall ? ctx.calleeLocals : []
-        facts.uses.append(FunctionUse(
+        var use = FunctionUse(
             targetUSR: target.usr, targetName: name, isCall: isCall, location: sourceLocation(exp), spans: spans,
             macroName: macro, unrewritableReason: reason, declarationPoint: ctx.declarationPoint,
             enclosingFunction: ctx.function, argumentOf: isCall ? nil : ctx.argumentOf,
-            initializerOf: isCall ? nil : ctx.initializerOf, localAddresses: locals, translationUnit: mainFile))
+            initializerOf: isCall ? nil : ctx.initializerOf, localAddresses: locals, translationUnit: mainFile)
+        use.variadicArguments = isCall ? ctx.calleeVariadics : nil
+        use.argumentShapes = isCall ? ctx.calleeShapes : nil
+        facts.uses.append(use)
+    }
+
+    /// An argument's type after the default argument promotions (clang has usually applied them already, as
+    /// an implicit cast): small integers to int, float to double, an enum to its integer type, arrays and
+    /// functions to pointers.
+    static func variadicArgument(_ type: CXType) -> VariadicArgument {
+        let t = type.canonical
+        return VariadicArgument(type: t.spelling, promoted: promoted(t))
+    }
+
+    private static func promoted(_ t: CXType) -> PromotedType? {
+        switch t.kind {
+        case CXType_Bool, CXType_Char_U, CXType_UChar, CXType_Char16, CXType_UShort, CXType_Char_S, CXType_SChar,
+             CXType_WChar, CXType_Short, CXType_Int:
+            return .int
+        case CXType_UInt, CXType_Char32: return .unsignedInt
+        case CXType_Long: return .long
+        case CXType_ULong: return .unsignedLong
+        case CXType_LongLong: return .longLong
+        case CXType_ULongLong: return .unsignedLongLong
+        case CXType_Float, CXType_Double: return .double
+        case CXType_LongDouble: return .longDouble
+        case CXType_Enum:
+            return promoted(clang_getEnumDeclIntegerType(clang_getTypeDeclaration(t)).canonical)
+        case CXType_Pointer:
+            let pointee = clang_getPointeeType(t).canonical.kind
+            return pointee == CXType_FunctionProto || pointee == CXType_FunctionNoProto ? .functionPointer : .pointer
+        case CXType_ConstantArray, CXType_IncompleteArray, CXType_VariableArray, CXType_DependentSizedArray, CXType_NullPtr:
+            return .pointer
+        case CXType_FunctionProto, CXType_FunctionNoProto:
+            return .functionPointer
+        default:
+            return nil
+        }
     }
 
     /// `lhs = rhs` where rhs is a local's address: into a local pointer, it goes along with that pointer
@@ -387,7 +436,7 @@ final class FactsCollector {
 
     // MARK: Files
 
-    private func buffer(_ file: String) -> UnsafeBufferPointer<UInt8>? {
+    func buffer(_ file: String) -> UnsafeBufferPointer<UInt8>? {
         if let b = contents[file] { return b }
         guard let f = clang_getFile(tu, file) else { return nil }
         var size = 0
@@ -397,7 +446,7 @@ final class FactsCollector {
         return b
     }
 
-    private func byte(at file: String, offset: Int) -> UInt8? {
+    func byte(at file: String, offset: Int) -> UInt8? {
         guard let b = buffer(file), offset < b.count else { return nil }
         return b[offset]
     }
@@ -426,7 +475,7 @@ final class FactsCollector {
         return box.files.sorted()
     }
 
-    private func sourceLocation(_ at: FileLocation) -> SourceLocation {
+    func sourceLocation(_ at: FileLocation) -> SourceLocation {
         SourceLocation(file: at.file, line: at.line, column: at.column)
     }
 }

@@ -110,6 +110,57 @@ public struct LocalVariable: Hashable, Codable, Sendable {
     }
 }
 
+/// An argument passed through a variadic function's `...`, after C's default argument promotions: what a gate
+/// specialised to a call site forwards. Pointers travel as `void *` and function pointers as
+/// `void (*)(void)` (the same representation, so the callee's `va_arg` of its own type reads them).
+public enum PromotedType: String, Hashable, Codable, Sendable, CaseIterable {
+    case int, unsignedInt, long, unsignedLong, longLong, unsignedLongLong, double, longDouble, pointer, functionPointer
+
+    /// The C type a gate gives it.
+    public var cType: String {
+        switch self {
+        case .int: return "int"
+        case .unsignedInt: return "unsigned int"
+        case .long: return "long"
+        case .unsignedLong: return "unsigned long"
+        case .longLong: return "long long"
+        case .unsignedLongLong: return "unsigned long long"
+        case .double: return "double"
+        case .longDouble: return "long double"
+        case .pointer: return "void *"
+        case .functionPointer: return "void (*)(void)"
+        }
+    }
+
+    /// One letter in a specialised gate's name (those of the Itanium C++ ABI, and `p`/`f` for pointers).
+    public var code: String {
+        switch self {
+        case .int: return "i"
+        case .unsignedInt: return "j"
+        case .long: return "l"
+        case .unsignedLong: return "m"
+        case .longLong: return "x"
+        case .unsignedLongLong: return "y"
+        case .double: return "d"
+        case .longDouble: return "e"
+        case .pointer: return "p"
+        case .functionPointer: return "f"
+        }
+    }
+}
+
+/// One argument of a call passed through `...`.
+public struct VariadicArgument: Hashable, Codable, Sendable {
+    /// As clang spells its type at the call (after promotion).
+    public var type: String
+    /// nil when a gate cannot forward it (a struct or union by value, a vector).
+    public var promoted: PromotedType?
+    public init(type: String, promoted: PromotedType?) {
+        self.type = type
+        self.promoted = promoted
+    }
+}
+
 /// One occurrence of a function's name in code: a call, or a reference that takes its address.
 public struct FunctionUse: Hashable, Codable, Sendable {
     public var targetUSR: String
@@ -135,6 +186,10 @@ public struct FunctionUse: Hashable, Codable, Sendable {
     public var localAddresses: [LocalAddress]
     /// The translation unit the use was seen in.
     public var translationUnit: String
+    /// For a call of a variadic function: the arguments passed through its `...`.
+    public var variadicArguments: [VariadicArgument]?
+    /// For a call: how each argument is written (literals, `sizeof`, variables), for `bulkhead suggest`.
+    public var argumentShapes: [ArgumentShape]?
 
     public init(targetUSR: String, targetName: String, isCall: Bool, location: SourceLocation, spans: [TextSpan],
                 macroName: String?, unrewritableReason: String?, declarationPoint: TextSpan,
@@ -202,6 +257,8 @@ public struct TranslationUnitFacts: Codable, Sendable {
     public var globalUses: [GlobalUse]
     /// Every file the TU read, the main file included (absolute paths, sorted).
     public var files: [String]
+    /// What each function defined here does with its parameters, for `bulkhead suggest`.
+    public var bodies: [FunctionBody] = []
     /// Locals whose address is passed to a call, by USR.
     public var locals: [String: LocalVariable] = [:]
     /// Addresses of locals (and pointer parameters) passed to calls through a function pointer (the target

@@ -12,10 +12,12 @@ enum TestSupport {
 
     static let fixtures = repositoryRoot + "/Fixtures"
 
-    /// Folders of Fixtures/ that hold a program (a bulkhead.yaml), errors/ excluded.
+    /// Folders of Fixtures/ that hold a program (a bulkhead.yaml), errors/ excluded (and suggest/, the input of
+    /// SuggestTests), or those listed in `BULKHEAD_FIXTURES` (comma-separated), to run a few alone.
     static func programFixtures() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures)) ?? []
-        return names.sorted().filter { $0 != "errors" && $0 != "real" && $0 != "process" && FileManager.default.fileExists(atPath: "\(fixtures)/\($0)/bulkhead.yaml") }
+        let names = ProcessInfo.processInfo.environment["BULKHEAD_FIXTURES"].map { $0.split(separator: ",").map(String.init) }
+            ?? (try? FileManager.default.contentsOfDirectory(atPath: fixtures)) ?? []
+        return names.sorted().filter { $0 != "errors" && $0 != "real" && $0 != "process" && $0 != "suggest" && FileManager.default.fileExists(atPath: "\(fixtures)/\($0)/bulkhead.yaml") }
     }
 
     static func temporaryDirectory(_ name: String = #function) throws -> String {

@@ -162,16 +162,16 @@ int main(void)
 
 /* gate: long app_count(int n)
  * defined at app/main.c:70:6; entered from 1 place(s) in other compartments */
-long bh_gate_app_count(int n)
+long bh_gate_app_count(int bh_a0_n)
 {
-	return app_count(n);
+	return app_count(bh_a0_n);
 }
 
 /* gate: int app_lookup_var(const char *name, double *out)
  * defined at app/main.c:38:5; entered from 1 place(s) in other compartments */
-int bh_gate_app_lookup_var(const char *name, double *out)
+int bh_gate_app_lookup_var(const char *bh_a0_name, double *bh_a1_out)
 {
-	return app_lookup_var(name, out);
+	return app_lookup_var(bh_a0_name, bh_a1_out);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -112,23 +112,23 @@ long eval_count(int n)
 
 /* gate: long eval_count(int n)
  * defined at eval/eval.c:101:6; entered from 3 place(s) in other compartments */
-long bh_gate_eval_count(int n)
+long bh_gate_eval_count(int bh_a0_n)
 {
-	return eval_count(n);
+	return eval_count(bh_a0_n);
 }
 
 /* gate: const char * eval_error_string(int err)
  * defined at eval/eval.c:93:13; entered from 1 place(s) in other compartments */
-const char *bh_gate_eval_error_string(int err)
+const char *bh_gate_eval_error_string(int bh_a0_err)
 {
-	return eval_error_string(err);
+	return eval_error_string(bh_a0_err);
 }
 
 /* gate: double eval_tree(const struct node *pool, int count, int root, int *err)
  * defined at eval/eval.c:86:8; entered from 3 place(s) in other compartments */
-double bh_gate_eval_tree(const struct node *pool, int count, int root, int *err)
+double bh_gate_eval_tree(const struct node *bh_a0_pool, int bh_a1_count, int bh_a2_root, int *bh_a3_err)
 {
-	return eval_tree(pool, count, root, err);
+	return eval_tree(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_err);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

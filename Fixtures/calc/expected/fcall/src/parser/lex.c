@@ -68,9 +68,9 @@ int lex_all(const char *src, struct token *toks, int cap, int *errpos)
 
 /* gate: int lex_all(const char *src, struct token *toks, int cap, int *errpos)
  * defined at parser/lex.c:17:5; entered from 1 place(s) in other compartments */
-int bh_gate_lex_all(const char *src, struct token *toks, int cap, int *errpos)
+int bh_gate_lex_all(const char *bh_a0_src, struct token *bh_a1_toks, int bh_a2_cap, int *bh_a3_errpos)
 {
-	return lex_all(src, toks, cap, errpos);
+	return lex_all(bh_a0_src, bh_a1_toks, bh_a2_cap, bh_a3_errpos);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

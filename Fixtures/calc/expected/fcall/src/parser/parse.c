@@ -209,23 +209,23 @@ int parse_describe(const struct node *pool, int count, int root, char *buf, size
 
 /* gate: int parse_describe(const struct node *pool, int count, int root, char *buf, size_t cap)
  * defined at parser/parse.c:194:5; entered from 2 place(s) in other compartments */
-int bh_gate_parse_describe(const struct node *pool, int count, int root, char *buf, size_t cap)
+int bh_gate_parse_describe(const struct node *bh_a0_pool, int bh_a1_count, int bh_a2_root, char *bh_a3_buf, size_t bh_a4_cap)
 {
-	return parse_describe(pool, count, root, buf, cap);
+	return parse_describe(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_buf, bh_a4_cap);
 }
 
 /* gate: const char * parse_error_string(int err)
  * defined at parser/parse.c:152:13; entered from 1 place(s) in other compartments */
-const char *bh_gate_parse_error_string(int err)
+const char *bh_gate_parse_error_string(int bh_a0_err)
 {
-	return parse_error_string(err);
+	return parse_error_string(bh_a0_err);
 }
 
 /* gate: int parse_expr(const char *src, struct node *pool, int cap, int *err)
  * defined at parser/parse.c:135:5; entered from 5 place(s) in other compartments */
-int bh_gate_parse_expr(const char *src, struct node *pool, int cap, int *err)
+int bh_gate_parse_expr(const char *bh_a0_src, struct node *bh_a1_pool, int bh_a2_cap, int *bh_a3_err)
 {
-	return parse_expr(src, pool, cap, err);
+	return parse_expr(bh_a0_src, bh_a1_pool, bh_a2_cap, bh_a3_err);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

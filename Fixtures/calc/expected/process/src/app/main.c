@@ -166,25 +166,25 @@ int main(void)
 struct bh_frame_0 {
 	bh_frame h;
 	long ret;
-	int n;
+	int a0_n;
 };
 
 void bh_entry_0_app_count(bh_frame *bh_h);
 void bh_entry_0_app_count(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->ret) bh_r = app_count(n);
+	__typeof__(bh_f->a0_n) bh_a0_n = bh_f->a0_n;
+	__typeof__(bh_f->ret) bh_r = app_count(bh_a0_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) long bh_gate_app_count(int n)
+__attribute__((section("bh_gate_text"))) long bh_gate_app_count(int bh_a0_n)
 {
 	if (bh_self() == 0) {
-		return app_count(n);
+		return app_count(bh_a0_n);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
+	__builtin_memcpy(&bh_f->a0_n, &bh_a0_n, sizeof bh_f->a0_n);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -200,49 +200,49 @@ __attribute__((section("bh_gate_text"))) long bh_gate_app_count(int n)
 struct bh_frame_1 {
 	bh_frame h;
 	int ret;
-	const char *name;
-	double *out;
+	const char *a0_name;
+	double *a1_out;
 };
 
 void bh_entry_1_app_lookup_var(bh_frame *bh_h);
 void bh_entry_1_app_lookup_var(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->name) name = bh_f->name;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->ret) bh_r = app_lookup_var(name, out);
+	__typeof__(bh_f->a0_name) bh_a0_name = bh_f->a0_name;
+	__typeof__(bh_f->a1_out) bh_a1_out = bh_f->a1_out;
+	__typeof__(bh_f->ret) bh_r = app_lookup_var(bh_a0_name, bh_a1_out);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_app_lookup_var(const char *name, double *out)
+__attribute__((section("bh_gate_text"))) int bh_gate_app_lookup_var(const char *bh_a0_name, double *bh_a1_out)
 {
 	if (bh_self() == 0) {
-		return app_lookup_var(name, out);
+		return app_lookup_var(bh_a0_name, bh_a1_out);
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->name, &name, sizeof bh_f->name);
-	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
-	__SIZE_TYPE__ bh_n_name = name ? __builtin_strlen((const char *)name) + 1 : 0;
-	void *bh_c_name = 0;
-	if (name) {
-		bh_c_name = bh_stack_alloc(bh_n_name, bh_n_name > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_name, (const void *)name, bh_n_name);
-		bh_f->name = (__typeof__(bh_f->name))bh_c_name;
+	__builtin_memcpy(&bh_f->a0_name, &bh_a0_name, sizeof bh_f->a0_name);
+	__builtin_memcpy(&bh_f->a1_out, &bh_a1_out, sizeof bh_f->a1_out);
+	__SIZE_TYPE__ bh_n0 = bh_a0_name ? __builtin_strlen((const char *)bh_a0_name) + 1 : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_name) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_name, bh_n0);
+		bh_f->a0_name = (__typeof__(bh_f->a0_name))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
-	void *bh_c_out = 0;
-	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
-		__builtin_memset(bh_c_out, 0, bh_n_out);
-		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
+	__SIZE_TYPE__ bh_n1 = bh_a1_out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_out) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memset(bh_c1, 0, bh_n1);
+		bh_f->a1_out = (__typeof__(bh_f->a1_out))bh_c1;
 	}
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(0);
 	}
-	if (out)
-		__builtin_memcpy((void *)out, bh_c_out, bh_n_out);
+	if (bh_a1_out)
+		__builtin_memcpy((void *)bh_a1_out, bh_c1, bh_n1);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;

@@ -116,25 +116,25 @@ long eval_count(int n)
 struct bh_frame_2 {
 	bh_frame h;
 	long ret;
-	int n;
+	int a0_n;
 };
 
 void bh_entry_2_eval_count(bh_frame *bh_h);
 void bh_entry_2_eval_count(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->ret) bh_r = eval_count(n);
+	__typeof__(bh_f->a0_n) bh_a0_n = bh_f->a0_n;
+	__typeof__(bh_f->ret) bh_r = eval_count(bh_a0_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) long bh_gate_eval_count(int n)
+__attribute__((section("bh_gate_text"))) long bh_gate_eval_count(int bh_a0_n)
 {
 	if (bh_self() == 2) {
-		return eval_count(n);
+		return eval_count(bh_a0_n);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
+	__builtin_memcpy(&bh_f->a0_n, &bh_a0_n, sizeof bh_f->a0_n);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -151,15 +151,15 @@ struct bh_frame_3 {
 	bh_frame h;
 	const char *ret;
 	__SIZE_TYPE__ ret_size;
-	int err;
+	int a0_err;
 };
 
 void bh_entry_3_eval_error_string(bh_frame *bh_h);
 void bh_entry_3_eval_error_string(bh_frame *bh_h)
 {
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->err) err = bh_f->err;
-	__typeof__(bh_f->ret) bh_r = eval_error_string(err);
+	__typeof__(bh_f->a0_err) bh_a0_err = bh_f->a0_err;
+	__typeof__(bh_f->ret) bh_r = eval_error_string(bh_a0_err);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
 		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
@@ -172,13 +172,13 @@ void bh_entry_3_eval_error_string(bh_frame *bh_h)
 	}
 }
 
-__attribute__((section("bh_gate_text"))) const char *bh_gate_eval_error_string(int err)
+__attribute__((section("bh_gate_text"))) const char *bh_gate_eval_error_string(int bh_a0_err)
 {
 	if (bh_self() == 2) {
-		return eval_error_string(err);
+		return eval_error_string(bh_a0_err);
 	}
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
-	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
+	__builtin_memcpy(&bh_f->a0_err, &bh_a0_err, sizeof bh_f->a0_err);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -205,55 +205,60 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_eval_error_string(i
 struct bh_frame_4 {
 	bh_frame h;
 	double ret;
-	const struct node *pool;
-	int count;
-	int root;
-	int *err;
+	const struct node *a0_pool;
+	int a1_count;
+	int a2_root;
+	int *a3_err;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_4_0(int count)
+{
+	return (__SIZE_TYPE__)(count);
+}
 
 void bh_entry_4_eval_tree(bh_frame *bh_h);
 void bh_entry_4_eval_tree(bh_frame *bh_h)
 {
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->pool) pool = bh_f->pool;
-	__typeof__(bh_f->count) count = bh_f->count;
-	__typeof__(bh_f->root) root = bh_f->root;
-	__typeof__(bh_f->err) err = bh_f->err;
-	__typeof__(bh_f->ret) bh_r = eval_tree(pool, count, root, err);
+	__typeof__(bh_f->a0_pool) bh_a0_pool = bh_f->a0_pool;
+	__typeof__(bh_f->a1_count) bh_a1_count = bh_f->a1_count;
+	__typeof__(bh_f->a2_root) bh_a2_root = bh_f->a2_root;
+	__typeof__(bh_f->a3_err) bh_a3_err = bh_f->a3_err;
+	__typeof__(bh_f->ret) bh_r = eval_tree(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_err);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) double bh_gate_eval_tree(const struct node *pool, int count, int root, int *err)
+__attribute__((section("bh_gate_text"))) double bh_gate_eval_tree(const struct node *bh_a0_pool, int bh_a1_count, int bh_a2_root, int *bh_a3_err)
 {
 	if (bh_self() == 2) {
-		return eval_tree(pool, count, root, err);
+		return eval_tree(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_err);
 	}
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
-	__builtin_memcpy(&bh_f->pool, &pool, sizeof bh_f->pool);
-	__builtin_memcpy(&bh_f->count, &count, sizeof bh_f->count);
-	__builtin_memcpy(&bh_f->root, &root, sizeof bh_f->root);
-	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
-	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(count) : 0;
-	void *bh_c_pool = 0;
-	if (pool) {
-		bh_c_pool = bh_stack_alloc(bh_n_pool, bh_n_pool > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_pool, (const void *)pool, bh_n_pool);
-		bh_f->pool = (__typeof__(bh_f->pool))bh_c_pool;
+	__builtin_memcpy(&bh_f->a0_pool, &bh_a0_pool, sizeof bh_f->a0_pool);
+	__builtin_memcpy(&bh_f->a1_count, &bh_a1_count, sizeof bh_f->a1_count);
+	__builtin_memcpy(&bh_f->a2_root, &bh_a2_root, sizeof bh_f->a2_root);
+	__builtin_memcpy(&bh_f->a3_err, &bh_a3_err, sizeof bh_f->a3_err);
+	__SIZE_TYPE__ bh_n0 = bh_a0_pool ? sizeof(*bh_a0_pool) * bh_size_4_0(bh_a1_count) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_pool) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_pool, bh_n0);
+		bh_f->a0_pool = (__typeof__(bh_f->a0_pool))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_err = err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
-	void *bh_c_err = 0;
-	if (err) {
-		bh_c_err = bh_stack_alloc(bh_n_err, bh_n_err > 64 ? 64 : 16);
-		__builtin_memset(bh_c_err, 0, bh_n_err);
-		bh_f->err = (__typeof__(bh_f->err))bh_c_err;
+	__SIZE_TYPE__ bh_n3 = bh_a3_err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
+	void *bh_c3 = 0;
+	if (bh_a3_err) {
+		bh_c3 = bh_stack_alloc(bh_n3, bh_n3 > 64 ? 64 : 16);
+		__builtin_memset(bh_c3, 0, bh_n3);
+		bh_f->a3_err = (__typeof__(bh_f->a3_err))bh_c3;
 	}
 	bh_call(4, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (double )(0.0);
 	}
-	if (err)
-		__builtin_memcpy((void *)err, bh_c_err, bh_n_err);
+	if (bh_a3_err)
+		__builtin_memcpy((void *)bh_a3_err, bh_c3, bh_n3);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;

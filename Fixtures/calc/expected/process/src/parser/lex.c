@@ -72,64 +72,69 @@ int lex_all(const char *src, struct token *toks, int cap, int *errpos)
 struct bh_frame_5 {
 	bh_frame h;
 	int ret;
-	const char *src;
-	struct token *toks;
-	int cap;
-	int *errpos;
+	const char *a0_src;
+	struct token *a1_toks;
+	int a2_cap;
+	int *a3_errpos;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_5_1(int cap)
+{
+	return (__SIZE_TYPE__)(cap);
+}
 
 void bh_entry_5_lex_all(bh_frame *bh_h);
 void bh_entry_5_lex_all(bh_frame *bh_h)
 {
 	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->src) src = bh_f->src;
-	__typeof__(bh_f->toks) toks = bh_f->toks;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->errpos) errpos = bh_f->errpos;
-	__typeof__(bh_f->ret) bh_r = lex_all(src, toks, cap, errpos);
+	__typeof__(bh_f->a0_src) bh_a0_src = bh_f->a0_src;
+	__typeof__(bh_f->a1_toks) bh_a1_toks = bh_f->a1_toks;
+	__typeof__(bh_f->a2_cap) bh_a2_cap = bh_f->a2_cap;
+	__typeof__(bh_f->a3_errpos) bh_a3_errpos = bh_f->a3_errpos;
+	__typeof__(bh_f->ret) bh_r = lex_all(bh_a0_src, bh_a1_toks, bh_a2_cap, bh_a3_errpos);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_lex_all(const char *src, struct token *toks, int cap, int *errpos)
+__attribute__((section("bh_gate_text"))) int bh_gate_lex_all(const char *bh_a0_src, struct token *bh_a1_toks, int bh_a2_cap, int *bh_a3_errpos)
 {
 	if (bh_self() == 1) {
-		return lex_all(src, toks, cap, errpos);
+		return lex_all(bh_a0_src, bh_a1_toks, bh_a2_cap, bh_a3_errpos);
 	}
 	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
-	__builtin_memcpy(&bh_f->src, &src, sizeof bh_f->src);
-	__builtin_memcpy(&bh_f->toks, &toks, sizeof bh_f->toks);
-	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
-	__builtin_memcpy(&bh_f->errpos, &errpos, sizeof bh_f->errpos);
-	__SIZE_TYPE__ bh_n_src = src ? __builtin_strlen((const char *)src) + 1 : 0;
-	void *bh_c_src = 0;
-	if (src) {
-		bh_c_src = bh_stack_alloc(bh_n_src, bh_n_src > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_src, (const void *)src, bh_n_src);
-		bh_f->src = (__typeof__(bh_f->src))bh_c_src;
+	__builtin_memcpy(&bh_f->a0_src, &bh_a0_src, sizeof bh_f->a0_src);
+	__builtin_memcpy(&bh_f->a1_toks, &bh_a1_toks, sizeof bh_f->a1_toks);
+	__builtin_memcpy(&bh_f->a2_cap, &bh_a2_cap, sizeof bh_f->a2_cap);
+	__builtin_memcpy(&bh_f->a3_errpos, &bh_a3_errpos, sizeof bh_f->a3_errpos);
+	__SIZE_TYPE__ bh_n0 = bh_a0_src ? __builtin_strlen((const char *)bh_a0_src) + 1 : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_src) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_src, bh_n0);
+		bh_f->a0_src = (__typeof__(bh_f->a0_src))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_toks = toks ? sizeof(*toks) * (__SIZE_TYPE__)(cap) : 0;
-	void *bh_c_toks = 0;
-	if (toks) {
-		bh_c_toks = bh_stack_alloc(bh_n_toks, bh_n_toks > 64 ? 64 : 16);
-		__builtin_memset(bh_c_toks, 0, bh_n_toks);
-		bh_f->toks = (__typeof__(bh_f->toks))bh_c_toks;
+	__SIZE_TYPE__ bh_n1 = bh_a1_toks ? sizeof(*bh_a1_toks) * bh_size_5_1(bh_a2_cap) : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_toks) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memset(bh_c1, 0, bh_n1);
+		bh_f->a1_toks = (__typeof__(bh_f->a1_toks))bh_c1;
 	}
-	__SIZE_TYPE__ bh_n_errpos = errpos ? (__SIZE_TYPE__)(sizeof(int)) : 0;
-	void *bh_c_errpos = 0;
-	if (errpos) {
-		bh_c_errpos = bh_stack_alloc(bh_n_errpos, bh_n_errpos > 64 ? 64 : 16);
-		__builtin_memset(bh_c_errpos, 0, bh_n_errpos);
-		bh_f->errpos = (__typeof__(bh_f->errpos))bh_c_errpos;
+	__SIZE_TYPE__ bh_n3 = bh_a3_errpos ? (__SIZE_TYPE__)(sizeof(int)) : 0;
+	void *bh_c3 = 0;
+	if (bh_a3_errpos) {
+		bh_c3 = bh_stack_alloc(bh_n3, bh_n3 > 64 ? 64 : 16);
+		__builtin_memset(bh_c3, 0, bh_n3);
+		bh_f->a3_errpos = (__typeof__(bh_f->a3_errpos))bh_c3;
 	}
 	bh_call(5, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(-1);
 	}
-	if (toks)
-		__builtin_memcpy((void *)toks, bh_c_toks, bh_n_toks);
-	if (errpos)
-		__builtin_memcpy((void *)errpos, bh_c_errpos, bh_n_errpos);
+	if (bh_a1_toks)
+		__builtin_memcpy((void *)bh_a1_toks, bh_c1, bh_n1);
+	if (bh_a3_errpos)
+		__builtin_memcpy((void *)bh_a3_errpos, bh_c3, bh_n3);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;

@@ -136,32 +136,32 @@ static int parse_sum(struct parser *p) { return parse_level(p, "+-", parse_produ
 #define BH_SHARED_STACK_HELPERS
 void *bh_stack_alloc(__SIZE_TYPE__, __SIZE_TYPE__);
 void bh_stack_free(void *);
-static inline void *bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
+static inline void *__bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
 {
 	void *bh_c = bh_stack_alloc(bh_n, bh_a);
 	__builtin_memcpy(bh_c, bh_p, bh_n);
 	return bh_c;
 }
-static inline void bh_ss_release(void *bh_pp)
+static inline void __bh_ss_release(void *bh_pp)
 {
 	bh_stack_free(*(void **)bh_pp);
 }
 #endif
 int parse_expr(const char *src, struct node *pool, int cap, int *err)
 {
-    struct token bh_priv_toks[MAX_TOKENS]; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_toks) *bh_ss_toks = (__typeof__(bh_priv_toks) *)bh_ss_copy(&bh_priv_toks, sizeof bh_priv_toks, _Alignof(__typeof__(bh_priv_toks)));
+    struct token __bh_priv_toks[MAX_TOKENS]; __attribute__((cleanup(__bh_ss_release))) __typeof__(__bh_priv_toks) *__bh_ss_toks = (__typeof__(__bh_priv_toks) *)__bh_ss_copy(&__bh_priv_toks, sizeof __bh_priv_toks, _Alignof(__typeof__(__bh_priv_toks)));
     int errpos;
     /* same-compartment call (parser -> parser) with the address of locals */
-    if (lex_all(src, (*bh_ss_toks), MAX_TOKENS, &errpos) < 0) {
+    if (lex_all(src, (*__bh_ss_toks), MAX_TOKENS, &errpos) < 0) {
         *err = PARSE_BAD_CHAR;
         return -1;
     }
-    struct parser bh_priv_p = { (*bh_ss_toks), 0, pool, cap, 0, PARSE_OK }; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_p) *bh_ss_p = (__typeof__(bh_priv_p) *)bh_ss_copy(&bh_priv_p, sizeof bh_priv_p, _Alignof(__typeof__(bh_priv_p)));
-    int root = parse_sum(&(*bh_ss_p));
-    if (root >= 0 && peek(&(*bh_ss_p))->kind != TOK_END)
-        (*bh_ss_p).err = PARSE_TRAILING;
-    *err = (*bh_ss_p).err;
-    return (*bh_ss_p).err ? -1 : root;
+    struct parser __bh_priv_p = { (*__bh_ss_toks), 0, pool, cap, 0, PARSE_OK }; __attribute__((cleanup(__bh_ss_release))) __typeof__(__bh_priv_p) *__bh_ss_p = (__typeof__(__bh_priv_p) *)__bh_ss_copy(&__bh_priv_p, sizeof __bh_priv_p, _Alignof(__typeof__(__bh_priv_p)));
+    int root = parse_sum(&(*__bh_ss_p));
+    if (root >= 0 && peek(&(*__bh_ss_p))->kind != TOK_END)
+        (*__bh_ss_p).err = PARSE_TRAILING;
+    *err = (*__bh_ss_p).err;
+    return (*__bh_ss_p).err ? -1 : root;
 }
 
 const char *parse_error_string(int err)
@@ -228,58 +228,68 @@ int parse_describe(const struct node *pool, int count, int root, char *buf, size
 struct bh_frame_6 {
 	bh_frame h;
 	int ret;
-	const struct node *pool;
-	int count;
-	int root;
-	char *buf;
-	size_t cap;
+	const struct node *a0_pool;
+	int a1_count;
+	int a2_root;
+	char *a3_buf;
+	size_t a4_cap;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_6_0(int count)
+{
+	return (__SIZE_TYPE__)(count);
+}
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_6_3(size_t cap)
+{
+	return (__SIZE_TYPE__)(cap);
+}
 
 void bh_entry_6_parse_describe(bh_frame *bh_h);
 void bh_entry_6_parse_describe(bh_frame *bh_h)
 {
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->pool) pool = bh_f->pool;
-	__typeof__(bh_f->count) count = bh_f->count;
-	__typeof__(bh_f->root) root = bh_f->root;
-	__typeof__(bh_f->buf) buf = bh_f->buf;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->ret) bh_r = parse_describe(pool, count, root, buf, cap);
+	__typeof__(bh_f->a0_pool) bh_a0_pool = bh_f->a0_pool;
+	__typeof__(bh_f->a1_count) bh_a1_count = bh_f->a1_count;
+	__typeof__(bh_f->a2_root) bh_a2_root = bh_f->a2_root;
+	__typeof__(bh_f->a3_buf) bh_a3_buf = bh_f->a3_buf;
+	__typeof__(bh_f->a4_cap) bh_a4_cap = bh_f->a4_cap;
+	__typeof__(bh_f->ret) bh_r = parse_describe(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_buf, bh_a4_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct node *pool, int count, int root, char *buf, size_t cap)
+__attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct node *bh_a0_pool, int bh_a1_count, int bh_a2_root, char *bh_a3_buf, size_t bh_a4_cap)
 {
 	if (bh_self() == 1) {
-		return parse_describe(pool, count, root, buf, cap);
+		return parse_describe(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_buf, bh_a4_cap);
 	}
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
-	__builtin_memcpy(&bh_f->pool, &pool, sizeof bh_f->pool);
-	__builtin_memcpy(&bh_f->count, &count, sizeof bh_f->count);
-	__builtin_memcpy(&bh_f->root, &root, sizeof bh_f->root);
-	__builtin_memcpy(&bh_f->buf, &buf, sizeof bh_f->buf);
-	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
-	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(count) : 0;
-	void *bh_c_pool = 0;
-	if (pool) {
-		bh_c_pool = bh_stack_alloc(bh_n_pool, bh_n_pool > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_pool, (const void *)pool, bh_n_pool);
-		bh_f->pool = (__typeof__(bh_f->pool))bh_c_pool;
+	__builtin_memcpy(&bh_f->a0_pool, &bh_a0_pool, sizeof bh_f->a0_pool);
+	__builtin_memcpy(&bh_f->a1_count, &bh_a1_count, sizeof bh_f->a1_count);
+	__builtin_memcpy(&bh_f->a2_root, &bh_a2_root, sizeof bh_f->a2_root);
+	__builtin_memcpy(&bh_f->a3_buf, &bh_a3_buf, sizeof bh_f->a3_buf);
+	__builtin_memcpy(&bh_f->a4_cap, &bh_a4_cap, sizeof bh_f->a4_cap);
+	__SIZE_TYPE__ bh_n0 = bh_a0_pool ? sizeof(*bh_a0_pool) * bh_size_6_0(bh_a1_count) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_pool) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_pool, bh_n0);
+		bh_f->a0_pool = (__typeof__(bh_f->a0_pool))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_buf = buf ? (__SIZE_TYPE__)(cap) : 0;
-	void *bh_c_buf = 0;
-	if (buf) {
-		bh_c_buf = bh_stack_alloc(bh_n_buf, bh_n_buf > 64 ? 64 : 16);
-		__builtin_memset(bh_c_buf, 0, bh_n_buf);
-		bh_f->buf = (__typeof__(bh_f->buf))bh_c_buf;
+	__SIZE_TYPE__ bh_n3 = bh_a3_buf ? bh_size_6_3(bh_a4_cap) : 0;
+	void *bh_c3 = 0;
+	if (bh_a3_buf) {
+		bh_c3 = bh_stack_alloc(bh_n3, bh_n3 > 64 ? 64 : 16);
+		__builtin_memset(bh_c3, 0, bh_n3);
+		bh_f->a3_buf = (__typeof__(bh_f->a3_buf))bh_c3;
 	}
 	bh_call(6, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(-1);
 	}
-	if (buf)
-		__builtin_memcpy((void *)buf, bh_c_buf, bh_n_buf);
+	if (bh_a3_buf)
+		__builtin_memcpy((void *)bh_a3_buf, bh_c3, bh_n3);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;
@@ -291,15 +301,15 @@ struct bh_frame_7 {
 	bh_frame h;
 	const char *ret;
 	__SIZE_TYPE__ ret_size;
-	int err;
+	int a0_err;
 };
 
 void bh_entry_7_parse_error_string(bh_frame *bh_h);
 void bh_entry_7_parse_error_string(bh_frame *bh_h)
 {
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->err) err = bh_f->err;
-	__typeof__(bh_f->ret) bh_r = parse_error_string(err);
+	__typeof__(bh_f->a0_err) bh_a0_err = bh_f->a0_err;
+	__typeof__(bh_f->ret) bh_r = parse_error_string(bh_a0_err);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
 		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
@@ -312,13 +322,13 @@ void bh_entry_7_parse_error_string(bh_frame *bh_h)
 	}
 }
 
-__attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(int err)
+__attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(int bh_a0_err)
 {
 	if (bh_self() == 1) {
-		return parse_error_string(err);
+		return parse_error_string(bh_a0_err);
 	}
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
-	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
+	__builtin_memcpy(&bh_f->a0_err, &bh_a0_err, sizeof bh_f->a0_err);
 	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -345,64 +355,69 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(
 struct bh_frame_8 {
 	bh_frame h;
 	int ret;
-	const char *src;
-	struct node *pool;
-	int cap;
-	int *err;
+	const char *a0_src;
+	struct node *a1_pool;
+	int a2_cap;
+	int *a3_err;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_8_1(int cap)
+{
+	return (__SIZE_TYPE__)(cap);
+}
 
 void bh_entry_8_parse_expr(bh_frame *bh_h);
 void bh_entry_8_parse_expr(bh_frame *bh_h)
 {
 	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
-	__typeof__(bh_f->src) src = bh_f->src;
-	__typeof__(bh_f->pool) pool = bh_f->pool;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->err) err = bh_f->err;
-	__typeof__(bh_f->ret) bh_r = parse_expr(src, pool, cap, err);
+	__typeof__(bh_f->a0_src) bh_a0_src = bh_f->a0_src;
+	__typeof__(bh_f->a1_pool) bh_a1_pool = bh_f->a1_pool;
+	__typeof__(bh_f->a2_cap) bh_a2_cap = bh_f->a2_cap;
+	__typeof__(bh_f->a3_err) bh_a3_err = bh_f->a3_err;
+	__typeof__(bh_f->ret) bh_r = parse_expr(bh_a0_src, bh_a1_pool, bh_a2_cap, bh_a3_err);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_parse_expr(const char *src, struct node *pool, int cap, int *err)
+__attribute__((section("bh_gate_text"))) int bh_gate_parse_expr(const char *bh_a0_src, struct node *bh_a1_pool, int bh_a2_cap, int *bh_a3_err)
 {
 	if (bh_self() == 1) {
-		return parse_expr(src, pool, cap, err);
+		return parse_expr(bh_a0_src, bh_a1_pool, bh_a2_cap, bh_a3_err);
 	}
 	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
-	__builtin_memcpy(&bh_f->src, &src, sizeof bh_f->src);
-	__builtin_memcpy(&bh_f->pool, &pool, sizeof bh_f->pool);
-	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
-	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
-	__SIZE_TYPE__ bh_n_src = src ? __builtin_strlen((const char *)src) + 1 : 0;
-	void *bh_c_src = 0;
-	if (src) {
-		bh_c_src = bh_stack_alloc(bh_n_src, bh_n_src > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_src, (const void *)src, bh_n_src);
-		bh_f->src = (__typeof__(bh_f->src))bh_c_src;
+	__builtin_memcpy(&bh_f->a0_src, &bh_a0_src, sizeof bh_f->a0_src);
+	__builtin_memcpy(&bh_f->a1_pool, &bh_a1_pool, sizeof bh_f->a1_pool);
+	__builtin_memcpy(&bh_f->a2_cap, &bh_a2_cap, sizeof bh_f->a2_cap);
+	__builtin_memcpy(&bh_f->a3_err, &bh_a3_err, sizeof bh_f->a3_err);
+	__SIZE_TYPE__ bh_n0 = bh_a0_src ? __builtin_strlen((const char *)bh_a0_src) + 1 : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_src) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_src, bh_n0);
+		bh_f->a0_src = (__typeof__(bh_f->a0_src))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(cap) : 0;
-	void *bh_c_pool = 0;
-	if (pool) {
-		bh_c_pool = bh_stack_alloc(bh_n_pool, bh_n_pool > 64 ? 64 : 16);
-		__builtin_memset(bh_c_pool, 0, bh_n_pool);
-		bh_f->pool = (__typeof__(bh_f->pool))bh_c_pool;
+	__SIZE_TYPE__ bh_n1 = bh_a1_pool ? sizeof(*bh_a1_pool) * bh_size_8_1(bh_a2_cap) : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_pool) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memset(bh_c1, 0, bh_n1);
+		bh_f->a1_pool = (__typeof__(bh_f->a1_pool))bh_c1;
 	}
-	__SIZE_TYPE__ bh_n_err = err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
-	void *bh_c_err = 0;
-	if (err) {
-		bh_c_err = bh_stack_alloc(bh_n_err, bh_n_err > 64 ? 64 : 16);
-		__builtin_memset(bh_c_err, 0, bh_n_err);
-		bh_f->err = (__typeof__(bh_f->err))bh_c_err;
+	__SIZE_TYPE__ bh_n3 = bh_a3_err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
+	void *bh_c3 = 0;
+	if (bh_a3_err) {
+		bh_c3 = bh_stack_alloc(bh_n3, bh_n3 > 64 ? 64 : 16);
+		__builtin_memset(bh_c3, 0, bh_n3);
+		bh_f->a3_err = (__typeof__(bh_f->a3_err))bh_c3;
 	}
 	bh_call(8, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(-1);
 	}
-	if (pool)
-		__builtin_memcpy((void *)pool, bh_c_pool, bh_n_pool);
-	if (err)
-		__builtin_memcpy((void *)err, bh_c_err, bh_n_err);
+	if (bh_a1_pool)
+		__builtin_memcpy((void *)bh_a1_pool, bh_c1, bh_n1);
+	if (bh_a3_err)
+		__builtin_memcpy((void *)bh_a3_err, bh_c3, bh_n3);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;

@@ -160,44 +160,44 @@ int main(void)
 
 /* trampoline: int cmp_int_asc(const void *a, const void *b)
  * defined at app/main.c:15:12; its address leaves compartment 'main' at 1 place(s) */
-static int bh_cb_cmp_int_asc(const void *a, const void *b)
+static int bh_cb_cmp_int_asc(const void *bh_a0_a, const void *bh_a1_b)
 {
-	return cmp_int_asc(a, b);
+	return cmp_int_asc(bh_a0_a, bh_a1_b);
 }
 
 /* trampoline: int cmp_person_by_age_desc(const void *a, const void *b)
  * defined at app/main.c:28:12; its address leaves compartment 'main' at 1 place(s) */
-static int bh_cb_cmp_person_by_age_desc(const void *a, const void *b)
+static int bh_cb_cmp_person_by_age_desc(const void *bh_a0_a, const void *bh_a1_b)
 {
-	return cmp_person_by_age_desc(a, b);
+	return cmp_person_by_age_desc(bh_a0_a, bh_a1_b);
 }
 
 /* trampoline: int cmp_person_by_name(const void *a, const void *b)
  * defined at app/main.c:22:5; its address leaves compartment 'main' at 1 place(s) */
-int bh_cb_cmp_person_by_name(const void *a, const void *b)
+int bh_cb_cmp_person_by_name(const void *bh_a0_a, const void *bh_a1_b)
 {
-	return cmp_person_by_name(a, b);
+	return cmp_person_by_name(bh_a0_a, bh_a1_b);
 }
 
 /* trampoline: void on_alert(int topic, const char *msg, void *ctx)
  * defined at app/main.c:62:13; its address leaves compartment 'main' at 1 place(s) */
-static void bh_cb_on_alert(int topic, const char *msg, void *ctx)
+static void bh_cb_on_alert(int bh_a0_topic, const char *bh_a1_msg, void *bh_a2_ctx)
 {
-	on_alert(topic, msg, ctx);
+	on_alert(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
 
 /* trampoline: void on_any_message(int topic, const char *msg, void *ctx)
  * defined at app/main.c:69:6; its address leaves compartment 'main' at 1 place(s) */
-void bh_cb_on_any_message(int topic, const char *msg, void *ctx)
+void bh_cb_on_any_message(int bh_a0_topic, const char *bh_a1_msg, void *bh_a2_ctx)
 {
-	on_any_message(topic, msg, ctx);
+	on_any_message(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
 
 /* trampoline: void on_temperature(int topic, const char *msg, void *ctx)
  * defined at app/main.c:47:13; its address leaves compartment 'main' at 1 place(s) */
-static void bh_cb_on_temperature(int topic, const char *msg, void *ctx)
+static void bh_cb_on_temperature(int bh_a0_topic, const char *bh_a1_msg, void *bh_a2_ctx)
 {
-	on_temperature(topic, msg, ctx);
+	on_temperature(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -62,16 +62,16 @@ void bh_gate_bus_clear(void)
 
 /* gate: void bus_publish(int topic, const char *msg)
  * defined at bus/bus.c:30:6; entered from 4 place(s) in other compartments */
-void bh_gate_bus_publish(int topic, const char *msg)
+void bh_gate_bus_publish(int bh_a0_topic, const char *bh_a1_msg)
 {
-	bus_publish(topic, msg);
+	bus_publish(bh_a0_topic, bh_a1_msg);
 }
 
 /* gate: int bus_subscribe(int topic, void (*handler)(int, const char *, void *), void *ctx)
  * defined at bus/bus.c:21:5; entered from 3 place(s) in other compartments */
-int bh_gate_bus_subscribe(int topic, void (*handler)(int, const char *, void *), void *ctx)
+int bh_gate_bus_subscribe(int bh_a0_topic, void (*bh_a1_handler)(int, const char *, void *), void *bh_a2_ctx)
 {
-	return bus_subscribe(topic, handler, ctx);
+	return bus_subscribe(bh_a0_topic, bh_a1_handler, bh_a2_ctx);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -27,20 +27,20 @@ int log_printf(const char *fmt, ...)
 
 /* gate: int log_printf(const char *fmt, ...)
  * defined at log/log.c:16:5; entered from 7 place(s) in other compartments */
-int bh_gate_log_printf(const char *fmt, ...)
+int bh_gate_log_printf(const char *bh_a0_fmt, ...)
 {
 	__builtin_va_list bh_ap;
-	__builtin_va_start(bh_ap, fmt);
-	__typeof__(log_vprintf(fmt, bh_ap)) bh_r = log_vprintf(fmt, bh_ap);
+	__builtin_va_start(bh_ap, bh_a0_fmt);
+	__typeof__(log_vprintf(bh_a0_fmt, bh_ap)) bh_r = log_vprintf(bh_a0_fmt, bh_ap);
 	__builtin_va_end(bh_ap);
 	return bh_r;
 }
 
 /* gate: int log_vprintf(const char *fmt, va_list ap)
  * defined at log/log.c:9:5; entered from 1 place(s) in other compartments */
-int bh_gate_log_vprintf(const char *fmt, va_list ap)
+int bh_gate_log_vprintf(const char *bh_a0_fmt, va_list bh_a1_ap)
 {
-	return log_vprintf(fmt, ap);
+	return log_vprintf(bh_a0_fmt, bh_a1_ap);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

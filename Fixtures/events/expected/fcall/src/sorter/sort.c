@@ -35,9 +35,9 @@ void sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, cons
 
 /* gate: void sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
  * defined at sorter/sort.c:19:6; entered from 2 place(s) in other compartments */
-void bh_gate_sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+void bh_gate_sort_items(void *bh_a0_base, size_t bh_a1_n, size_t bh_a2_size, int (*bh_a3_cmp)(const void *, const void *))
 {
-	sort_items(base, n, size, cmp);
+	sort_items(bh_a0_base, bh_a1_n, bh_a2_size, bh_a3_cmp);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -82,13 +82,13 @@ void on_any_message(int topic, const char *msg, void *ctx)
 #define BH_SHARED_STACK_HELPERS
 void *bh_stack_alloc(__SIZE_TYPE__, __SIZE_TYPE__);
 void bh_stack_free(void *);
-static inline void *bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
+static inline void *__bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
 {
 	void *bh_c = bh_stack_alloc(bh_n, bh_a);
 	__builtin_memcpy(bh_c, bh_p, bh_n);
 	return bh_c;
 }
-static inline void bh_ss_release(void *bh_pp)
+static inline void __bh_ss_release(void *bh_pp)
 {
 	bh_stack_free(*(void **)bh_pp);
 }
@@ -96,10 +96,10 @@ static inline void bh_ss_release(void *bh_pp)
 extern __typeof__(log_vprintf) bh_gate_log_vprintf;
 static int trace(const char *fmt, ...)
 {
-    va_list bh_priv_ap; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_ap) *bh_ss_ap = (__typeof__(bh_priv_ap) *)bh_ss_copy(&bh_priv_ap, sizeof bh_priv_ap, _Alignof(__typeof__(bh_priv_ap)));
-    va_start((*bh_ss_ap), fmt);
-    int n = bh_gate_log_vprintf(fmt, (*bh_ss_ap)); /* main -> log with a va_list */
-    va_end((*bh_ss_ap));
+    va_list __bh_priv_ap; __attribute__((cleanup(__bh_ss_release))) __typeof__(__bh_priv_ap) *__bh_ss_ap = (__typeof__(__bh_priv_ap) *)__bh_ss_copy(&__bh_priv_ap, sizeof __bh_priv_ap, _Alignof(__typeof__(__bh_priv_ap)));
+    va_start((*__bh_ss_ap), fmt);
+    int n = bh_gate_log_vprintf(fmt, (*__bh_ss_ap)); /* main -> log with a va_list */
+    va_end((*__bh_ss_ap));
     return n;
 }
 
@@ -142,18 +142,18 @@ int main(void)
     printf("comparisons since reset: %ld\n", sort_comparisons);
 
     /* --- bus: stored callbacks, called later; ctx is the address of main's locals --- */
-    struct temp_stats bh_priv_stats = { 0, -1000, 0 }; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_stats) *bh_ss_stats = (__typeof__(bh_priv_stats) *)bh_ss_copy(&bh_priv_stats, sizeof bh_priv_stats, _Alignof(__typeof__(bh_priv_stats)));
-    int bh_priv_any_count = 0; __attribute__((cleanup(bh_ss_release))) __typeof__(bh_priv_any_count) *bh_ss_any_count = (__typeof__(bh_priv_any_count) *)bh_ss_copy(&bh_priv_any_count, sizeof bh_priv_any_count, _Alignof(__typeof__(bh_priv_any_count)));
-    int id1 = bh_gate_bus_subscribe(TOPIC_TEMP, bh_cb_on_temperature, &(*bh_ss_stats));
+    struct temp_stats __bh_priv_stats = { 0, -1000, 0 }; __attribute__((cleanup(__bh_ss_release))) __typeof__(__bh_priv_stats) *__bh_ss_stats = (__typeof__(__bh_priv_stats) *)__bh_ss_copy(&__bh_priv_stats, sizeof __bh_priv_stats, _Alignof(__typeof__(__bh_priv_stats)));
+    int __bh_priv_any_count = 0; __attribute__((cleanup(__bh_ss_release))) __typeof__(__bh_priv_any_count) *__bh_ss_any_count = (__typeof__(__bh_priv_any_count) *)__bh_ss_copy(&__bh_priv_any_count, sizeof __bh_priv_any_count, _Alignof(__typeof__(__bh_priv_any_count)));
+    int id1 = bh_gate_bus_subscribe(TOPIC_TEMP, bh_cb_on_temperature, &(*__bh_ss_stats));
     int id2 = bh_gate_bus_subscribe(TOPIC_ALERT, bh_cb_on_alert, NULL);
-    int id3 = bh_gate_bus_subscribe(TOPIC_ANY, bh_cb_on_any_message, &(*bh_ss_any_count));
+    int id3 = bh_gate_bus_subscribe(TOPIC_ANY, bh_cb_on_any_message, &(*__bh_ss_any_count));
     printf("subscribed ids %d %d %d\n", id1, id2, id3);
 
     static const char *const readings[] = { "21", "25", "33", "19" };
     for (size_t i = 0; i < 4; i++)
         bh_gate_bus_publish(TOPIC_TEMP, readings[i]);
-    printf("stats: readings=%d max=%d alerts=%d any=%d delivered=%d\n", (*bh_ss_stats).readings, (*bh_ss_stats).max,
-           (*bh_ss_stats).alerts, (*bh_ss_any_count), bus_delivered_count);
+    printf("stats: readings=%d max=%d alerts=%d any=%d delivered=%d\n", (*__bh_ss_stats).readings, (*__bh_ss_stats).max,
+           (*__bh_ss_stats).alerts, (*__bh_ss_any_count), bus_delivered_count);
 
     bus_delivered_count = 100;                             /* shared global written from main */
     bh_gate_bus_publish(TOPIC_ALERT, "manual");
@@ -179,41 +179,41 @@ int main(void)
 struct bh_frame_6 {
 	bh_frame h;
 	int ret;
-	const void *a;
-	const void *b;
+	const void *a0_a;
+	const void *a1_b;
 };
 
 void bh_entry_6_cmp_int_asc(bh_frame *bh_h);
 void bh_entry_6_cmp_int_asc(bh_frame *bh_h)
 {
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = cmp_int_asc(a, b);
+	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
+	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	__typeof__(bh_f->ret) bh_r = cmp_int_asc(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void *a, const void *b)
+static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void *bh_a0_a, const void *bh_a1_b)
 {
 	if (bh_self() == 0) {
-		return cmp_int_asc(a, b);
+		return cmp_int_asc(bh_a0_a, bh_a1_b);
 	}
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
-	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(int)) : 0;
-	void *bh_c_a = 0;
-	if (a) {
-		bh_c_a = bh_stack_alloc(bh_n_a, bh_n_a > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
-		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
+	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
+	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
+	__SIZE_TYPE__ bh_n0 = bh_a0_a ? (__SIZE_TYPE__)(sizeof(int)) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_a) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_a, bh_n0);
+		bh_f->a0_a = (__typeof__(bh_f->a0_a))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(int)) : 0;
-	void *bh_c_b = 0;
-	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
-		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
+	__SIZE_TYPE__ bh_n1 = bh_a1_b ? (__SIZE_TYPE__)(sizeof(int)) : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_b) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c1, (const void *)bh_a1_b, bh_n1);
+		bh_f->a1_b = (__typeof__(bh_f->a1_b))bh_c1;
 	}
 	bh_call(6, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -230,41 +230,41 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void
 struct bh_frame_7 {
 	bh_frame h;
 	int ret;
-	const void *a;
-	const void *b;
+	const void *a0_a;
+	const void *a1_b;
 };
 
 void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h);
 void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h)
 {
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = cmp_person_by_age_desc(a, b);
+	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
+	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	__typeof__(bh_f->ret) bh_r = cmp_person_by_age_desc(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc(const void *a, const void *b)
+static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc(const void *bh_a0_a, const void *bh_a1_b)
 {
 	if (bh_self() == 0) {
-		return cmp_person_by_age_desc(a, b);
+		return cmp_person_by_age_desc(bh_a0_a, bh_a1_b);
 	}
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
-	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
-	void *bh_c_a = 0;
-	if (a) {
-		bh_c_a = bh_stack_alloc(bh_n_a, bh_n_a > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
-		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
+	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
+	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
+	__SIZE_TYPE__ bh_n0 = bh_a0_a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_a) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_a, bh_n0);
+		bh_f->a0_a = (__typeof__(bh_f->a0_a))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
-	void *bh_c_b = 0;
-	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
-		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
+	__SIZE_TYPE__ bh_n1 = bh_a1_b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_b) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c1, (const void *)bh_a1_b, bh_n1);
+		bh_f->a1_b = (__typeof__(bh_f->a1_b))bh_c1;
 	}
 	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -281,41 +281,41 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc
 struct bh_frame_8 {
 	bh_frame h;
 	int ret;
-	const void *a;
-	const void *b;
+	const void *a0_a;
+	const void *a1_b;
 };
 
 void bh_entry_8_cmp_person_by_name(bh_frame *bh_h);
 void bh_entry_8_cmp_person_by_name(bh_frame *bh_h)
 {
 	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = cmp_person_by_name(a, b);
+	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
+	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	__typeof__(bh_f->ret) bh_r = cmp_person_by_name(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_name(const void *a, const void *b)
+__attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_name(const void *bh_a0_a, const void *bh_a1_b)
 {
 	if (bh_self() == 0) {
-		return cmp_person_by_name(a, b);
+		return cmp_person_by_name(bh_a0_a, bh_a1_b);
 	}
 	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
-	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
-	void *bh_c_a = 0;
-	if (a) {
-		bh_c_a = bh_stack_alloc(bh_n_a, bh_n_a > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
-		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
+	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
+	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
+	__SIZE_TYPE__ bh_n0 = bh_a0_a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_a) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_a, bh_n0);
+		bh_f->a0_a = (__typeof__(bh_f->a0_a))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
-	void *bh_c_b = 0;
-	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
-		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
+	__SIZE_TYPE__ bh_n1 = bh_a1_b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_b) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c1, (const void *)bh_a1_b, bh_n1);
+		bh_f->a1_b = (__typeof__(bh_f->a1_b))bh_c1;
 	}
 	bh_call(8, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -331,37 +331,37 @@ __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_name(const void
  * defined at app/main.c:62:13; gate 9 into compartment 'main' */
 struct bh_frame_9 {
 	bh_frame h;
-	int topic;
-	const char *msg;
-	void *ctx;
+	int a0_topic;
+	const char *a1_msg;
+	void *a2_ctx;
 };
 
 void bh_entry_9_on_alert(bh_frame *bh_h);
 void bh_entry_9_on_alert(bh_frame *bh_h)
 {
 	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
-	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
-	on_alert(topic, msg, ctx);
+	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
+	__typeof__(bh_f->a1_msg) bh_a1_msg = bh_f->a1_msg;
+	__typeof__(bh_f->a2_ctx) bh_a2_ctx = bh_f->a2_ctx;
+	on_alert(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
 
-static __attribute__((section("bh_gate_text"))) void bh_cb_on_alert(int topic, const char *msg, void *ctx)
+static __attribute__((section("bh_gate_text"))) void bh_cb_on_alert(int bh_a0_topic, const char *bh_a1_msg, void *bh_a2_ctx)
 {
 	if (bh_self() == 0) {
-		on_alert(topic, msg, ctx);
+		on_alert(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 		return;
 	}
 	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
-	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
-	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
-	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
-	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
-	void *bh_c_msg = 0;
-	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
-		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
+	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
+	__builtin_memcpy(&bh_f->a1_msg, &bh_a1_msg, sizeof bh_f->a1_msg);
+	__builtin_memcpy(&bh_f->a2_ctx, &bh_a2_ctx, sizeof bh_f->a2_ctx);
+	__SIZE_TYPE__ bh_n1 = bh_a1_msg ? __builtin_strlen((const char *)bh_a1_msg) + 1 : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_msg) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c1, (const void *)bh_a1_msg, bh_n1);
+		bh_f->a1_msg = (__typeof__(bh_f->a1_msg))bh_c1;
 	}
 	bh_call(9, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -375,37 +375,37 @@ static __attribute__((section("bh_gate_text"))) void bh_cb_on_alert(int topic, c
  * defined at app/main.c:69:6; gate 10 into compartment 'main' */
 struct bh_frame_10 {
 	bh_frame h;
-	int topic;
-	const char *msg;
-	void *ctx;
+	int a0_topic;
+	const char *a1_msg;
+	void *a2_ctx;
 };
 
 void bh_entry_10_on_any_message(bh_frame *bh_h);
 void bh_entry_10_on_any_message(bh_frame *bh_h)
 {
 	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
-	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
-	on_any_message(topic, msg, ctx);
+	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
+	__typeof__(bh_f->a1_msg) bh_a1_msg = bh_f->a1_msg;
+	__typeof__(bh_f->a2_ctx) bh_a2_ctx = bh_f->a2_ctx;
+	on_any_message(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_cb_on_any_message(int topic, const char *msg, void *ctx)
+__attribute__((section("bh_gate_text"))) void bh_cb_on_any_message(int bh_a0_topic, const char *bh_a1_msg, void *bh_a2_ctx)
 {
 	if (bh_self() == 0) {
-		on_any_message(topic, msg, ctx);
+		on_any_message(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 		return;
 	}
 	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
-	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
-	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
-	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
-	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
-	void *bh_c_msg = 0;
-	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
-		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
+	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
+	__builtin_memcpy(&bh_f->a1_msg, &bh_a1_msg, sizeof bh_f->a1_msg);
+	__builtin_memcpy(&bh_f->a2_ctx, &bh_a2_ctx, sizeof bh_f->a2_ctx);
+	__SIZE_TYPE__ bh_n1 = bh_a1_msg ? __builtin_strlen((const char *)bh_a1_msg) + 1 : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_msg) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c1, (const void *)bh_a1_msg, bh_n1);
+		bh_f->a1_msg = (__typeof__(bh_f->a1_msg))bh_c1;
 	}
 	bh_call(10, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -419,37 +419,37 @@ __attribute__((section("bh_gate_text"))) void bh_cb_on_any_message(int topic, co
  * defined at app/main.c:47:13; gate 11 into compartment 'main' */
 struct bh_frame_11 {
 	bh_frame h;
-	int topic;
-	const char *msg;
-	void *ctx;
+	int a0_topic;
+	const char *a1_msg;
+	void *a2_ctx;
 };
 
 void bh_entry_11_on_temperature(bh_frame *bh_h);
 void bh_entry_11_on_temperature(bh_frame *bh_h)
 {
 	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
-	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
-	on_temperature(topic, msg, ctx);
+	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
+	__typeof__(bh_f->a1_msg) bh_a1_msg = bh_f->a1_msg;
+	__typeof__(bh_f->a2_ctx) bh_a2_ctx = bh_f->a2_ctx;
+	on_temperature(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
 
-static __attribute__((section("bh_gate_text"))) void bh_cb_on_temperature(int topic, const char *msg, void *ctx)
+static __attribute__((section("bh_gate_text"))) void bh_cb_on_temperature(int bh_a0_topic, const char *bh_a1_msg, void *bh_a2_ctx)
 {
 	if (bh_self() == 0) {
-		on_temperature(topic, msg, ctx);
+		on_temperature(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 		return;
 	}
 	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
-	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
-	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
-	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
-	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
-	void *bh_c_msg = 0;
-	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
-		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
+	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
+	__builtin_memcpy(&bh_f->a1_msg, &bh_a1_msg, sizeof bh_f->a1_msg);
+	__builtin_memcpy(&bh_f->a2_ctx, &bh_a2_ctx, sizeof bh_f->a2_ctx);
+	__SIZE_TYPE__ bh_n1 = bh_a1_msg ? __builtin_strlen((const char *)bh_a1_msg) + 1 : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_msg) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c1, (const void *)bh_a1_msg, bh_n1);
+		bh_f->a1_msg = (__typeof__(bh_f->a1_msg))bh_c1;
 	}
 	bh_call(11, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {

@@ -86,34 +86,34 @@ __attribute__((section("bh_gate_text"))) void bh_gate_bus_clear(void)
  * defined at bus/bus.c:30:6; gate 1 into compartment 'bus' */
 struct bh_frame_1 {
 	bh_frame h;
-	int topic;
-	const char *msg;
+	int a0_topic;
+	const char *a1_msg;
 };
 
 void bh_entry_1_bus_publish(bh_frame *bh_h);
 void bh_entry_1_bus_publish(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
-	bus_publish(topic, msg);
+	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
+	__typeof__(bh_f->a1_msg) bh_a1_msg = bh_f->a1_msg;
+	bus_publish(bh_a0_topic, bh_a1_msg);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_bus_publish(int topic, const char *msg)
+__attribute__((section("bh_gate_text"))) void bh_gate_bus_publish(int bh_a0_topic, const char *bh_a1_msg)
 {
 	if (bh_self() == 2) {
-		bus_publish(topic, msg);
+		bus_publish(bh_a0_topic, bh_a1_msg);
 		return;
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
-	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
-	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
-	void *bh_c_msg = 0;
-	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
-		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
+	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
+	__builtin_memcpy(&bh_f->a1_msg, &bh_a1_msg, sizeof bh_f->a1_msg);
+	__SIZE_TYPE__ bh_n1 = bh_a1_msg ? __builtin_strlen((const char *)bh_a1_msg) + 1 : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_msg) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c1, (const void *)bh_a1_msg, bh_n1);
+		bh_f->a1_msg = (__typeof__(bh_f->a1_msg))bh_c1;
 	}
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -128,31 +128,31 @@ __attribute__((section("bh_gate_text"))) void bh_gate_bus_publish(int topic, con
 struct bh_frame_2 {
 	bh_frame h;
 	int ret;
-	int topic;
-	void (*handler)(int, const char *, void *);
-	void *ctx;
+	int a0_topic;
+	void (*a1_handler)(int, const char *, void *);
+	void *a2_ctx;
 };
 
 void bh_entry_2_bus_subscribe(bh_frame *bh_h);
 void bh_entry_2_bus_subscribe(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->handler) handler = bh_f->handler;
-	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
-	__typeof__(bh_f->ret) bh_r = bus_subscribe(topic, handler, ctx);
+	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
+	__typeof__(bh_f->a1_handler) bh_a1_handler = bh_f->a1_handler;
+	__typeof__(bh_f->a2_ctx) bh_a2_ctx = bh_f->a2_ctx;
+	__typeof__(bh_f->ret) bh_r = bus_subscribe(bh_a0_topic, bh_a1_handler, bh_a2_ctx);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_bus_subscribe(int topic, void (*handler)(int, const char *, void *), void *ctx)
+__attribute__((section("bh_gate_text"))) int bh_gate_bus_subscribe(int bh_a0_topic, void (*bh_a1_handler)(int, const char *, void *), void *bh_a2_ctx)
 {
 	if (bh_self() == 2) {
-		return bus_subscribe(topic, handler, ctx);
+		return bus_subscribe(bh_a0_topic, bh_a1_handler, bh_a2_ctx);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
-	__builtin_memcpy(&bh_f->handler, &handler, sizeof bh_f->handler);
-	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
+	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
+	__builtin_memcpy(&bh_f->a1_handler, &bh_a1_handler, sizeof bh_f->a1_handler);
+	__builtin_memcpy(&bh_f->a2_ctx, &bh_a2_ctx, sizeof bh_f->a2_ctx);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

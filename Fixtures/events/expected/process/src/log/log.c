@@ -51,25 +51,25 @@ void bh_entry_3_log_printf(bh_frame *bh_h)
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_log_printf(const char *fmt, ...)
+__attribute__((section("bh_gate_text"))) int bh_gate_log_printf(const char *bh_a0_fmt, ...)
 {
 	if (bh_self() == 3) {
 		__builtin_va_list bh_ap;
-		__builtin_va_start(bh_ap, fmt);
-		__typeof__(log_vprintf(fmt, bh_ap)) bh_r = log_vprintf(fmt, bh_ap);
+		__builtin_va_start(bh_ap, bh_a0_fmt);
+		__typeof__(log_vprintf(bh_a0_fmt, bh_ap)) bh_r = log_vprintf(bh_a0_fmt, bh_ap);
 		__builtin_va_end(bh_ap);
 		return bh_r;
 	}
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_va_list bh_ap, bh_ap2;
-	__builtin_va_start(bh_ap, fmt);
+	__builtin_va_start(bh_ap, bh_a0_fmt);
 	__builtin_va_copy(bh_ap2, bh_ap);
-	int bh_len = __builtin_vsnprintf((char *)0, 0, fmt, bh_ap2);
+	int bh_len = __builtin_vsnprintf((char *)0, 0, bh_a0_fmt, bh_ap2);
 	__builtin_va_end(bh_ap2);
 	char *bh_text = (char *)bh_stack_alloc(bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
 	bh_text[0] = 0;
 	if (bh_len > 0)
-		__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, fmt, bh_ap);
+		__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, bh_a0_fmt, bh_ap);
 	__builtin_va_end(bh_ap);
 	bh_f->bh_text = bh_text;
 	bh_call(3, &bh_f->h);
@@ -107,21 +107,21 @@ void bh_entry_4_log_vprintf(bh_frame *bh_h)
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_log_vprintf(const char *fmt, va_list ap)
+__attribute__((section("bh_gate_text"))) int bh_gate_log_vprintf(const char *bh_a0_fmt, va_list bh_a1_ap)
 {
 	if (bh_self() == 3) {
-		return log_vprintf(fmt, ap);
+		return log_vprintf(bh_a0_fmt, bh_a1_ap);
 	}
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_va_list bh_ap, bh_ap2;
-	__builtin_va_copy(bh_ap, ap);
+	__builtin_va_copy(bh_ap, bh_a1_ap);
 	__builtin_va_copy(bh_ap2, bh_ap);
-	int bh_len = __builtin_vsnprintf((char *)0, 0, fmt, bh_ap2);
+	int bh_len = __builtin_vsnprintf((char *)0, 0, bh_a0_fmt, bh_ap2);
 	__builtin_va_end(bh_ap2);
 	char *bh_text = (char *)bh_stack_alloc(bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
 	bh_text[0] = 0;
 	if (bh_len > 0)
-		__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, fmt, bh_ap);
+		__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, bh_a0_fmt, bh_ap);
 	__builtin_va_end(bh_ap);
 	bh_f->bh_text = bh_text;
 	bh_call(4, &bh_f->h);

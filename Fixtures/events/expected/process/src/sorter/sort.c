@@ -38,48 +38,53 @@ void sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, cons
  * defined at sorter/sort.c:19:6; gate 5 into compartment 'sort' */
 struct bh_frame_5 {
 	bh_frame h;
-	void *base;
-	size_t n;
-	size_t size;
-	int (*cmp)(const void *, const void *);
+	void *a0_base;
+	size_t a1_n;
+	size_t a2_size;
+	int (*a3_cmp)(const void *, const void *);
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_5_0(size_t n, size_t size)
+{
+	return (__SIZE_TYPE__)(n * size);
+}
 
 void bh_entry_5_sort_items(bh_frame *bh_h);
 void bh_entry_5_sort_items(bh_frame *bh_h)
 {
 	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->base) base = bh_f->base;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->size) size = bh_f->size;
-	__typeof__(bh_f->cmp) cmp = bh_f->cmp;
-	sort_items(base, n, size, cmp);
+	__typeof__(bh_f->a0_base) bh_a0_base = bh_f->a0_base;
+	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	__typeof__(bh_f->a2_size) bh_a2_size = bh_f->a2_size;
+	__typeof__(bh_f->a3_cmp) bh_a3_cmp = bh_f->a3_cmp;
+	sort_items(bh_a0_base, bh_a1_n, bh_a2_size, bh_a3_cmp);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+__attribute__((section("bh_gate_text"))) void bh_gate_sort_items(void *bh_a0_base, size_t bh_a1_n, size_t bh_a2_size, int (*bh_a3_cmp)(const void *, const void *))
 {
 	if (bh_self() == 1) {
-		sort_items(base, n, size, cmp);
+		sort_items(bh_a0_base, bh_a1_n, bh_a2_size, bh_a3_cmp);
 		return;
 	}
 	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
-	__builtin_memcpy(&bh_f->base, &base, sizeof bh_f->base);
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
-	__builtin_memcpy(&bh_f->size, &size, sizeof bh_f->size);
-	__builtin_memcpy(&bh_f->cmp, &cmp, sizeof bh_f->cmp);
-	__SIZE_TYPE__ bh_n_base = base ? (__SIZE_TYPE__)(n * size) : 0;
-	void *bh_c_base = 0;
-	if (base) {
-		bh_c_base = bh_stack_alloc(bh_n_base, bh_n_base > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_base, (const void *)base, bh_n_base);
-		bh_f->base = (__typeof__(bh_f->base))bh_c_base;
+	__builtin_memcpy(&bh_f->a0_base, &bh_a0_base, sizeof bh_f->a0_base);
+	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
+	__builtin_memcpy(&bh_f->a2_size, &bh_a2_size, sizeof bh_f->a2_size);
+	__builtin_memcpy(&bh_f->a3_cmp, &bh_a3_cmp, sizeof bh_f->a3_cmp);
+	__SIZE_TYPE__ bh_n0 = bh_a0_base ? bh_size_5_0(bh_a1_n, bh_a2_size) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_base) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_base, bh_n0);
+		bh_f->a0_base = (__typeof__(bh_f->a0_base))bh_c0;
 	}
 	bh_call(5, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return;
 	}
-	if (base)
-		__builtin_memcpy((void *)base, bh_c_base, bh_n_base);
+	if (bh_a0_base)
+		__builtin_memcpy((void *)bh_a0_base, bh_c0, bh_n0);
 	bh_stack_free(bh_f);
 }
 

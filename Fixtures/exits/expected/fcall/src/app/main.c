@@ -50,9 +50,9 @@ int main(int argc, char **argv)
 
 /* gate: void app_note(const char *what)
  * defined at app/main.c:9:6; entered from 1 place(s) in other compartments */
-void bh_gate_app_note(const char *what)
+void bh_gate_app_note(const char *bh_a0_what)
 {
-	app_note(what);
+	app_note(bh_a0_what);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -56,16 +56,16 @@ void lib_quit(int status)
 
 /* gate: void lib_quit(int status)
  * defined at lib/lib.c:47:6; entered from 1 place(s) in other compartments */
-void bh_gate_lib_quit(int status)
+void bh_gate_lib_quit(int bh_a0_status)
 {
-	lib_quit(status);
+	lib_quit(bh_a0_status);
 }
 
 /* gate: int lib_work(int x)
  * defined at lib/lib.c:36:5; entered from 2 place(s) in other compartments */
-int bh_gate_lib_work(int x)
+int bh_gate_lib_work(int bh_a0_x)
 {
-	return lib_work(x);
+	return lib_work(bh_a0_x);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

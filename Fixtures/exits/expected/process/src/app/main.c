@@ -53,31 +53,31 @@ int main(int argc, char **argv)
  * defined at app/main.c:9:6; gate 0 into compartment 'main' */
 struct bh_frame_0 {
 	bh_frame h;
-	const char *what;
+	const char *a0_what;
 };
 
 void bh_entry_0_app_note(bh_frame *bh_h);
 void bh_entry_0_app_note(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->what) what = bh_f->what;
-	app_note(what);
+	__typeof__(bh_f->a0_what) bh_a0_what = bh_f->a0_what;
+	app_note(bh_a0_what);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_app_note(const char *what)
+__attribute__((section("bh_gate_text"))) void bh_gate_app_note(const char *bh_a0_what)
 {
 	if (bh_self() == 0) {
-		app_note(what);
+		app_note(bh_a0_what);
 		return;
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->what, &what, sizeof bh_f->what);
-	__SIZE_TYPE__ bh_n_what = what ? __builtin_strlen((const char *)what) + 1 : 0;
-	void *bh_c_what = 0;
-	if (what) {
-		bh_c_what = bh_stack_alloc(bh_n_what, bh_n_what > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_what, (const void *)what, bh_n_what);
-		bh_f->what = (__typeof__(bh_f->what))bh_c_what;
+	__builtin_memcpy(&bh_f->a0_what, &bh_a0_what, sizeof bh_f->a0_what);
+	__SIZE_TYPE__ bh_n0 = bh_a0_what ? __builtin_strlen((const char *)bh_a0_what) + 1 : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_what) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_what, bh_n0);
+		bh_f->a0_what = (__typeof__(bh_f->a0_what))bh_c0;
 	}
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {

@@ -59,25 +59,25 @@ void lib_quit(int status)
  * defined at lib/lib.c:47:6; gate 1 into compartment 'lib' */
 struct bh_frame_1 {
 	bh_frame h;
-	int status;
+	int a0_status;
 };
 
 void bh_entry_1_lib_quit(bh_frame *bh_h);
 void bh_entry_1_lib_quit(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->status) status = bh_f->status;
-	lib_quit(status);
+	__typeof__(bh_f->a0_status) bh_a0_status = bh_f->a0_status;
+	lib_quit(bh_a0_status);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_lib_quit(int status)
+__attribute__((section("bh_gate_text"))) void bh_gate_lib_quit(int bh_a0_status)
 {
 	if (bh_self() == 1) {
-		lib_quit(status);
+		lib_quit(bh_a0_status);
 		return;
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->status, &status, sizeof bh_f->status);
+	__builtin_memcpy(&bh_f->a0_status, &bh_a0_status, sizeof bh_f->a0_status);
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -91,25 +91,25 @@ __attribute__((section("bh_gate_text"))) void bh_gate_lib_quit(int status)
 struct bh_frame_2 {
 	bh_frame h;
 	int ret;
-	int x;
+	int a0_x;
 };
 
 void bh_entry_2_lib_work(bh_frame *bh_h);
 void bh_entry_2_lib_work(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->x) x = bh_f->x;
-	__typeof__(bh_f->ret) bh_r = lib_work(x);
+	__typeof__(bh_f->a0_x) bh_a0_x = bh_f->a0_x;
+	__typeof__(bh_f->ret) bh_r = lib_work(bh_a0_x);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_lib_work(int x)
+__attribute__((section("bh_gate_text"))) int bh_gate_lib_work(int bh_a0_x)
 {
 	if (bh_self() == 1) {
-		return lib_work(x);
+		return lib_work(bh_a0_x);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	__builtin_memcpy(&bh_f->x, &x, sizeof bh_f->x);
+	__builtin_memcpy(&bh_f->a0_x, &bh_a0_x, sizeof bh_f->a0_x);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

@@ -44,37 +44,37 @@ int store_dup_and_close(int fd, int to)
 
 /* gate: long store_append(int fd, const char *text)
  * defined at store/store.c:17:6; entered from 1 place(s) in other compartments */
-long bh_gate_store_append(int fd, const char *text)
+long bh_gate_store_append(int bh_a0_fd, const char *bh_a1_text)
 {
-	return store_append(fd, text);
+	return store_append(bh_a0_fd, bh_a1_text);
 }
 
 /* gate: long store_drain(int fd, char *buf, long cap)
  * defined at store/store.c:28:6; entered from 1 place(s) in other compartments */
-long bh_gate_store_drain(int fd, char *buf, long cap)
+long bh_gate_store_drain(int bh_a0_fd, char *bh_a1_buf, long bh_a2_cap)
 {
-	return store_drain(fd, buf, cap);
+	return store_drain(bh_a0_fd, bh_a1_buf, bh_a2_cap);
 }
 
 /* gate: int store_dup_and_close(int fd, int to)
  * defined at store/store.c:36:5; entered from 1 place(s) in other compartments */
-int bh_gate_store_dup_and_close(int fd, int to)
+int bh_gate_store_dup_and_close(int bh_a0_fd, int bh_a1_to)
 {
-	return store_dup_and_close(fd, to);
+	return store_dup_and_close(bh_a0_fd, bh_a1_to);
 }
 
 /* gate: int store_open(const char *path)
  * defined at store/store.c:7:5; entered from 1 place(s) in other compartments */
-int bh_gate_store_open(const char *path)
+int bh_gate_store_open(const char *bh_a0_path)
 {
-	return store_open(path);
+	return store_open(bh_a0_path);
 }
 
 /* gate: int store_pipe(int fds[2])
  * defined at store/store.c:22:5; entered from 1 place(s) in other compartments */
-int bh_gate_store_pipe(int fds[2])
+int bh_gate_store_pipe(int bh_a0_fds[2])
 {
-	return store_pipe(fds);
+	return store_pipe(bh_a0_fds);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -48,34 +48,34 @@ int store_dup_and_close(int fd, int to)
 struct bh_frame_0 {
 	bh_frame h;
 	long ret;
-	int fd;
-	const char *text;
+	int a0_fd;
+	const char *a1_text;
 };
 
 void bh_entry_0_store_append(bh_frame *bh_h);
 void bh_entry_0_store_append(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->fd) fd = bh_f->fd;
-	__typeof__(bh_f->text) text = bh_f->text;
-	__typeof__(bh_f->ret) bh_r = store_append(fd, text);
+	__typeof__(bh_f->a0_fd) bh_a0_fd = bh_f->a0_fd;
+	__typeof__(bh_f->a1_text) bh_a1_text = bh_f->a1_text;
+	__typeof__(bh_f->ret) bh_r = store_append(bh_a0_fd, bh_a1_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) long bh_gate_store_append(int fd, const char *text)
+__attribute__((section("bh_gate_text"))) long bh_gate_store_append(int bh_a0_fd, const char *bh_a1_text)
 {
 	if (bh_self() == 1) {
-		return store_append(fd, text);
+		return store_append(bh_a0_fd, bh_a1_text);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->fd, &fd, sizeof bh_f->fd);
-	__builtin_memcpy(&bh_f->text, &text, sizeof bh_f->text);
-	__SIZE_TYPE__ bh_n_text = text ? __builtin_strlen((const char *)text) + 1 : 0;
-	void *bh_c_text = 0;
-	if (text) {
-		bh_c_text = bh_stack_alloc(bh_n_text, bh_n_text > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_text, (const void *)text, bh_n_text);
-		bh_f->text = (__typeof__(bh_f->text))bh_c_text;
+	__builtin_memcpy(&bh_f->a0_fd, &bh_a0_fd, sizeof bh_f->a0_fd);
+	__builtin_memcpy(&bh_f->a1_text, &bh_a1_text, sizeof bh_f->a1_text);
+	__SIZE_TYPE__ bh_n1 = bh_a1_text ? __builtin_strlen((const char *)bh_a1_text) + 1 : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_text) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c1, (const void *)bh_a1_text, bh_n1);
+		bh_f->a1_text = (__typeof__(bh_f->a1_text))bh_c1;
 	}
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -92,45 +92,50 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_append(int fd, const
 struct bh_frame_1 {
 	bh_frame h;
 	long ret;
-	int fd;
-	char *buf;
-	long cap;
+	int a0_fd;
+	char *a1_buf;
+	long a2_cap;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_1_1(long cap)
+{
+	return (__SIZE_TYPE__)(cap);
+}
 
 void bh_entry_1_store_drain(bh_frame *bh_h);
 void bh_entry_1_store_drain(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->fd) fd = bh_f->fd;
-	__typeof__(bh_f->buf) buf = bh_f->buf;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->ret) bh_r = store_drain(fd, buf, cap);
+	__typeof__(bh_f->a0_fd) bh_a0_fd = bh_f->a0_fd;
+	__typeof__(bh_f->a1_buf) bh_a1_buf = bh_f->a1_buf;
+	__typeof__(bh_f->a2_cap) bh_a2_cap = bh_f->a2_cap;
+	__typeof__(bh_f->ret) bh_r = store_drain(bh_a0_fd, bh_a1_buf, bh_a2_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) long bh_gate_store_drain(int fd, char *buf, long cap)
+__attribute__((section("bh_gate_text"))) long bh_gate_store_drain(int bh_a0_fd, char *bh_a1_buf, long bh_a2_cap)
 {
 	if (bh_self() == 1) {
-		return store_drain(fd, buf, cap);
+		return store_drain(bh_a0_fd, bh_a1_buf, bh_a2_cap);
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->fd, &fd, sizeof bh_f->fd);
-	__builtin_memcpy(&bh_f->buf, &buf, sizeof bh_f->buf);
-	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
-	__SIZE_TYPE__ bh_n_buf = buf ? (__SIZE_TYPE__)(cap) : 0;
-	void *bh_c_buf = 0;
-	if (buf) {
-		bh_c_buf = bh_stack_alloc(bh_n_buf, bh_n_buf > 64 ? 64 : 16);
-		__builtin_memset(bh_c_buf, 0, bh_n_buf);
-		bh_f->buf = (__typeof__(bh_f->buf))bh_c_buf;
+	__builtin_memcpy(&bh_f->a0_fd, &bh_a0_fd, sizeof bh_f->a0_fd);
+	__builtin_memcpy(&bh_f->a1_buf, &bh_a1_buf, sizeof bh_f->a1_buf);
+	__builtin_memcpy(&bh_f->a2_cap, &bh_a2_cap, sizeof bh_f->a2_cap);
+	__SIZE_TYPE__ bh_n1 = bh_a1_buf ? bh_size_1_1(bh_a2_cap) : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_buf) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memset(bh_c1, 0, bh_n1);
+		bh_f->a1_buf = (__typeof__(bh_f->a1_buf))bh_c1;
 	}
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
 	}
-	if (buf)
-		__builtin_memcpy((void *)buf, bh_c_buf, bh_n_buf);
+	if (bh_a1_buf)
+		__builtin_memcpy((void *)bh_a1_buf, bh_c1, bh_n1);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;
@@ -141,28 +146,28 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_drain(int fd, char *
 struct bh_frame_2 {
 	bh_frame h;
 	int ret;
-	int fd;
-	int to;
+	int a0_fd;
+	int a1_to;
 };
 
 void bh_entry_2_store_dup_and_close(bh_frame *bh_h);
 void bh_entry_2_store_dup_and_close(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->fd) fd = bh_f->fd;
-	__typeof__(bh_f->to) to = bh_f->to;
-	__typeof__(bh_f->ret) bh_r = store_dup_and_close(fd, to);
+	__typeof__(bh_f->a0_fd) bh_a0_fd = bh_f->a0_fd;
+	__typeof__(bh_f->a1_to) bh_a1_to = bh_f->a1_to;
+	__typeof__(bh_f->ret) bh_r = store_dup_and_close(bh_a0_fd, bh_a1_to);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_store_dup_and_close(int fd, int to)
+__attribute__((section("bh_gate_text"))) int bh_gate_store_dup_and_close(int bh_a0_fd, int bh_a1_to)
 {
 	if (bh_self() == 1) {
-		return store_dup_and_close(fd, to);
+		return store_dup_and_close(bh_a0_fd, bh_a1_to);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	__builtin_memcpy(&bh_f->fd, &fd, sizeof bh_f->fd);
-	__builtin_memcpy(&bh_f->to, &to, sizeof bh_f->to);
+	__builtin_memcpy(&bh_f->a0_fd, &bh_a0_fd, sizeof bh_f->a0_fd);
+	__builtin_memcpy(&bh_f->a1_to, &bh_a1_to, sizeof bh_f->a1_to);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -178,31 +183,31 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_dup_and_close(int fd,
 struct bh_frame_3 {
 	bh_frame h;
 	int ret;
-	const char *path;
+	const char *a0_path;
 };
 
 void bh_entry_3_store_open(bh_frame *bh_h);
 void bh_entry_3_store_open(bh_frame *bh_h)
 {
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->path) path = bh_f->path;
-	__typeof__(bh_f->ret) bh_r = store_open(path);
+	__typeof__(bh_f->a0_path) bh_a0_path = bh_f->a0_path;
+	__typeof__(bh_f->ret) bh_r = store_open(bh_a0_path);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_store_open(const char *path)
+__attribute__((section("bh_gate_text"))) int bh_gate_store_open(const char *bh_a0_path)
 {
 	if (bh_self() == 1) {
-		return store_open(path);
+		return store_open(bh_a0_path);
 	}
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
-	__builtin_memcpy(&bh_f->path, &path, sizeof bh_f->path);
-	__SIZE_TYPE__ bh_n_path = path ? __builtin_strlen((const char *)path) + 1 : 0;
-	void *bh_c_path = 0;
-	if (path) {
-		bh_c_path = bh_stack_alloc(bh_n_path, bh_n_path > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_path, (const void *)path, bh_n_path);
-		bh_f->path = (__typeof__(bh_f->path))bh_c_path;
+	__builtin_memcpy(&bh_f->a0_path, &bh_a0_path, sizeof bh_f->a0_path);
+	__SIZE_TYPE__ bh_n0 = bh_a0_path ? __builtin_strlen((const char *)bh_a0_path) + 1 : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_path) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_path, bh_n0);
+		bh_f->a0_path = (__typeof__(bh_f->a0_path))bh_c0;
 	}
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -219,39 +224,39 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_open(const char *path
 struct bh_frame_4 {
 	bh_frame h;
 	int ret;
-	int *fds;
+	int *a0_fds;
 };
 
 void bh_entry_4_store_pipe(bh_frame *bh_h);
 void bh_entry_4_store_pipe(bh_frame *bh_h)
 {
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->fds) fds = bh_f->fds;
-	__typeof__(bh_f->ret) bh_r = store_pipe(fds);
+	__typeof__(bh_f->a0_fds) bh_a0_fds = bh_f->a0_fds;
+	__typeof__(bh_f->ret) bh_r = store_pipe(bh_a0_fds);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_store_pipe(int fds[2])
+__attribute__((section("bh_gate_text"))) int bh_gate_store_pipe(int bh_a0_fds[2])
 {
 	if (bh_self() == 1) {
-		return store_pipe(fds);
+		return store_pipe(bh_a0_fds);
 	}
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
-	__builtin_memcpy(&bh_f->fds, &fds, sizeof bh_f->fds);
-	__SIZE_TYPE__ bh_n_fds = fds ? sizeof(*fds) * (__SIZE_TYPE__)(2) : 0;
-	void *bh_c_fds = 0;
-	if (fds) {
-		bh_c_fds = bh_stack_alloc(bh_n_fds, bh_n_fds > 64 ? 64 : 16);
-		__builtin_memset(bh_c_fds, 0, bh_n_fds);
-		bh_f->fds = (__typeof__(bh_f->fds))bh_c_fds;
+	__builtin_memcpy(&bh_f->a0_fds, &bh_a0_fds, sizeof bh_f->a0_fds);
+	__SIZE_TYPE__ bh_n0 = bh_a0_fds ? sizeof(*bh_a0_fds) * (__SIZE_TYPE__)(2) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_fds) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memset(bh_c0, 0, bh_n0);
+		bh_f->a0_fds = (__typeof__(bh_f->a0_fds))bh_c0;
 	}
 	bh_call(4, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
 	}
-	if (fds)
-		__builtin_memcpy((void *)fds, bh_c_fds, bh_n_fds);
+	if (bh_a0_fds)
+		__builtin_memcpy((void *)bh_a0_fds, bh_c0, bh_n0);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;

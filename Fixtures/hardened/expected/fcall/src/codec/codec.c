@@ -72,23 +72,23 @@ int decode_checked(const unsigned char *in, size_t n, unsigned char *out, size_t
 
 /* gate: int decode(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
  * defined at codec/codec.c:34:5; entered from 5 place(s) in other compartments */
-int bh_gate_decode(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
+int bh_gate_decode(const unsigned char *bh_a0_in, size_t bh_a1_n, unsigned char *bh_a2_out, size_t bh_a3_cap)
 {
-	return decode(in, n, out, cap);
+	return decode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 }
 
 /* gate: int decode_checked(const unsigned char *in, size_t n, unsigned char *out, size_t cap, uint32_t expect)
  * defined at codec/codec.c:61:5; entered from 2 place(s) in other compartments */
-int bh_gate_decode_checked(const unsigned char *in, size_t n, unsigned char *out, size_t cap, uint32_t expect)
+int bh_gate_decode_checked(const unsigned char *bh_a0_in, size_t bh_a1_n, unsigned char *bh_a2_out, size_t bh_a3_cap, uint32_t bh_a4_expect)
 {
-	return decode_checked(in, n, out, cap, expect);
+	return decode_checked(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap, bh_a4_expect);
 }
 
 /* gate: int encode(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
  * defined at codec/codec.c:7:5; entered from 1 place(s) in other compartments */
-int bh_gate_encode(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
+int bh_gate_encode(const unsigned char *bh_a0_in, size_t bh_a1_n, unsigned char *bh_a2_out, size_t bh_a3_cap)
 {
-	return encode(in, n, out, cap);
+	return encode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

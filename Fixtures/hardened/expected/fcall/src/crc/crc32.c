@@ -17,9 +17,9 @@ uint32_t crc32_bytes(const unsigned char *p, size_t n)
 
 /* gate: uint32_t crc32_bytes(const unsigned char *p, size_t n)
  * defined at crc/crc32.c:4:10; entered from 2 place(s) in other compartments */
-uint32_t bh_gate_crc32_bytes(const unsigned char *p, size_t n)
+uint32_t bh_gate_crc32_bytes(const unsigned char *bh_a0_p, size_t bh_a1_n)
 {
-	return crc32_bytes(p, n);
+	return crc32_bytes(bh_a0_p, bh_a1_n);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

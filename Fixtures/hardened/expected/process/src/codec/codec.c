@@ -76,55 +76,65 @@ int decode_checked(const unsigned char *in, size_t n, unsigned char *out, size_t
 struct bh_frame_1 {
 	bh_frame h;
 	int ret;
-	const unsigned char *in;
-	size_t n;
-	unsigned char *out;
-	size_t cap;
+	const unsigned char *a0_in;
+	size_t a1_n;
+	unsigned char *a2_out;
+	size_t a3_cap;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_1_0(size_t n)
+{
+	return (__SIZE_TYPE__)(n);
+}
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_1_2(size_t cap)
+{
+	return (__SIZE_TYPE__)(cap);
+}
 
 void bh_entry_1_decode(bh_frame *bh_h);
 void bh_entry_1_decode(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->in) in = bh_f->in;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->ret) bh_r = decode(in, n, out, cap);
+	__typeof__(bh_f->a0_in) bh_a0_in = bh_f->a0_in;
+	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	__typeof__(bh_f->a2_out) bh_a2_out = bh_f->a2_out;
+	__typeof__(bh_f->a3_cap) bh_a3_cap = bh_f->a3_cap;
+	__typeof__(bh_f->ret) bh_r = decode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
+__attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char *bh_a0_in, size_t bh_a1_n, unsigned char *bh_a2_out, size_t bh_a3_cap)
 {
 	if (bh_self() == 1) {
-		return decode(in, n, out, cap);
+		return decode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->in, &in, sizeof bh_f->in);
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
-	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
-	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
-	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
-	void *bh_c_in = 0;
-	if (in) {
-		bh_c_in = bh_stack_alloc(bh_n_in, bh_n_in > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_in, (const void *)in, bh_n_in);
-		bh_f->in = (__typeof__(bh_f->in))bh_c_in;
+	__builtin_memcpy(&bh_f->a0_in, &bh_a0_in, sizeof bh_f->a0_in);
+	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
+	__builtin_memcpy(&bh_f->a2_out, &bh_a2_out, sizeof bh_f->a2_out);
+	__builtin_memcpy(&bh_f->a3_cap, &bh_a3_cap, sizeof bh_f->a3_cap);
+	__SIZE_TYPE__ bh_n0 = bh_a0_in ? bh_size_1_0(bh_a1_n) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_in) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_in, bh_n0);
+		bh_f->a0_in = (__typeof__(bh_f->a0_in))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
-	void *bh_c_out = 0;
-	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
-		__builtin_memset(bh_c_out, 0, bh_n_out);
-		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
+	__SIZE_TYPE__ bh_n2 = bh_a2_out ? bh_size_1_2(bh_a3_cap) : 0;
+	void *bh_c2 = 0;
+	if (bh_a2_out) {
+		bh_c2 = bh_stack_alloc(bh_n2, bh_n2 > 64 ? 64 : 16);
+		__builtin_memset(bh_c2, 0, bh_n2);
+		bh_f->a2_out = (__typeof__(bh_f->a2_out))bh_c2;
 	}
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(-1);
 	}
-	if (out)
-		__builtin_memcpy((void *)out, bh_c_out, bh_n_out);
+	if (bh_a2_out)
+		__builtin_memcpy((void *)bh_a2_out, bh_c2, bh_n2);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;
@@ -135,58 +145,68 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char 
 struct bh_frame_2 {
 	bh_frame h;
 	int ret;
-	const unsigned char *in;
-	size_t n;
-	unsigned char *out;
-	size_t cap;
-	uint32_t expect;
+	const unsigned char *a0_in;
+	size_t a1_n;
+	unsigned char *a2_out;
+	size_t a3_cap;
+	uint32_t a4_expect;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_2_0(size_t n)
+{
+	return (__SIZE_TYPE__)(n);
+}
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_2_2(size_t cap)
+{
+	return (__SIZE_TYPE__)(cap);
+}
 
 void bh_entry_2_decode_checked(bh_frame *bh_h);
 void bh_entry_2_decode_checked(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->in) in = bh_f->in;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->expect) expect = bh_f->expect;
-	__typeof__(bh_f->ret) bh_r = decode_checked(in, n, out, cap, expect);
+	__typeof__(bh_f->a0_in) bh_a0_in = bh_f->a0_in;
+	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	__typeof__(bh_f->a2_out) bh_a2_out = bh_f->a2_out;
+	__typeof__(bh_f->a3_cap) bh_a3_cap = bh_f->a3_cap;
+	__typeof__(bh_f->a4_expect) bh_a4_expect = bh_f->a4_expect;
+	__typeof__(bh_f->ret) bh_r = decode_checked(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap, bh_a4_expect);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsigned char *in, size_t n, unsigned char *out, size_t cap, uint32_t expect)
+__attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsigned char *bh_a0_in, size_t bh_a1_n, unsigned char *bh_a2_out, size_t bh_a3_cap, uint32_t bh_a4_expect)
 {
 	if (bh_self() == 1) {
-		return decode_checked(in, n, out, cap, expect);
+		return decode_checked(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap, bh_a4_expect);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	__builtin_memcpy(&bh_f->in, &in, sizeof bh_f->in);
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
-	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
-	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
-	__builtin_memcpy(&bh_f->expect, &expect, sizeof bh_f->expect);
-	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
-	void *bh_c_in = 0;
-	if (in) {
-		bh_c_in = bh_stack_alloc(bh_n_in, bh_n_in > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_in, (const void *)in, bh_n_in);
-		bh_f->in = (__typeof__(bh_f->in))bh_c_in;
+	__builtin_memcpy(&bh_f->a0_in, &bh_a0_in, sizeof bh_f->a0_in);
+	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
+	__builtin_memcpy(&bh_f->a2_out, &bh_a2_out, sizeof bh_f->a2_out);
+	__builtin_memcpy(&bh_f->a3_cap, &bh_a3_cap, sizeof bh_f->a3_cap);
+	__builtin_memcpy(&bh_f->a4_expect, &bh_a4_expect, sizeof bh_f->a4_expect);
+	__SIZE_TYPE__ bh_n0 = bh_a0_in ? bh_size_2_0(bh_a1_n) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_in) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_in, bh_n0);
+		bh_f->a0_in = (__typeof__(bh_f->a0_in))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
-	void *bh_c_out = 0;
-	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
-		__builtin_memset(bh_c_out, 0, bh_n_out);
-		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
+	__SIZE_TYPE__ bh_n2 = bh_a2_out ? bh_size_2_2(bh_a3_cap) : 0;
+	void *bh_c2 = 0;
+	if (bh_a2_out) {
+		bh_c2 = bh_stack_alloc(bh_n2, bh_n2 > 64 ? 64 : 16);
+		__builtin_memset(bh_c2, 0, bh_n2);
+		bh_f->a2_out = (__typeof__(bh_f->a2_out))bh_c2;
 	}
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(-1);
 	}
-	if (out)
-		__builtin_memcpy((void *)out, bh_c_out, bh_n_out);
+	if (bh_a2_out)
+		__builtin_memcpy((void *)bh_a2_out, bh_c2, bh_n2);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;
@@ -197,55 +217,65 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsign
 struct bh_frame_3 {
 	bh_frame h;
 	int ret;
-	const unsigned char *in;
-	size_t n;
-	unsigned char *out;
-	size_t cap;
+	const unsigned char *a0_in;
+	size_t a1_n;
+	unsigned char *a2_out;
+	size_t a3_cap;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_3_0(size_t n)
+{
+	return (__SIZE_TYPE__)(n);
+}
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_3_2(size_t cap)
+{
+	return (__SIZE_TYPE__)(cap);
+}
 
 void bh_entry_3_encode(bh_frame *bh_h);
 void bh_entry_3_encode(bh_frame *bh_h)
 {
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->in) in = bh_f->in;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->ret) bh_r = encode(in, n, out, cap);
+	__typeof__(bh_f->a0_in) bh_a0_in = bh_f->a0_in;
+	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	__typeof__(bh_f->a2_out) bh_a2_out = bh_f->a2_out;
+	__typeof__(bh_f->a3_cap) bh_a3_cap = bh_f->a3_cap;
+	__typeof__(bh_f->ret) bh_r = encode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_encode(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
+__attribute__((section("bh_gate_text"))) int bh_gate_encode(const unsigned char *bh_a0_in, size_t bh_a1_n, unsigned char *bh_a2_out, size_t bh_a3_cap)
 {
 	if (bh_self() == 1) {
-		return encode(in, n, out, cap);
+		return encode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 	}
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
-	__builtin_memcpy(&bh_f->in, &in, sizeof bh_f->in);
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
-	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
-	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
-	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
-	void *bh_c_in = 0;
-	if (in) {
-		bh_c_in = bh_stack_alloc(bh_n_in, bh_n_in > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_in, (const void *)in, bh_n_in);
-		bh_f->in = (__typeof__(bh_f->in))bh_c_in;
+	__builtin_memcpy(&bh_f->a0_in, &bh_a0_in, sizeof bh_f->a0_in);
+	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
+	__builtin_memcpy(&bh_f->a2_out, &bh_a2_out, sizeof bh_f->a2_out);
+	__builtin_memcpy(&bh_f->a3_cap, &bh_a3_cap, sizeof bh_f->a3_cap);
+	__SIZE_TYPE__ bh_n0 = bh_a0_in ? bh_size_3_0(bh_a1_n) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_in) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_in, bh_n0);
+		bh_f->a0_in = (__typeof__(bh_f->a0_in))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
-	void *bh_c_out = 0;
-	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
-		__builtin_memset(bh_c_out, 0, bh_n_out);
-		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
+	__SIZE_TYPE__ bh_n2 = bh_a2_out ? bh_size_3_2(bh_a3_cap) : 0;
+	void *bh_c2 = 0;
+	if (bh_a2_out) {
+		bh_c2 = bh_stack_alloc(bh_n2, bh_n2 > 64 ? 64 : 16);
+		__builtin_memset(bh_c2, 0, bh_n2);
+		bh_f->a2_out = (__typeof__(bh_f->a2_out))bh_c2;
 	}
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(-1);
 	}
-	if (out)
-		__builtin_memcpy((void *)out, bh_c_out, bh_n_out);
+	if (bh_a2_out)
+		__builtin_memcpy((void *)bh_a2_out, bh_c2, bh_n2);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;

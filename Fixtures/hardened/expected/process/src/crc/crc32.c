@@ -21,34 +21,39 @@ uint32_t crc32_bytes(const unsigned char *p, size_t n)
 struct bh_frame_0 {
 	bh_frame h;
 	uint32_t ret;
-	const unsigned char *p;
-	size_t n;
+	const unsigned char *a0_p;
+	size_t a1_n;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_0_0(size_t n)
+{
+	return (__SIZE_TYPE__)(n);
+}
 
 void bh_entry_0_crc32_bytes(bh_frame *bh_h);
 void bh_entry_0_crc32_bytes(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->p) p = bh_f->p;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->ret) bh_r = crc32_bytes(p, n);
+	__typeof__(bh_f->a0_p) bh_a0_p = bh_f->a0_p;
+	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	__typeof__(bh_f->ret) bh_r = crc32_bytes(bh_a0_p, bh_a1_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) uint32_t bh_gate_crc32_bytes(const unsigned char *p, size_t n)
+__attribute__((section("bh_gate_text"))) uint32_t bh_gate_crc32_bytes(const unsigned char *bh_a0_p, size_t bh_a1_n)
 {
 	if (bh_self() == 2) {
-		return crc32_bytes(p, n);
+		return crc32_bytes(bh_a0_p, bh_a1_n);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
-	__SIZE_TYPE__ bh_n_p = p ? (__SIZE_TYPE__)(n) : 0;
-	void *bh_c_p = 0;
-	if (p) {
-		bh_c_p = bh_stack_alloc(bh_n_p, bh_n_p > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_p, (const void *)p, bh_n_p);
-		bh_f->p = (__typeof__(bh_f->p))bh_c_p;
+	__builtin_memcpy(&bh_f->a0_p, &bh_a0_p, sizeof bh_f->a0_p);
+	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
+	__SIZE_TYPE__ bh_n0 = bh_a0_p ? bh_size_0_0(bh_a1_n) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_p) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_p, bh_n0);
+		bh_f->a0_p = (__typeof__(bh_f->a0_p))bh_c0;
 	}
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {

@@ -33,23 +33,23 @@ void worker_finish(int status)
 
 /* gate: void worker_finish(int status)
  * defined at worker/worker.c:25:6; entered from 1 place(s) in other compartments */
-void bh_gate_worker_finish(int status)
+void bh_gate_worker_finish(int bh_a0_status)
 {
-	worker_finish(status);
+	worker_finish(bh_a0_status);
 }
 
 /* gate: long worker_parse(const char *text)
  * defined at worker/worker.c:7:6; entered from 1 place(s) in other compartments */
-long bh_gate_worker_parse(const char *text)
+long bh_gate_worker_parse(const char *bh_a0_text)
 {
-	return worker_parse(text);
+	return worker_parse(bh_a0_text);
 }
 
 /* gate: void worker_report(int step)
  * defined at worker/worker.c:18:6; entered from 1 place(s) in other compartments */
-void bh_gate_worker_report(int step)
+void bh_gate_worker_report(int bh_a0_step)
 {
-	worker_report(step);
+	worker_report(bh_a0_step);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

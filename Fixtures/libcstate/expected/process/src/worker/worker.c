@@ -36,25 +36,25 @@ void worker_finish(int status)
  * defined at worker/worker.c:25:6; gate 0 into compartment 'worker' */
 struct bh_frame_0 {
 	bh_frame h;
-	int status;
+	int a0_status;
 };
 
 void bh_entry_0_worker_finish(bh_frame *bh_h);
 void bh_entry_0_worker_finish(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->status) status = bh_f->status;
-	worker_finish(status);
+	__typeof__(bh_f->a0_status) bh_a0_status = bh_f->a0_status;
+	worker_finish(bh_a0_status);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_worker_finish(int status)
+__attribute__((section("bh_gate_text"))) void bh_gate_worker_finish(int bh_a0_status)
 {
 	if (bh_self() == 1) {
-		worker_finish(status);
+		worker_finish(bh_a0_status);
 		return;
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->status, &status, sizeof bh_f->status);
+	__builtin_memcpy(&bh_f->a0_status, &bh_a0_status, sizeof bh_f->a0_status);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -68,31 +68,31 @@ __attribute__((section("bh_gate_text"))) void bh_gate_worker_finish(int status)
 struct bh_frame_1 {
 	bh_frame h;
 	long ret;
-	const char *text;
+	const char *a0_text;
 };
 
 void bh_entry_1_worker_parse(bh_frame *bh_h);
 void bh_entry_1_worker_parse(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->text) text = bh_f->text;
-	__typeof__(bh_f->ret) bh_r = worker_parse(text);
+	__typeof__(bh_f->a0_text) bh_a0_text = bh_f->a0_text;
+	__typeof__(bh_f->ret) bh_r = worker_parse(bh_a0_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) long bh_gate_worker_parse(const char *text)
+__attribute__((section("bh_gate_text"))) long bh_gate_worker_parse(const char *bh_a0_text)
 {
 	if (bh_self() == 1) {
-		return worker_parse(text);
+		return worker_parse(bh_a0_text);
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->text, &text, sizeof bh_f->text);
-	__SIZE_TYPE__ bh_n_text = text ? __builtin_strlen((const char *)text) + 1 : 0;
-	void *bh_c_text = 0;
-	if (text) {
-		bh_c_text = bh_stack_alloc(bh_n_text, bh_n_text > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_text, (const void *)text, bh_n_text);
-		bh_f->text = (__typeof__(bh_f->text))bh_c_text;
+	__builtin_memcpy(&bh_f->a0_text, &bh_a0_text, sizeof bh_f->a0_text);
+	__SIZE_TYPE__ bh_n0 = bh_a0_text ? __builtin_strlen((const char *)bh_a0_text) + 1 : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_text) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_text, bh_n0);
+		bh_f->a0_text = (__typeof__(bh_f->a0_text))bh_c0;
 	}
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -108,25 +108,25 @@ __attribute__((section("bh_gate_text"))) long bh_gate_worker_parse(const char *t
  * defined at worker/worker.c:18:6; gate 2 into compartment 'worker' */
 struct bh_frame_2 {
 	bh_frame h;
-	int step;
+	int a0_step;
 };
 
 void bh_entry_2_worker_report(bh_frame *bh_h);
 void bh_entry_2_worker_report(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->step) step = bh_f->step;
-	worker_report(step);
+	__typeof__(bh_f->a0_step) bh_a0_step = bh_f->a0_step;
+	worker_report(bh_a0_step);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_worker_report(int step)
+__attribute__((section("bh_gate_text"))) void bh_gate_worker_report(int bh_a0_step)
 {
 	if (bh_self() == 1) {
-		worker_report(step);
+		worker_report(bh_a0_step);
 		return;
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	__builtin_memcpy(&bh_f->step, &step, sizeof bh_f->step);
+	__builtin_memcpy(&bh_f->a0_step, &bh_a0_step, sizeof bh_f->a0_step);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

@@ -17,16 +17,16 @@ long kr_scale OF((long v, int by))
 
 /* gate: int kr_add(int a, int b)
  * defined at kr/kr.c:3:5; entered from 1 place(s) in other compartments */
-int bh_gate_kr_add(int a, int b)
+int bh_gate_kr_add(int bh_a0_a, int bh_a1_b)
 {
-	return kr_add(a, b);
+	return kr_add(bh_a0_a, bh_a1_b);
 }
 
 /* gate: long kr_scale(long v, int by)
  * defined at kr/kr.c:10:6; entered from 1 place(s) in other compartments */
-long bh_gate_kr_scale(long v, int by)
+long bh_gate_kr_scale(long bh_a0_v, int bh_a1_by)
 {
-	return kr_scale(v, by);
+	return kr_scale(bh_a0_v, bh_a1_by);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

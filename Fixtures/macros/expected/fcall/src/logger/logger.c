@@ -42,9 +42,9 @@ void bh_gate_logger_selftest(void)
 
 /* gate: int logger_write(const char *msg)
  * defined at logger/logger.c:6:5; entered from 6 place(s) in other compartments */
-int bh_gate_logger_write(const char *msg)
+int bh_gate_logger_write(const char *bh_a0_msg)
 {
-	return logger_write(msg);
+	return logger_write(bh_a0_msg);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

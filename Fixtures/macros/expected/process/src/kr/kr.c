@@ -21,28 +21,28 @@ long kr_scale OF((long v, int by))
 struct bh_frame_0 {
 	bh_frame h;
 	int ret;
-	int a;
-	int b;
+	int a0_a;
+	int a1_b;
 };
 
 void bh_entry_0_kr_add(bh_frame *bh_h);
 void bh_entry_0_kr_add(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = kr_add(a, b);
+	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
+	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	__typeof__(bh_f->ret) bh_r = kr_add(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_kr_add(int a, int b)
+__attribute__((section("bh_gate_text"))) int bh_gate_kr_add(int bh_a0_a, int bh_a1_b)
 {
 	if (bh_self() == 2) {
-		return kr_add(a, b);
+		return kr_add(bh_a0_a, bh_a1_b);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
+	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
+	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -58,28 +58,28 @@ __attribute__((section("bh_gate_text"))) int bh_gate_kr_add(int a, int b)
 struct bh_frame_1 {
 	bh_frame h;
 	long ret;
-	long v;
-	int by;
+	long a0_v;
+	int a1_by;
 };
 
 void bh_entry_1_kr_scale(bh_frame *bh_h);
 void bh_entry_1_kr_scale(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
-	__typeof__(bh_f->by) by = bh_f->by;
-	__typeof__(bh_f->ret) bh_r = kr_scale(v, by);
+	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
+	__typeof__(bh_f->a1_by) bh_a1_by = bh_f->a1_by;
+	__typeof__(bh_f->ret) bh_r = kr_scale(bh_a0_v, bh_a1_by);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) long bh_gate_kr_scale(long v, int by)
+__attribute__((section("bh_gate_text"))) long bh_gate_kr_scale(long bh_a0_v, int bh_a1_by)
 {
 	if (bh_self() == 2) {
-		return kr_scale(v, by);
+		return kr_scale(bh_a0_v, bh_a1_by);
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
-	__builtin_memcpy(&bh_f->by, &by, sizeof bh_f->by);
+	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
+	__builtin_memcpy(&bh_f->a1_by, &bh_a1_by, sizeof bh_f->a1_by);
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

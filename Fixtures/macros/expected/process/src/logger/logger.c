@@ -91,31 +91,31 @@ __attribute__((section("bh_gate_text"))) void bh_gate_logger_selftest(void)
 struct bh_frame_4 {
 	bh_frame h;
 	int ret;
-	const char *msg;
+	const char *a0_msg;
 };
 
 void bh_entry_4_logger_write(bh_frame *bh_h);
 void bh_entry_4_logger_write(bh_frame *bh_h)
 {
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
-	__typeof__(bh_f->ret) bh_r = logger_write(msg);
+	__typeof__(bh_f->a0_msg) bh_a0_msg = bh_f->a0_msg;
+	__typeof__(bh_f->ret) bh_r = logger_write(bh_a0_msg);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_logger_write(const char *msg)
+__attribute__((section("bh_gate_text"))) int bh_gate_logger_write(const char *bh_a0_msg)
 {
 	if (bh_self() == 1) {
-		return logger_write(msg);
+		return logger_write(bh_a0_msg);
 	}
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
-	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
-	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
-	void *bh_c_msg = 0;
-	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
-		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
+	__builtin_memcpy(&bh_f->a0_msg, &bh_a0_msg, sizeof bh_f->a0_msg);
+	__SIZE_TYPE__ bh_n0 = bh_a0_msg ? __builtin_strlen((const char *)bh_a0_msg) + 1 : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_msg) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_msg, bh_n0);
+		bh_f->a0_msg = (__typeof__(bh_f->a0_msg))bh_c0;
 	}
 	bh_call(4, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {

@@ -50,23 +50,23 @@ void bh_gate_fmt_banner(void)
 
 /* gate: int fmt_hex(const unsigned char *p, size_t n, char *out, size_t cap)
  * defined at fmt/fmt.c:22:5; entered from 2 place(s) in other compartments */
-int bh_gate_fmt_hex(const unsigned char *p, size_t n, char *out, size_t cap)
+int bh_gate_fmt_hex(const unsigned char *bh_a0_p, size_t bh_a1_n, char *bh_a2_out, size_t bh_a3_cap)
 {
-	return fmt_hex(p, n, out, cap);
+	return fmt_hex(bh_a0_p, bh_a1_n, bh_a2_out, bh_a3_cap);
 }
 
 /* gate: const char * fmt_kind(int sides)
  * defined at fmt/fmt.c:14:13; entered from 1 place(s) in other compartments */
-const char *bh_gate_fmt_kind(int sides)
+const char *bh_gate_fmt_kind(int bh_a0_sides)
 {
-	return fmt_kind(sides);
+	return fmt_kind(bh_a0_sides);
 }
 
 /* gate: const char * fmt_vec3(struct vec3 v)
  * defined at fmt/fmt.c:6:13; entered from 3 place(s) in other compartments */
-const char *bh_gate_fmt_vec3(struct vec3 v)
+const char *bh_gate_fmt_vec3(struct vec3 bh_a0_v)
 {
-	return fmt_vec3(v);
+	return fmt_vec3(bh_a0_v);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -168,30 +168,30 @@ int geom_calls(void) { return calls; }
 
 /* gate: struct box box_make(int id, const char *label, struct vec3 lo, struct vec3 hi)
  * defined at geom/geom.c:74:12; entered from 1 place(s) in other compartments */
-struct box bh_gate_box_make(int id, const char *label, struct vec3 lo, struct vec3 hi)
+struct box bh_gate_box_make(int bh_a0_id, const char *bh_a1_label, struct vec3 bh_a2_lo, struct vec3 bh_a3_hi)
 {
-	return box_make(id, label, lo, hi);
+	return box_make(bh_a0_id, bh_a1_label, bh_a2_lo, bh_a3_hi);
 }
 
 /* gate: void box_print(const struct box *b)
  * defined at geom/geom.c:93:6; entered from 1 place(s) in other compartments */
-void bh_gate_box_print(const struct box *b)
+void bh_gate_box_print(const struct box *bh_a0_b)
 {
-	box_print(b);
+	box_print(bh_a0_b);
 }
 
 /* gate: double box_volume(const struct box *b)
  * defined at geom/geom.c:87:8; entered from 1 place(s) in other compartments */
-double bh_gate_box_volume(const struct box *b)
+double bh_gate_box_volume(const struct box *bh_a0_b)
 {
-	return box_volume(b);
+	return box_volume(bh_a0_b);
 }
 
 /* gate: short clamp_short(int v)
  * defined at geom/geom.c:146:7; entered from 3 place(s) in other compartments */
-short bh_gate_clamp_short(int v)
+short bh_gate_clamp_short(int bh_a0_v)
 {
-	return clamp_short(v);
+	return clamp_short(bh_a0_v);
 }
 
 /* gate: int geom_calls(void)
@@ -203,9 +203,9 @@ int bh_gate_geom_calls(void)
 
 /* gate: int geom_mix(int a, long b, char c, float d, double e, const int *vals, int nvals, unsigned char uc, short s, _Bool flag, double *out)
  * defined at geom/geom.c:108:5; entered from 1 place(s) in other compartments */
-int bh_gate_geom_mix(int a, long b, char c, float d, double e, const int *vals, int nvals, unsigned char uc, short s, _Bool flag, double *out)
+int bh_gate_geom_mix(int bh_a0_a, long bh_a1_b, char bh_a2_c, float bh_a3_d, double bh_a4_e, const int *bh_a5_vals, int bh_a6_nvals, unsigned char bh_a7_uc, short bh_a8_s, _Bool bh_a9_flag, double *bh_a10_out)
 {
-	return geom_mix(a, b, c, d, e, vals, nvals, uc, s, flag, out);
+	return geom_mix(bh_a0_a, bh_a1_b, bh_a2_c, bh_a3_d, bh_a4_e, bh_a5_vals, bh_a6_nvals, bh_a7_uc, bh_a8_s, bh_a9_flag, bh_a10_out);
 }
 
 /* gate: void geom_reset(void)
@@ -217,86 +217,86 @@ void bh_gate_geom_reset(void)
 
 /* gate: struct ipair ipair_minmax(const int *vals, int n)
  * defined at geom/geom.c:46:14; entered from 1 place(s) in other compartments */
-struct ipair bh_gate_ipair_minmax(const int *vals, int n)
+struct ipair bh_gate_ipair_minmax(const int *bh_a0_vals, int bh_a1_n)
 {
-	return ipair_minmax(vals, n);
+	return ipair_minmax(bh_a0_vals, bh_a1_n);
 }
 
 /* gate: unsigned long long mix_bits(unsigned long long x, unsigned int rot)
  * defined at geom/geom.c:153:20; entered from 2 place(s) in other compartments */
-unsigned long long bh_gate_mix_bits(unsigned long long x, unsigned int rot)
+unsigned long long bh_gate_mix_bits(unsigned long long bh_a0_x, unsigned int bh_a1_rot)
 {
-	return mix_bits(x, rot);
+	return mix_bits(bh_a0_x, bh_a1_rot);
 }
 
 /* gate: struct mixed mixed_make(long tag, double weight)
  * defined at geom/geom.c:60:14; entered from 1 place(s) in other compartments */
-struct mixed bh_gate_mixed_make(long tag, double weight)
+struct mixed bh_gate_mixed_make(long bh_a0_tag, double bh_a1_weight)
 {
-	return mixed_make(tag, weight);
+	return mixed_make(bh_a0_tag, bh_a1_weight);
 }
 
 /* gate: int polygon_angles(int sides, int *out)
  * defined at geom/geom.c:120:5; entered from 1 place(s) in other compartments */
-int bh_gate_polygon_angles(int sides, int *out)
+int bh_gate_polygon_angles(int bh_a0_sides, int *bh_a1_out)
 {
-	return polygon_angles(sides, out);
+	return polygon_angles(bh_a0_sides, bh_a1_out);
 }
 
 /* gate: float pt2_len(struct pt2 p)
  * defined at geom/geom.c:39:7; entered from 1 place(s) in other compartments */
-float bh_gate_pt2_len(struct pt2 p)
+float bh_gate_pt2_len(struct pt2 bh_a0_p)
 {
-	return pt2_len(p);
+	return pt2_len(bh_a0_p);
 }
 
 /* gate: struct pt2 pt2_mid(struct pt2 a, struct pt2 b)
  * defined at geom/geom.c:32:12; entered from 1 place(s) in other compartments */
-struct pt2 bh_gate_pt2_mid(struct pt2 a, struct pt2 b)
+struct pt2 bh_gate_pt2_mid(struct pt2 bh_a0_a, struct pt2 bh_a1_b)
 {
-	return pt2_mid(a, b);
+	return pt2_mid(bh_a0_a, bh_a1_b);
 }
 
 /* gate: unsigned char quantize(double x)
  * defined at geom/geom.c:136:15; entered from 3 place(s) in other compartments */
-unsigned char bh_gate_quantize(double x)
+unsigned char bh_gate_quantize(double bh_a0_x)
 {
-	return quantize(x);
+	return quantize(bh_a0_x);
 }
 
 /* gate: double union_value(union num u, int is_int)
  * defined at geom/geom.c:67:8; entered from 2 place(s) in other compartments */
-double bh_gate_union_value(union num u, int is_int)
+double bh_gate_union_value(union num bh_a0_u, int bh_a1_is_int)
 {
-	return union_value(u, is_int);
+	return union_value(bh_a0_u, bh_a1_is_int);
 }
 
 /* gate: struct vec3 vec3_cross(struct vec3 a, struct vec3 b)
  * defined at geom/geom.c:17:13; entered from 2 place(s) in other compartments */
-struct vec3 bh_gate_vec3_cross(struct vec3 a, struct vec3 b)
+struct vec3 bh_gate_vec3_cross(struct vec3 bh_a0_a, struct vec3 bh_a1_b)
 {
-	return vec3_cross(a, b);
+	return vec3_cross(bh_a0_a, bh_a1_b);
 }
 
 /* gate: double vec3_dot(struct vec3 a, struct vec3 b)
  * defined at geom/geom.c:10:8; entered from 1 place(s) in other compartments */
-double bh_gate_vec3_dot(struct vec3 a, struct vec3 b)
+double bh_gate_vec3_dot(struct vec3 bh_a0_a, struct vec3 bh_a1_b)
 {
-	return vec3_dot(a, b);
+	return vec3_dot(bh_a0_a, bh_a1_b);
 }
 
 /* gate: _Bool vec3_is_unit(struct vec3 v)
  * defined at geom/geom.c:130:7; entered from 2 place(s) in other compartments */
-_Bool bh_gate_vec3_is_unit(struct vec3 v)
+_Bool bh_gate_vec3_is_unit(struct vec3 bh_a0_v)
 {
-	return vec3_is_unit(v);
+	return vec3_is_unit(bh_a0_v);
 }
 
 /* gate: struct vec3 vec3_scale(struct vec3 v, float k)
  * defined at geom/geom.c:25:13; entered from 1 place(s) in other compartments */
-struct vec3 bh_gate_vec3_scale(struct vec3 v, float k)
+struct vec3 bh_gate_vec3_scale(struct vec3 bh_a0_v, float bh_a1_k)
 {
-	return vec3_scale(v, k);
+	return vec3_scale(bh_a0_v, bh_a1_k);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -75,55 +75,65 @@ __attribute__((section("bh_gate_text"))) void bh_gate_fmt_banner(void)
 struct bh_frame_5 {
 	bh_frame h;
 	int ret;
-	const unsigned char *p;
-	size_t n;
-	char *out;
-	size_t cap;
+	const unsigned char *a0_p;
+	size_t a1_n;
+	char *a2_out;
+	size_t a3_cap;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_5_0(size_t n)
+{
+	return (__SIZE_TYPE__)(n);
+}
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_5_2(size_t cap)
+{
+	return (__SIZE_TYPE__)(cap);
+}
 
 void bh_entry_5_fmt_hex(bh_frame *bh_h);
 void bh_entry_5_fmt_hex(bh_frame *bh_h)
 {
 	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->p) p = bh_f->p;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->ret) bh_r = fmt_hex(p, n, out, cap);
+	__typeof__(bh_f->a0_p) bh_a0_p = bh_f->a0_p;
+	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	__typeof__(bh_f->a2_out) bh_a2_out = bh_f->a2_out;
+	__typeof__(bh_f->a3_cap) bh_a3_cap = bh_f->a3_cap;
+	__typeof__(bh_f->ret) bh_r = fmt_hex(bh_a0_p, bh_a1_n, bh_a2_out, bh_a3_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char *p, size_t n, char *out, size_t cap)
+__attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char *bh_a0_p, size_t bh_a1_n, char *bh_a2_out, size_t bh_a3_cap)
 {
 	if (bh_self() == 2) {
-		return fmt_hex(p, n, out, cap);
+		return fmt_hex(bh_a0_p, bh_a1_n, bh_a2_out, bh_a3_cap);
 	}
 	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
-	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
-	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
-	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
-	__SIZE_TYPE__ bh_n_p = p ? (__SIZE_TYPE__)(n) : 0;
-	void *bh_c_p = 0;
-	if (p) {
-		bh_c_p = bh_stack_alloc(bh_n_p, bh_n_p > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_p, (const void *)p, bh_n_p);
-		bh_f->p = (__typeof__(bh_f->p))bh_c_p;
+	__builtin_memcpy(&bh_f->a0_p, &bh_a0_p, sizeof bh_f->a0_p);
+	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
+	__builtin_memcpy(&bh_f->a2_out, &bh_a2_out, sizeof bh_f->a2_out);
+	__builtin_memcpy(&bh_f->a3_cap, &bh_a3_cap, sizeof bh_f->a3_cap);
+	__SIZE_TYPE__ bh_n0 = bh_a0_p ? bh_size_5_0(bh_a1_n) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_p) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_p, bh_n0);
+		bh_f->a0_p = (__typeof__(bh_f->a0_p))bh_c0;
 	}
-	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
-	void *bh_c_out = 0;
-	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
-		__builtin_memset(bh_c_out, 0, bh_n_out);
-		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
+	__SIZE_TYPE__ bh_n2 = bh_a2_out ? bh_size_5_2(bh_a3_cap) : 0;
+	void *bh_c2 = 0;
+	if (bh_a2_out) {
+		bh_c2 = bh_stack_alloc(bh_n2, bh_n2 > 64 ? 64 : 16);
+		__builtin_memset(bh_c2, 0, bh_n2);
+		bh_f->a2_out = (__typeof__(bh_f->a2_out))bh_c2;
 	}
 	bh_call(5, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(-1);
 	}
-	if (out)
-		__builtin_memcpy((void *)out, bh_c_out, bh_n_out);
+	if (bh_a2_out)
+		__builtin_memcpy((void *)bh_a2_out, bh_c2, bh_n2);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;
@@ -135,15 +145,15 @@ struct bh_frame_6 {
 	bh_frame h;
 	const char *ret;
 	__SIZE_TYPE__ ret_size;
-	int sides;
+	int a0_sides;
 };
 
 void bh_entry_6_fmt_kind(bh_frame *bh_h);
 void bh_entry_6_fmt_kind(bh_frame *bh_h)
 {
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->sides) sides = bh_f->sides;
-	__typeof__(bh_f->ret) bh_r = fmt_kind(sides);
+	__typeof__(bh_f->a0_sides) bh_a0_sides = bh_f->a0_sides;
+	__typeof__(bh_f->ret) bh_r = fmt_kind(bh_a0_sides);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
 		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
@@ -156,13 +166,13 @@ void bh_entry_6_fmt_kind(bh_frame *bh_h)
 	}
 }
 
-__attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_kind(int sides)
+__attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_kind(int bh_a0_sides)
 {
 	if (bh_self() == 2) {
-		return fmt_kind(sides);
+		return fmt_kind(bh_a0_sides);
 	}
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
-	__builtin_memcpy(&bh_f->sides, &sides, sizeof bh_f->sides);
+	__builtin_memcpy(&bh_f->a0_sides, &bh_a0_sides, sizeof bh_f->a0_sides);
 	bh_call(6, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -190,15 +200,15 @@ struct bh_frame_7 {
 	bh_frame h;
 	const char *ret;
 	__SIZE_TYPE__ ret_size;
-	struct vec3 v;
+	struct vec3 a0_v;
 };
 
 void bh_entry_7_fmt_vec3(bh_frame *bh_h);
 void bh_entry_7_fmt_vec3(bh_frame *bh_h)
 {
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
-	__typeof__(bh_f->ret) bh_r = fmt_vec3(v);
+	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
+	__typeof__(bh_f->ret) bh_r = fmt_vec3(bh_a0_v);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
 		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
@@ -211,13 +221,13 @@ void bh_entry_7_fmt_vec3(bh_frame *bh_h)
 	}
 }
 
-__attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_vec3(struct vec3 v)
+__attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_vec3(struct vec3 bh_a0_v)
 {
 	if (bh_self() == 2) {
-		return fmt_vec3(v);
+		return fmt_vec3(bh_a0_v);
 	}
 	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
-	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
+	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
 	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

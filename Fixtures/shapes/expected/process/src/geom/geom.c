@@ -172,40 +172,40 @@ int geom_calls(void) { return calls; }
 struct bh_frame_0 {
 	bh_frame h;
 	struct box ret;
-	int id;
-	const char *label;
-	struct vec3 lo;
-	struct vec3 hi;
+	int a0_id;
+	const char *a1_label;
+	struct vec3 a2_lo;
+	struct vec3 a3_hi;
 };
 
 void bh_entry_0_box_make(bh_frame *bh_h);
 void bh_entry_0_box_make(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->id) id = bh_f->id;
-	__typeof__(bh_f->label) label = bh_f->label;
-	__typeof__(bh_f->lo) lo = bh_f->lo;
-	__typeof__(bh_f->hi) hi = bh_f->hi;
-	__typeof__(bh_f->ret) bh_r = box_make(id, label, lo, hi);
+	__typeof__(bh_f->a0_id) bh_a0_id = bh_f->a0_id;
+	__typeof__(bh_f->a1_label) bh_a1_label = bh_f->a1_label;
+	__typeof__(bh_f->a2_lo) bh_a2_lo = bh_f->a2_lo;
+	__typeof__(bh_f->a3_hi) bh_a3_hi = bh_f->a3_hi;
+	__typeof__(bh_f->ret) bh_r = box_make(bh_a0_id, bh_a1_label, bh_a2_lo, bh_a3_hi);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int id, const char *label, struct vec3 lo, struct vec3 hi)
+__attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int bh_a0_id, const char *bh_a1_label, struct vec3 bh_a2_lo, struct vec3 bh_a3_hi)
 {
 	if (bh_self() == 1) {
-		return box_make(id, label, lo, hi);
+		return box_make(bh_a0_id, bh_a1_label, bh_a2_lo, bh_a3_hi);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->id, &id, sizeof bh_f->id);
-	__builtin_memcpy(&bh_f->label, &label, sizeof bh_f->label);
-	__builtin_memcpy(&bh_f->lo, &lo, sizeof bh_f->lo);
-	__builtin_memcpy(&bh_f->hi, &hi, sizeof bh_f->hi);
-	__SIZE_TYPE__ bh_n_label = label ? __builtin_strlen((const char *)label) + 1 : 0;
-	void *bh_c_label = 0;
-	if (label) {
-		bh_c_label = bh_stack_alloc(bh_n_label, bh_n_label > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_label, (const void *)label, bh_n_label);
-		bh_f->label = (__typeof__(bh_f->label))bh_c_label;
+	__builtin_memcpy(&bh_f->a0_id, &bh_a0_id, sizeof bh_f->a0_id);
+	__builtin_memcpy(&bh_f->a1_label, &bh_a1_label, sizeof bh_f->a1_label);
+	__builtin_memcpy(&bh_f->a2_lo, &bh_a2_lo, sizeof bh_f->a2_lo);
+	__builtin_memcpy(&bh_f->a3_hi, &bh_a3_hi, sizeof bh_f->a3_hi);
+	__SIZE_TYPE__ bh_n1 = bh_a1_label ? __builtin_strlen((const char *)bh_a1_label) + 1 : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_label) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c1, (const void *)bh_a1_label, bh_n1);
+		bh_f->a1_label = (__typeof__(bh_f->a1_label))bh_c1;
 	}
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -221,31 +221,31 @@ __attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int id, con
  * defined at geom/geom.c:93:6; gate 1 into compartment 'math' */
 struct bh_frame_1 {
 	bh_frame h;
-	const struct box *b;
+	const struct box *a0_b;
 };
 
 void bh_entry_1_box_print(bh_frame *bh_h);
 void bh_entry_1_box_print(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->b) b = bh_f->b;
-	box_print(b);
+	__typeof__(bh_f->a0_b) bh_a0_b = bh_f->a0_b;
+	box_print(bh_a0_b);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_box_print(const struct box *b)
+__attribute__((section("bh_gate_text"))) void bh_gate_box_print(const struct box *bh_a0_b)
 {
 	if (bh_self() == 1) {
-		box_print(b);
+		box_print(bh_a0_b);
 		return;
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
-	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
-	void *bh_c_b = 0;
-	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
-		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
+	__builtin_memcpy(&bh_f->a0_b, &bh_a0_b, sizeof bh_f->a0_b);
+	__SIZE_TYPE__ bh_n0 = bh_a0_b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_b) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_b, bh_n0);
+		bh_f->a0_b = (__typeof__(bh_f->a0_b))bh_c0;
 	}
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -260,31 +260,31 @@ __attribute__((section("bh_gate_text"))) void bh_gate_box_print(const struct box
 struct bh_frame_2 {
 	bh_frame h;
 	double ret;
-	const struct box *b;
+	const struct box *a0_b;
 };
 
 void bh_entry_2_box_volume(bh_frame *bh_h);
 void bh_entry_2_box_volume(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = box_volume(b);
+	__typeof__(bh_f->a0_b) bh_a0_b = bh_f->a0_b;
+	__typeof__(bh_f->ret) bh_r = box_volume(bh_a0_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) double bh_gate_box_volume(const struct box *b)
+__attribute__((section("bh_gate_text"))) double bh_gate_box_volume(const struct box *bh_a0_b)
 {
 	if (bh_self() == 1) {
-		return box_volume(b);
+		return box_volume(bh_a0_b);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
-	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
-	void *bh_c_b = 0;
-	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
-		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
+	__builtin_memcpy(&bh_f->a0_b, &bh_a0_b, sizeof bh_f->a0_b);
+	__SIZE_TYPE__ bh_n0 = bh_a0_b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_b) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_b, bh_n0);
+		bh_f->a0_b = (__typeof__(bh_f->a0_b))bh_c0;
 	}
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -301,25 +301,25 @@ __attribute__((section("bh_gate_text"))) double bh_gate_box_volume(const struct 
 struct bh_frame_3 {
 	bh_frame h;
 	short ret;
-	int v;
+	int a0_v;
 };
 
 void bh_entry_3_clamp_short(bh_frame *bh_h);
 void bh_entry_3_clamp_short(bh_frame *bh_h)
 {
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
-	__typeof__(bh_f->ret) bh_r = clamp_short(v);
+	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
+	__typeof__(bh_f->ret) bh_r = clamp_short(bh_a0_v);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) short bh_gate_clamp_short(int v)
+__attribute__((section("bh_gate_text"))) short bh_gate_clamp_short(int bh_a0_v)
 {
 	if (bh_self() == 1) {
-		return clamp_short(v);
+		return clamp_short(bh_a0_v);
 	}
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
-	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
+	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -366,76 +366,81 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_calls(void)
 struct bh_frame_9 {
 	bh_frame h;
 	int ret;
-	int a;
-	long b;
-	char c;
-	float d;
-	double e;
-	const int *vals;
-	int nvals;
-	unsigned char uc;
-	short s;
-	_Bool flag;
-	double *out;
+	int a0_a;
+	long a1_b;
+	char a2_c;
+	float a3_d;
+	double a4_e;
+	const int *a5_vals;
+	int a6_nvals;
+	unsigned char a7_uc;
+	short a8_s;
+	_Bool a9_flag;
+	double *a10_out;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_9_5(int nvals)
+{
+	return (__SIZE_TYPE__)(nvals);
+}
 
 void bh_entry_9_geom_mix(bh_frame *bh_h);
 void bh_entry_9_geom_mix(bh_frame *bh_h)
 {
 	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->c) c = bh_f->c;
-	__typeof__(bh_f->d) d = bh_f->d;
-	__typeof__(bh_f->e) e = bh_f->e;
-	__typeof__(bh_f->vals) vals = bh_f->vals;
-	__typeof__(bh_f->nvals) nvals = bh_f->nvals;
-	__typeof__(bh_f->uc) uc = bh_f->uc;
-	__typeof__(bh_f->s) s = bh_f->s;
-	__typeof__(bh_f->flag) flag = bh_f->flag;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->ret) bh_r = geom_mix(a, b, c, d, e, vals, nvals, uc, s, flag, out);
+	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
+	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	__typeof__(bh_f->a2_c) bh_a2_c = bh_f->a2_c;
+	__typeof__(bh_f->a3_d) bh_a3_d = bh_f->a3_d;
+	__typeof__(bh_f->a4_e) bh_a4_e = bh_f->a4_e;
+	__typeof__(bh_f->a5_vals) bh_a5_vals = bh_f->a5_vals;
+	__typeof__(bh_f->a6_nvals) bh_a6_nvals = bh_f->a6_nvals;
+	__typeof__(bh_f->a7_uc) bh_a7_uc = bh_f->a7_uc;
+	__typeof__(bh_f->a8_s) bh_a8_s = bh_f->a8_s;
+	__typeof__(bh_f->a9_flag) bh_a9_flag = bh_f->a9_flag;
+	__typeof__(bh_f->a10_out) bh_a10_out = bh_f->a10_out;
+	__typeof__(bh_f->ret) bh_r = geom_mix(bh_a0_a, bh_a1_b, bh_a2_c, bh_a3_d, bh_a4_e, bh_a5_vals, bh_a6_nvals, bh_a7_uc, bh_a8_s, bh_a9_flag, bh_a10_out);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_geom_mix(int a, long b, char c, float d, double e, const int *vals, int nvals, unsigned char uc, short s, _Bool flag, double *out)
+__attribute__((section("bh_gate_text"))) int bh_gate_geom_mix(int bh_a0_a, long bh_a1_b, char bh_a2_c, float bh_a3_d, double bh_a4_e, const int *bh_a5_vals, int bh_a6_nvals, unsigned char bh_a7_uc, short bh_a8_s, _Bool bh_a9_flag, double *bh_a10_out)
 {
 	if (bh_self() == 1) {
-		return geom_mix(a, b, c, d, e, vals, nvals, uc, s, flag, out);
+		return geom_mix(bh_a0_a, bh_a1_b, bh_a2_c, bh_a3_d, bh_a4_e, bh_a5_vals, bh_a6_nvals, bh_a7_uc, bh_a8_s, bh_a9_flag, bh_a10_out);
 	}
 	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
-	__builtin_memcpy(&bh_f->c, &c, sizeof bh_f->c);
-	__builtin_memcpy(&bh_f->d, &d, sizeof bh_f->d);
-	__builtin_memcpy(&bh_f->e, &e, sizeof bh_f->e);
-	__builtin_memcpy(&bh_f->vals, &vals, sizeof bh_f->vals);
-	__builtin_memcpy(&bh_f->nvals, &nvals, sizeof bh_f->nvals);
-	__builtin_memcpy(&bh_f->uc, &uc, sizeof bh_f->uc);
-	__builtin_memcpy(&bh_f->s, &s, sizeof bh_f->s);
-	__builtin_memcpy(&bh_f->flag, &flag, sizeof bh_f->flag);
-	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
-	__SIZE_TYPE__ bh_n_vals = vals ? sizeof(*vals) * (__SIZE_TYPE__)(nvals) : 0;
-	void *bh_c_vals = 0;
-	if (vals) {
-		bh_c_vals = bh_stack_alloc(bh_n_vals, bh_n_vals > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_vals, (const void *)vals, bh_n_vals);
-		bh_f->vals = (__typeof__(bh_f->vals))bh_c_vals;
+	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
+	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
+	__builtin_memcpy(&bh_f->a2_c, &bh_a2_c, sizeof bh_f->a2_c);
+	__builtin_memcpy(&bh_f->a3_d, &bh_a3_d, sizeof bh_f->a3_d);
+	__builtin_memcpy(&bh_f->a4_e, &bh_a4_e, sizeof bh_f->a4_e);
+	__builtin_memcpy(&bh_f->a5_vals, &bh_a5_vals, sizeof bh_f->a5_vals);
+	__builtin_memcpy(&bh_f->a6_nvals, &bh_a6_nvals, sizeof bh_f->a6_nvals);
+	__builtin_memcpy(&bh_f->a7_uc, &bh_a7_uc, sizeof bh_f->a7_uc);
+	__builtin_memcpy(&bh_f->a8_s, &bh_a8_s, sizeof bh_f->a8_s);
+	__builtin_memcpy(&bh_f->a9_flag, &bh_a9_flag, sizeof bh_f->a9_flag);
+	__builtin_memcpy(&bh_f->a10_out, &bh_a10_out, sizeof bh_f->a10_out);
+	__SIZE_TYPE__ bh_n5 = bh_a5_vals ? sizeof(*bh_a5_vals) * bh_size_9_5(bh_a6_nvals) : 0;
+	void *bh_c5 = 0;
+	if (bh_a5_vals) {
+		bh_c5 = bh_stack_alloc(bh_n5, bh_n5 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c5, (const void *)bh_a5_vals, bh_n5);
+		bh_f->a5_vals = (__typeof__(bh_f->a5_vals))bh_c5;
 	}
-	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
-	void *bh_c_out = 0;
-	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
-		__builtin_memset(bh_c_out, 0, bh_n_out);
-		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
+	__SIZE_TYPE__ bh_n10 = bh_a10_out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
+	void *bh_c10 = 0;
+	if (bh_a10_out) {
+		bh_c10 = bh_stack_alloc(bh_n10, bh_n10 > 64 ? 64 : 16);
+		__builtin_memset(bh_c10, 0, bh_n10);
+		bh_f->a10_out = (__typeof__(bh_f->a10_out))bh_c10;
 	}
 	bh_call(9, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(-1);
 	}
-	if (out)
-		__builtin_memcpy((void *)out, bh_c_out, bh_n_out);
+	if (bh_a10_out)
+		__builtin_memcpy((void *)bh_a10_out, bh_c10, bh_n10);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;
@@ -474,34 +479,39 @@ __attribute__((section("bh_gate_text"))) void bh_gate_geom_reset(void)
 struct bh_frame_11 {
 	bh_frame h;
 	struct ipair ret;
-	const int *vals;
-	int n;
+	const int *a0_vals;
+	int a1_n;
 };
+
+static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_11_0(int n)
+{
+	return (__SIZE_TYPE__)(n);
+}
 
 void bh_entry_11_ipair_minmax(bh_frame *bh_h);
 void bh_entry_11_ipair_minmax(bh_frame *bh_h)
 {
 	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
-	__typeof__(bh_f->vals) vals = bh_f->vals;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->ret) bh_r = ipair_minmax(vals, n);
+	__typeof__(bh_f->a0_vals) bh_a0_vals = bh_f->a0_vals;
+	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	__typeof__(bh_f->ret) bh_r = ipair_minmax(bh_a0_vals, bh_a1_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) struct ipair bh_gate_ipair_minmax(const int *vals, int n)
+__attribute__((section("bh_gate_text"))) struct ipair bh_gate_ipair_minmax(const int *bh_a0_vals, int bh_a1_n)
 {
 	if (bh_self() == 1) {
-		return ipair_minmax(vals, n);
+		return ipair_minmax(bh_a0_vals, bh_a1_n);
 	}
 	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
-	__builtin_memcpy(&bh_f->vals, &vals, sizeof bh_f->vals);
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
-	__SIZE_TYPE__ bh_n_vals = vals ? sizeof(*vals) * (__SIZE_TYPE__)(n) : 0;
-	void *bh_c_vals = 0;
-	if (vals) {
-		bh_c_vals = bh_stack_alloc(bh_n_vals, bh_n_vals > 64 ? 64 : 16);
-		__builtin_memcpy(bh_c_vals, (const void *)vals, bh_n_vals);
-		bh_f->vals = (__typeof__(bh_f->vals))bh_c_vals;
+	__builtin_memcpy(&bh_f->a0_vals, &bh_a0_vals, sizeof bh_f->a0_vals);
+	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
+	__SIZE_TYPE__ bh_n0 = bh_a0_vals ? sizeof(*bh_a0_vals) * bh_size_11_0(bh_a1_n) : 0;
+	void *bh_c0 = 0;
+	if (bh_a0_vals) {
+		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		__builtin_memcpy(bh_c0, (const void *)bh_a0_vals, bh_n0);
+		bh_f->a0_vals = (__typeof__(bh_f->a0_vals))bh_c0;
 	}
 	bh_call(11, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -518,28 +528,28 @@ __attribute__((section("bh_gate_text"))) struct ipair bh_gate_ipair_minmax(const
 struct bh_frame_12 {
 	bh_frame h;
 	unsigned long long ret;
-	unsigned long long x;
-	unsigned int rot;
+	unsigned long long a0_x;
+	unsigned int a1_rot;
 };
 
 void bh_entry_12_mix_bits(bh_frame *bh_h);
 void bh_entry_12_mix_bits(bh_frame *bh_h)
 {
 	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;
-	__typeof__(bh_f->x) x = bh_f->x;
-	__typeof__(bh_f->rot) rot = bh_f->rot;
-	__typeof__(bh_f->ret) bh_r = mix_bits(x, rot);
+	__typeof__(bh_f->a0_x) bh_a0_x = bh_f->a0_x;
+	__typeof__(bh_f->a1_rot) bh_a1_rot = bh_f->a1_rot;
+	__typeof__(bh_f->ret) bh_r = mix_bits(bh_a0_x, bh_a1_rot);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) unsigned long long bh_gate_mix_bits(unsigned long long x, unsigned int rot)
+__attribute__((section("bh_gate_text"))) unsigned long long bh_gate_mix_bits(unsigned long long bh_a0_x, unsigned int bh_a1_rot)
 {
 	if (bh_self() == 1) {
-		return mix_bits(x, rot);
+		return mix_bits(bh_a0_x, bh_a1_rot);
 	}
 	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_12));
-	__builtin_memcpy(&bh_f->x, &x, sizeof bh_f->x);
-	__builtin_memcpy(&bh_f->rot, &rot, sizeof bh_f->rot);
+	__builtin_memcpy(&bh_f->a0_x, &bh_a0_x, sizeof bh_f->a0_x);
+	__builtin_memcpy(&bh_f->a1_rot, &bh_a1_rot, sizeof bh_f->a1_rot);
 	bh_call(12, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -555,28 +565,28 @@ __attribute__((section("bh_gate_text"))) unsigned long long bh_gate_mix_bits(uns
 struct bh_frame_13 {
 	bh_frame h;
 	struct mixed ret;
-	long tag;
-	double weight;
+	long a0_tag;
+	double a1_weight;
 };
 
 void bh_entry_13_mixed_make(bh_frame *bh_h);
 void bh_entry_13_mixed_make(bh_frame *bh_h)
 {
 	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;
-	__typeof__(bh_f->tag) tag = bh_f->tag;
-	__typeof__(bh_f->weight) weight = bh_f->weight;
-	__typeof__(bh_f->ret) bh_r = mixed_make(tag, weight);
+	__typeof__(bh_f->a0_tag) bh_a0_tag = bh_f->a0_tag;
+	__typeof__(bh_f->a1_weight) bh_a1_weight = bh_f->a1_weight;
+	__typeof__(bh_f->ret) bh_r = mixed_make(bh_a0_tag, bh_a1_weight);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) struct mixed bh_gate_mixed_make(long tag, double weight)
+__attribute__((section("bh_gate_text"))) struct mixed bh_gate_mixed_make(long bh_a0_tag, double bh_a1_weight)
 {
 	if (bh_self() == 1) {
-		return mixed_make(tag, weight);
+		return mixed_make(bh_a0_tag, bh_a1_weight);
 	}
 	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_13));
-	__builtin_memcpy(&bh_f->tag, &tag, sizeof bh_f->tag);
-	__builtin_memcpy(&bh_f->weight, &weight, sizeof bh_f->weight);
+	__builtin_memcpy(&bh_f->a0_tag, &bh_a0_tag, sizeof bh_f->a0_tag);
+	__builtin_memcpy(&bh_f->a1_weight, &bh_a1_weight, sizeof bh_f->a1_weight);
 	bh_call(13, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -592,42 +602,42 @@ __attribute__((section("bh_gate_text"))) struct mixed bh_gate_mixed_make(long ta
 struct bh_frame_14 {
 	bh_frame h;
 	int ret;
-	int sides;
-	int *out;
+	int a0_sides;
+	int *a1_out;
 };
 
 void bh_entry_14_polygon_angles(bh_frame *bh_h);
 void bh_entry_14_polygon_angles(bh_frame *bh_h)
 {
 	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;
-	__typeof__(bh_f->sides) sides = bh_f->sides;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->ret) bh_r = polygon_angles(sides, out);
+	__typeof__(bh_f->a0_sides) bh_a0_sides = bh_f->a0_sides;
+	__typeof__(bh_f->a1_out) bh_a1_out = bh_f->a1_out;
+	__typeof__(bh_f->ret) bh_r = polygon_angles(bh_a0_sides, bh_a1_out);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_polygon_angles(int sides, int *out)
+__attribute__((section("bh_gate_text"))) int bh_gate_polygon_angles(int bh_a0_sides, int *bh_a1_out)
 {
 	if (bh_self() == 1) {
-		return polygon_angles(sides, out);
+		return polygon_angles(bh_a0_sides, bh_a1_out);
 	}
 	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_14));
-	__builtin_memcpy(&bh_f->sides, &sides, sizeof bh_f->sides);
-	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
-	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(int)) : 0;
-	void *bh_c_out = 0;
-	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
-		__builtin_memset(bh_c_out, 0, bh_n_out);
-		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
+	__builtin_memcpy(&bh_f->a0_sides, &bh_a0_sides, sizeof bh_f->a0_sides);
+	__builtin_memcpy(&bh_f->a1_out, &bh_a1_out, sizeof bh_f->a1_out);
+	__SIZE_TYPE__ bh_n1 = bh_a1_out ? (__SIZE_TYPE__)(sizeof(int)) : 0;
+	void *bh_c1 = 0;
+	if (bh_a1_out) {
+		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		__builtin_memset(bh_c1, 0, bh_n1);
+		bh_f->a1_out = (__typeof__(bh_f->a1_out))bh_c1;
 	}
 	bh_call(14, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		return (int )(0);
 	}
-	if (out)
-		__builtin_memcpy((void *)out, bh_c_out, bh_n_out);
+	if (bh_a1_out)
+		__builtin_memcpy((void *)bh_a1_out, bh_c1, bh_n1);
 	__typeof__(bh_f->ret) bh_r = bh_f->ret;
 	bh_stack_free(bh_f);
 	return bh_r;
@@ -638,25 +648,25 @@ __attribute__((section("bh_gate_text"))) int bh_gate_polygon_angles(int sides, i
 struct bh_frame_15 {
 	bh_frame h;
 	float ret;
-	struct pt2 p;
+	struct pt2 a0_p;
 };
 
 void bh_entry_15_pt2_len(bh_frame *bh_h);
 void bh_entry_15_pt2_len(bh_frame *bh_h)
 {
 	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_h;
-	__typeof__(bh_f->p) p = bh_f->p;
-	__typeof__(bh_f->ret) bh_r = pt2_len(p);
+	__typeof__(bh_f->a0_p) bh_a0_p = bh_f->a0_p;
+	__typeof__(bh_f->ret) bh_r = pt2_len(bh_a0_p);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) float bh_gate_pt2_len(struct pt2 p)
+__attribute__((section("bh_gate_text"))) float bh_gate_pt2_len(struct pt2 bh_a0_p)
 {
 	if (bh_self() == 1) {
-		return pt2_len(p);
+		return pt2_len(bh_a0_p);
 	}
 	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_15));
-	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
+	__builtin_memcpy(&bh_f->a0_p, &bh_a0_p, sizeof bh_f->a0_p);
 	bh_call(15, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -672,28 +682,28 @@ __attribute__((section("bh_gate_text"))) float bh_gate_pt2_len(struct pt2 p)
 struct bh_frame_16 {
 	bh_frame h;
 	struct pt2 ret;
-	struct pt2 a;
-	struct pt2 b;
+	struct pt2 a0_a;
+	struct pt2 a1_b;
 };
 
 void bh_entry_16_pt2_mid(bh_frame *bh_h);
 void bh_entry_16_pt2_mid(bh_frame *bh_h)
 {
 	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = pt2_mid(a, b);
+	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
+	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	__typeof__(bh_f->ret) bh_r = pt2_mid(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) struct pt2 bh_gate_pt2_mid(struct pt2 a, struct pt2 b)
+__attribute__((section("bh_gate_text"))) struct pt2 bh_gate_pt2_mid(struct pt2 bh_a0_a, struct pt2 bh_a1_b)
 {
 	if (bh_self() == 1) {
-		return pt2_mid(a, b);
+		return pt2_mid(bh_a0_a, bh_a1_b);
 	}
 	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_16));
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
+	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
+	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	bh_call(16, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -709,25 +719,25 @@ __attribute__((section("bh_gate_text"))) struct pt2 bh_gate_pt2_mid(struct pt2 a
 struct bh_frame_17 {
 	bh_frame h;
 	unsigned char ret;
-	double x;
+	double a0_x;
 };
 
 void bh_entry_17_quantize(bh_frame *bh_h);
 void bh_entry_17_quantize(bh_frame *bh_h)
 {
 	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_h;
-	__typeof__(bh_f->x) x = bh_f->x;
-	__typeof__(bh_f->ret) bh_r = quantize(x);
+	__typeof__(bh_f->a0_x) bh_a0_x = bh_f->a0_x;
+	__typeof__(bh_f->ret) bh_r = quantize(bh_a0_x);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) unsigned char bh_gate_quantize(double x)
+__attribute__((section("bh_gate_text"))) unsigned char bh_gate_quantize(double bh_a0_x)
 {
 	if (bh_self() == 1) {
-		return quantize(x);
+		return quantize(bh_a0_x);
 	}
 	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_17));
-	__builtin_memcpy(&bh_f->x, &x, sizeof bh_f->x);
+	__builtin_memcpy(&bh_f->a0_x, &bh_a0_x, sizeof bh_f->a0_x);
 	bh_call(17, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -743,28 +753,28 @@ __attribute__((section("bh_gate_text"))) unsigned char bh_gate_quantize(double x
 struct bh_frame_18 {
 	bh_frame h;
 	double ret;
-	union num u;
-	int is_int;
+	union num a0_u;
+	int a1_is_int;
 };
 
 void bh_entry_18_union_value(bh_frame *bh_h);
 void bh_entry_18_union_value(bh_frame *bh_h)
 {
 	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_h;
-	__typeof__(bh_f->u) u = bh_f->u;
-	__typeof__(bh_f->is_int) is_int = bh_f->is_int;
-	__typeof__(bh_f->ret) bh_r = union_value(u, is_int);
+	__typeof__(bh_f->a0_u) bh_a0_u = bh_f->a0_u;
+	__typeof__(bh_f->a1_is_int) bh_a1_is_int = bh_f->a1_is_int;
+	__typeof__(bh_f->ret) bh_r = union_value(bh_a0_u, bh_a1_is_int);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) double bh_gate_union_value(union num u, int is_int)
+__attribute__((section("bh_gate_text"))) double bh_gate_union_value(union num bh_a0_u, int bh_a1_is_int)
 {
 	if (bh_self() == 1) {
-		return union_value(u, is_int);
+		return union_value(bh_a0_u, bh_a1_is_int);
 	}
 	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_18));
-	__builtin_memcpy(&bh_f->u, &u, sizeof bh_f->u);
-	__builtin_memcpy(&bh_f->is_int, &is_int, sizeof bh_f->is_int);
+	__builtin_memcpy(&bh_f->a0_u, &bh_a0_u, sizeof bh_f->a0_u);
+	__builtin_memcpy(&bh_f->a1_is_int, &bh_a1_is_int, sizeof bh_f->a1_is_int);
 	bh_call(18, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -780,28 +790,28 @@ __attribute__((section("bh_gate_text"))) double bh_gate_union_value(union num u,
 struct bh_frame_19 {
 	bh_frame h;
 	struct vec3 ret;
-	struct vec3 a;
-	struct vec3 b;
+	struct vec3 a0_a;
+	struct vec3 a1_b;
 };
 
 void bh_entry_19_vec3_cross(bh_frame *bh_h);
 void bh_entry_19_vec3_cross(bh_frame *bh_h)
 {
 	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = vec3_cross(a, b);
+	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
+	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	__typeof__(bh_f->ret) bh_r = vec3_cross(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_cross(struct vec3 a, struct vec3 b)
+__attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_cross(struct vec3 bh_a0_a, struct vec3 bh_a1_b)
 {
 	if (bh_self() == 1) {
-		return vec3_cross(a, b);
+		return vec3_cross(bh_a0_a, bh_a1_b);
 	}
 	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_19));
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
+	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
+	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	bh_call(19, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -817,28 +827,28 @@ __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_cross(struct v
 struct bh_frame_20 {
 	bh_frame h;
 	double ret;
-	struct vec3 a;
-	struct vec3 b;
+	struct vec3 a0_a;
+	struct vec3 a1_b;
 };
 
 void bh_entry_20_vec3_dot(bh_frame *bh_h);
 void bh_entry_20_vec3_dot(bh_frame *bh_h)
 {
 	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = vec3_dot(a, b);
+	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
+	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	__typeof__(bh_f->ret) bh_r = vec3_dot(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) double bh_gate_vec3_dot(struct vec3 a, struct vec3 b)
+__attribute__((section("bh_gate_text"))) double bh_gate_vec3_dot(struct vec3 bh_a0_a, struct vec3 bh_a1_b)
 {
 	if (bh_self() == 1) {
-		return vec3_dot(a, b);
+		return vec3_dot(bh_a0_a, bh_a1_b);
 	}
 	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_20));
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
+	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
+	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	bh_call(20, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -854,25 +864,25 @@ __attribute__((section("bh_gate_text"))) double bh_gate_vec3_dot(struct vec3 a, 
 struct bh_frame_21 {
 	bh_frame h;
 	_Bool ret;
-	struct vec3 v;
+	struct vec3 a0_v;
 };
 
 void bh_entry_21_vec3_is_unit(bh_frame *bh_h);
 void bh_entry_21_vec3_is_unit(bh_frame *bh_h)
 {
 	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
-	__typeof__(bh_f->ret) bh_r = vec3_is_unit(v);
+	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
+	__typeof__(bh_f->ret) bh_r = vec3_is_unit(bh_a0_v);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) _Bool bh_gate_vec3_is_unit(struct vec3 v)
+__attribute__((section("bh_gate_text"))) _Bool bh_gate_vec3_is_unit(struct vec3 bh_a0_v)
 {
 	if (bh_self() == 1) {
-		return vec3_is_unit(v);
+		return vec3_is_unit(bh_a0_v);
 	}
 	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_21));
-	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
+	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
 	bh_call(21, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -888,28 +898,28 @@ __attribute__((section("bh_gate_text"))) _Bool bh_gate_vec3_is_unit(struct vec3 
 struct bh_frame_22 {
 	bh_frame h;
 	struct vec3 ret;
-	struct vec3 v;
-	float k;
+	struct vec3 a0_v;
+	float a1_k;
 };
 
 void bh_entry_22_vec3_scale(bh_frame *bh_h);
 void bh_entry_22_vec3_scale(bh_frame *bh_h)
 {
 	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
-	__typeof__(bh_f->k) k = bh_f->k;
-	__typeof__(bh_f->ret) bh_r = vec3_scale(v, k);
+	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
+	__typeof__(bh_f->a1_k) bh_a1_k = bh_f->a1_k;
+	__typeof__(bh_f->ret) bh_r = vec3_scale(bh_a0_v, bh_a1_k);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_scale(struct vec3 v, float k)
+__attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_scale(struct vec3 bh_a0_v, float bh_a1_k)
 {
 	if (bh_self() == 1) {
-		return vec3_scale(v, k);
+		return vec3_scale(bh_a0_v, bh_a1_k);
 	}
 	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_22));
-	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
-	__builtin_memcpy(&bh_f->k, &k, sizeof bh_f->k);
+	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
+	__builtin_memcpy(&bh_f->a1_k, &bh_a1_k, sizeof bh_f->a1_k);
 	bh_call(22, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

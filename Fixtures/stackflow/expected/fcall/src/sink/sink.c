@@ -48,37 +48,37 @@ int sink_peek(struct box *b)
 
 /* gate: void sink_count(long *counter, int by)
  * defined at sink/sink.c:18:6; entered from 3 place(s) in other compartments */
-void bh_gate_sink_count(long *counter, int by)
+void bh_gate_sink_count(long *bh_a0_counter, int bh_a1_by)
 {
-	sink_count(counter, by);
+	sink_count(bh_a0_counter, bh_a1_by);
 }
 
 /* gate: void sink_fill(int *cells, int n)
  * defined at sink/sink.c:24:6; entered from 2 place(s) in other compartments */
-void bh_gate_sink_fill(int *cells, int n)
+void bh_gate_sink_fill(int *bh_a0_cells, int bh_a1_n)
 {
-	sink_fill(cells, n);
+	sink_fill(bh_a0_cells, bh_a1_n);
 }
 
 /* gate: int sink_peek(struct box *b)
  * defined at sink/sink.c:41:5; entered from 1 place(s) in other compartments */
-int bh_gate_sink_peek(struct box *b)
+int bh_gate_sink_peek(struct box *bh_a0_b)
 {
-	return sink_peek(b);
+	return sink_peek(bh_a0_b);
 }
 
 /* gate: long sink_twice(int by)
  * defined at sink/sink.c:30:6; entered from 1 place(s) in other compartments */
-long bh_gate_sink_twice(int by)
+long bh_gate_sink_twice(int bh_a0_by)
 {
-	return sink_twice(by);
+	return sink_twice(bh_a0_by);
 }
 
 /* gate: void sink_write(struct writer *w, const char *s)
  * defined at sink/sink.c:10:6; entered from 2 place(s) in other compartments */
-void bh_gate_sink_write(struct writer *w, const char *s)
+void bh_gate_sink_write(struct writer *bh_a0_w, const char *bh_a1_s)
 {
-	sink_write(w, s);
+	sink_write(bh_a0_w, bh_a1_s);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -51,28 +51,28 @@ int sink_peek(struct box *b)
  * defined at sink/sink.c:18:6; gate 0 into compartment 'sink' */
 struct bh_frame_0 {
 	bh_frame h;
-	long *counter;
-	int by;
+	long *a0_counter;
+	int a1_by;
 };
 
 void bh_entry_0_sink_count(bh_frame *bh_h);
 void bh_entry_0_sink_count(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->counter) counter = bh_f->counter;
-	__typeof__(bh_f->by) by = bh_f->by;
-	sink_count(counter, by);
+	__typeof__(bh_f->a0_counter) bh_a0_counter = bh_f->a0_counter;
+	__typeof__(bh_f->a1_by) bh_a1_by = bh_f->a1_by;
+	sink_count(bh_a0_counter, bh_a1_by);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_sink_count(long *counter, int by)
+__attribute__((section("bh_gate_text"))) void bh_gate_sink_count(long *bh_a0_counter, int bh_a1_by)
 {
 	if (bh_self() == 1) {
-		sink_count(counter, by);
+		sink_count(bh_a0_counter, bh_a1_by);
 		return;
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->counter, &counter, sizeof bh_f->counter);
-	__builtin_memcpy(&bh_f->by, &by, sizeof bh_f->by);
+	__builtin_memcpy(&bh_f->a0_counter, &bh_a0_counter, sizeof bh_f->a0_counter);
+	__builtin_memcpy(&bh_f->a1_by, &bh_a1_by, sizeof bh_f->a1_by);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -85,28 +85,28 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_count(long *counter, 
  * defined at sink/sink.c:24:6; gate 1 into compartment 'sink' */
 struct bh_frame_1 {
 	bh_frame h;
-	int *cells;
-	int n;
+	int *a0_cells;
+	int a1_n;
 };
 
 void bh_entry_1_sink_fill(bh_frame *bh_h);
 void bh_entry_1_sink_fill(bh_frame *bh_h)
 {
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->cells) cells = bh_f->cells;
-	__typeof__(bh_f->n) n = bh_f->n;
-	sink_fill(cells, n);
+	__typeof__(bh_f->a0_cells) bh_a0_cells = bh_f->a0_cells;
+	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	sink_fill(bh_a0_cells, bh_a1_n);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_sink_fill(int *cells, int n)
+__attribute__((section("bh_gate_text"))) void bh_gate_sink_fill(int *bh_a0_cells, int bh_a1_n)
 {
 	if (bh_self() == 1) {
-		sink_fill(cells, n);
+		sink_fill(bh_a0_cells, bh_a1_n);
 		return;
 	}
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->cells, &cells, sizeof bh_f->cells);
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
+	__builtin_memcpy(&bh_f->a0_cells, &bh_a0_cells, sizeof bh_f->a0_cells);
+	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -120,25 +120,25 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_fill(int *cells, int 
 struct bh_frame_2 {
 	bh_frame h;
 	int ret;
-	struct box *b;
+	struct box *a0_b;
 };
 
 void bh_entry_2_sink_peek(bh_frame *bh_h);
 void bh_entry_2_sink_peek(bh_frame *bh_h)
 {
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = sink_peek(b);
+	__typeof__(bh_f->a0_b) bh_a0_b = bh_f->a0_b;
+	__typeof__(bh_f->ret) bh_r = sink_peek(bh_a0_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_sink_peek(struct box *b)
+__attribute__((section("bh_gate_text"))) int bh_gate_sink_peek(struct box *bh_a0_b)
 {
 	if (bh_self() == 1) {
-		return sink_peek(b);
+		return sink_peek(bh_a0_b);
 	}
 	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
+	__builtin_memcpy(&bh_f->a0_b, &bh_a0_b, sizeof bh_f->a0_b);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -154,25 +154,25 @@ __attribute__((section("bh_gate_text"))) int bh_gate_sink_peek(struct box *b)
 struct bh_frame_3 {
 	bh_frame h;
 	long ret;
-	int by;
+	int a0_by;
 };
 
 void bh_entry_3_sink_twice(bh_frame *bh_h);
 void bh_entry_3_sink_twice(bh_frame *bh_h)
 {
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->by) by = bh_f->by;
-	__typeof__(bh_f->ret) bh_r = sink_twice(by);
+	__typeof__(bh_f->a0_by) bh_a0_by = bh_f->a0_by;
+	__typeof__(bh_f->ret) bh_r = sink_twice(bh_a0_by);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) long bh_gate_sink_twice(int by)
+__attribute__((section("bh_gate_text"))) long bh_gate_sink_twice(int bh_a0_by)
 {
 	if (bh_self() == 1) {
-		return sink_twice(by);
+		return sink_twice(bh_a0_by);
 	}
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
-	__builtin_memcpy(&bh_f->by, &by, sizeof bh_f->by);
+	__builtin_memcpy(&bh_f->a0_by, &bh_a0_by, sizeof bh_f->a0_by);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -187,28 +187,28 @@ __attribute__((section("bh_gate_text"))) long bh_gate_sink_twice(int by)
  * defined at sink/sink.c:10:6; gate 4 into compartment 'sink' */
 struct bh_frame_4 {
 	bh_frame h;
-	struct writer *w;
-	const char *s;
+	struct writer *a0_w;
+	const char *a1_s;
 };
 
 void bh_entry_4_sink_write(bh_frame *bh_h);
 void bh_entry_4_sink_write(bh_frame *bh_h)
 {
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->w) w = bh_f->w;
-	__typeof__(bh_f->s) s = bh_f->s;
-	sink_write(w, s);
+	__typeof__(bh_f->a0_w) bh_a0_w = bh_f->a0_w;
+	__typeof__(bh_f->a1_s) bh_a1_s = bh_f->a1_s;
+	sink_write(bh_a0_w, bh_a1_s);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_sink_write(struct writer *w, const char *s)
+__attribute__((section("bh_gate_text"))) void bh_gate_sink_write(struct writer *bh_a0_w, const char *bh_a1_s)
 {
 	if (bh_self() == 1) {
-		sink_write(w, s);
+		sink_write(bh_a0_w, bh_a1_s);
 		return;
 	}
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
-	__builtin_memcpy(&bh_f->w, &w, sizeof bh_f->w);
-	__builtin_memcpy(&bh_f->s, &s, sizeof bh_f->s);
+	__builtin_memcpy(&bh_f->a0_w, &bh_a0_w, sizeof bh_f->a0_w);
+	__builtin_memcpy(&bh_f->a1_s, &bh_a1_s, sizeof bh_f->a1_s);
 	bh_call(4, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

@@ -13,9 +13,9 @@ uint64_t counter_mix(uint32_t thread, uint32_t i, uint64_t acc)
 
 /* gate: uint64_t counter_mix(uint32_t thread, uint32_t i, uint64_t acc)
  * defined at counter/counter.c:4:10; entered from 1 place(s) in other compartments */
-uint64_t bh_gate_counter_mix(uint32_t thread, uint32_t i, uint64_t acc)
+uint64_t bh_gate_counter_mix(uint32_t bh_a0_thread, uint32_t bh_a1_i, uint64_t bh_a2_acc)
 {
-	return counter_mix(thread, i, acc);
+	return counter_mix(bh_a0_thread, bh_a1_i, bh_a2_acc);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -17,31 +17,31 @@ uint64_t counter_mix(uint32_t thread, uint32_t i, uint64_t acc)
 struct bh_frame_0 {
 	bh_frame h;
 	uint64_t ret;
-	uint32_t thread;
-	uint32_t i;
-	uint64_t acc;
+	uint32_t a0_thread;
+	uint32_t a1_i;
+	uint64_t a2_acc;
 };
 
 void bh_entry_0_counter_mix(bh_frame *bh_h);
 void bh_entry_0_counter_mix(bh_frame *bh_h)
 {
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->thread) thread = bh_f->thread;
-	__typeof__(bh_f->i) i = bh_f->i;
-	__typeof__(bh_f->acc) acc = bh_f->acc;
-	__typeof__(bh_f->ret) bh_r = counter_mix(thread, i, acc);
+	__typeof__(bh_f->a0_thread) bh_a0_thread = bh_f->a0_thread;
+	__typeof__(bh_f->a1_i) bh_a1_i = bh_f->a1_i;
+	__typeof__(bh_f->a2_acc) bh_a2_acc = bh_f->a2_acc;
+	__typeof__(bh_f->ret) bh_r = counter_mix(bh_a0_thread, bh_a1_i, bh_a2_acc);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) uint64_t bh_gate_counter_mix(uint32_t thread, uint32_t i, uint64_t acc)
+__attribute__((section("bh_gate_text"))) uint64_t bh_gate_counter_mix(uint32_t bh_a0_thread, uint32_t bh_a1_i, uint64_t bh_a2_acc)
 {
 	if (bh_self() == 1) {
-		return counter_mix(thread, i, acc);
+		return counter_mix(bh_a0_thread, bh_a1_i, bh_a2_acc);
 	}
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->thread, &thread, sizeof bh_f->thread);
-	__builtin_memcpy(&bh_f->i, &i, sizeof bh_f->i);
-	__builtin_memcpy(&bh_f->acc, &acc, sizeof bh_f->acc);
+	__builtin_memcpy(&bh_f->a0_thread, &bh_a0_thread, sizeof bh_f->a0_thread);
+	__builtin_memcpy(&bh_f->a1_i, &bh_a1_i, sizeof bh_f->a1_i);
+	__builtin_memcpy(&bh_f->a2_acc, &bh_a2_acc, sizeof bh_f->a2_acc);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
