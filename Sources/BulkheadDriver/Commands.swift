@@ -39,7 +39,7 @@ struct BulkheadCommand: ParsableCommand {
         commandName: "bulkhead",
         abstract: "Split a C program into compartments at library boundaries, with gates between them.",
         version: BulkheadCLI.version,
-        subcommands: [Build.self, Check.self, Graph.self, Explain.self])
+        subcommands: [Build.self, Check.self, Graph.self, Explain.self, Syscalls.self])
 }
 
 struct InputOptions: ParsableArguments {
