@@ -11,8 +11,12 @@ final class SyscallsCommandTests: XCTestCase {
     func testDraftsEachCompartmentsOwnCallsAndTheProgramRunsUnderThem() throws {
         let program = try TestSupport.copyFixture(TestSupport.fixtures + "/process/syscalls")
         let yaml = program + "/bulkhead.yaml", input = program + "/input.txt"
-        let r = TestSupport.cli(["syscalls", yaml, "--write", "--", "{}", input, input])
+        let r = TestSupport.cli(["syscalls", yaml, "--write", "-o", program + "/../recording", "--", "{}", input, input])
         XCTAssertEqual(r.status, 0, r.stderr)
+        // a recording tree is never taken for a production one
+        let check = TestSupport.cli(["check", yaml, "-o", program + "/../recording"])
+        XCTAssertEqual(check.status, 1, check.stderr)
+        XCTAssertTrue(check.stdout.contains("stale: bh/bh_program.c"), check.stdout)
         XCTAssertTrue(r.stdout.contains("from 1 run of lines"), r.stdout)
         XCTAssertTrue(r.stdout.contains("  compute: # libraries: compute; no system call of its own\n    syscalls: []\n"), r.stdout)
 
