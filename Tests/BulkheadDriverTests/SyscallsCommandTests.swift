@@ -56,7 +56,8 @@ final class SyscallsCommandTests: XCTestCase {
     }
 
     /// A real code base (lz4's libraries and our driver, Fixtures/real/lz4): draft from its workload, write the
-    /// lists into the annotation file, rebuild, run the workload again under them.
+    /// lists into the annotation file, rebuild, run the workload again under them: the output it gave while
+    /// recorded, and no denial.
     func testARealCodeBaseRunsItsWorkloadUnderTheDraftedLists() throws {
         let fetch = try TestSupport.run([TestSupport.repositoryRoot + "/Scripts/fetch-real.sh", "lz4"])
         XCTAssertEqual(fetch.status, 0, "fetch failed: \(fetch.stderr)")
@@ -77,7 +78,10 @@ final class SyscallsCommandTests: XCTestCase {
             XCTAssertTrue(codec.emptyAllowlist, "\(codec.name.value) is a pure codec: \(codec.syscalls.map(\.value))")
         }
 
-        let expected = try TestSupport.run([workload, try Reference.build(configPath: yaml, into: work + "/original"), program])
+        // what the workload gave while it was recorded (RealCodeTests compares the process backend with the
+        // unpartitioned program on the same workload)
+        let expected = try TestSupport.run([workload, work + "/recording/lz4rt", program])
+        XCTAssertEqual(expected.status, 0, expected.stderr)
         let tree = work + "/tree"
         XCTAssertEqual(TestSupport.cli(["build", yaml, "-o", tree, "--backend", "process"]).status, 0)
         // the two trees differ only in bh/bh_program.c (testOnlyTheRecordingBuildCallsTheRecorder): the other
@@ -108,6 +112,17 @@ final class SyscallsCommandTests: XCTestCase {
         let (a, b) = (try Pipeline(configPath: yaml).run().tree.files, try pipeline.run().tree.files)
         XCTAssertEqual(Set(a.keys), Set(b.keys))
         XCTAssertEqual(a.keys.filter { a[$0] != b[$0] }.sorted(), ["bh/bh_program.c", "bulkhead.stamp"])
+    }
+
+    /// Fixtures/process/faults: a compartment restarted after a fault hands its new filter's listener over
+    /// too, and a compartment that runs a thread ending with pthread_exit is recorded as under enforcement.
+    func testRecordingGoesOnAcrossARestartAndEveryRunIsCounted() throws {
+        let program = try TestSupport.copyFixture(TestSupport.fixtures + "/process/faults")
+        let r = TestSupport.cli(["syscalls", program + "/bulkhead.yaml", "--", "sh", "-c", "{} && {} open && {} thread"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("from 3 runs of faults"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("  flaky: # libraries: flaky; no system call of its own\n    syscalls: []\n"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("  io:    # libraries: io; adds openat; drops read, write\n    syscalls: [openat]\n"), r.stdout)
     }
 
     func testAWorkloadThatNeverStartsTheProgramIsAnError() throws {
