@@ -24,7 +24,10 @@ struct ProcessProgramFile {
 
     /// Declared here, not in bulkhead_runtime.h: only a program built by `bulkhead syscalls` may record.
     static func traceStart(_ path: String) -> String {
-        let quoted = path.unicodeScalars.map { $0 == "\\" || $0 == "\"" ? "\\" + String($0) : String($0) }.joined()
+        let quoted = path.utf8.map { b -> String in
+            b == UInt8(ascii: "\\") || b == UInt8(ascii: "\"") ? "\\" + String(UnicodeScalar(b))
+                : b < 0x20 || b >= 0x7f ? "\\" + String(b, radix: 8).leftPadded(to: 3) : String(UnicodeScalar(b))
+        }.joined()
         return """
             /* the runtime's recorder of system calls (syscall_trace.c): records into this file */
             void bh_syscall_trace(const bh_program_desc *program, const char *path);
@@ -125,4 +128,8 @@ struct LinkerScript {
         out += block("bss", ".bss .bss.* COMMON", insert: ".bss", noload: true)
         return out
     }
+}
+
+private extension String {
+    func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }

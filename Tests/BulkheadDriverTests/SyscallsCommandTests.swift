@@ -105,8 +105,9 @@ final class SyscallsCommandTests: XCTestCase {
         var pipeline = Pipeline(configPath: yaml)
         let production = String(decoding: try pipeline.run().tree.files["bh/bh_program.c"]!, as: UTF8.self)
         XCTAssertFalse(production.contains("bh_syscall_trace"), production)
-        pipeline.syscallTrace = "/tmp/trace"
+        pipeline.syscallTrace = "/tmp/a \"trace\"\\é\n"
         let recording = String(decoding: try pipeline.run().tree.files["bh/bh_program.c"]!, as: UTF8.self)
+        XCTAssertTrue(recording.contains(#"static const char bh_trace_file[] = "/tmp/a \"trace\"\\\303\251\012";"#), recording)
         XCTAssertTrue(recording.contains("\tbh_syscall_trace(&bh_program, bh_trace_file);\n\tbh_runtime_start(&bh_program);"), recording)
         XCTAssertEqual(recording.components(separatedBy: "bh_syscalls_traced },").count - 1, 3)
         let (a, b) = (try Pipeline(configPath: yaml).run().tree.files, try pipeline.run().tree.files)
