@@ -34,6 +34,8 @@ public struct Plan: Encodable, Sendable {
         public var onFault: String
         /// true when its read-only data is out of the other compartments' reach too (absent: readable)
         public var privateRodata: Bool?
+        /// true when `syscalls: []` was written: a filter with the runtime's calls only (absent: as the list says)
+        public var emptyAllowlist: Bool?
     }
 
     public struct Library: Encodable, Sendable {

@@ -36,10 +36,10 @@ extension Backend {
 
 public enum Backends {
     /// The backend for a plan; `mpk` does not exist yet.
-    public static func make(_ name: String, generator: String = "") -> Backend? {
+    public static func make(_ name: String, generator: String = "", syscallTrace: String? = nil) -> Backend? {
         switch name {
         case "fcall": return FcallBackend()
-        case "process": return ProcessBackend(generator: generator)
+        case "process": return ProcessBackend(generator: generator, syscallTrace: syscallTrace)
         default: return nil
         }
     }

@@ -8,8 +8,14 @@ public struct ProcessBackend: Backend {
     public let name = "process"
     /// The runtime's version, for where its library is found (`$(HOME)/.cache/bulkhead/<generator>`).
     public var generator: String
+    /// Set by `bulkhead syscalls`: the program records each compartment's system calls into this file
+    /// instead of enforcing allowlists (ProcessProgramFile).
+    public var syscallTrace: String?
 
-    public init(generator: String) { self.generator = generator }
+    public init(generator: String, syscallTrace: String? = nil) {
+        self.generator = generator
+        self.syscallTrace = syscallTrace
+    }
 
     /// The runtime installed for the emitted Makefile: the bulkhead command copies its runtime library here.
     public static func runtimeFolder(generator: String) -> String {
@@ -33,7 +39,7 @@ public struct ProcessBackend: Backend {
         let layout = ProcessLayout(plan)
         return [
             "bh/bulkhead_runtime.h": RuntimeHeader.text,
-            "bh/bh_program.c": ProcessProgramFile(plan: plan, layout: layout).text(),
+            "bh/bh_program.c": ProcessProgramFile(plan: plan, layout: layout, syscallTrace: syscallTrace).text(),
             "bh/bulkhead.ld": LinkerScript(layout: layout, objects: objects).text(),
         ]
     }

@@ -5,6 +5,9 @@ import BulkheadAnalysis
 struct ProcessProgramFile {
     var plan: Plan
     var layout: ProcessLayout
+    /// `bulkhead syscalls`' build: the trace file's path (every compartment gets an empty allowlist, whose
+    /// denials the runtime records there instead).
+    var syscallTrace: String? = nil
 
     /// LeakSanitizer scans every module's memory at exit, and other compartments' is not readable here.
     static let asanOptions = """
@@ -18,6 +21,21 @@ struct ProcessProgramFile {
 
 
         """
+
+    /// Declared here, not in bulkhead_runtime.h: only a program built by `bulkhead syscalls` may record.
+    static func traceStart(_ path: String) -> String {
+        let quoted = path.utf8.map { b -> String in
+            b == UInt8(ascii: "\\") || b == UInt8(ascii: "\"") ? "\\" + String(UnicodeScalar(b))
+                : b < 0x20 || b >= 0x7f ? "\\" + String(b, radix: 8).leftPadded(to: 3) : String(UnicodeScalar(b))
+        }.joined()
+        return """
+            /* the runtime's recorder of system calls (syscall_trace.c): records into this file */
+            void bh_syscall_trace(const bh_program_desc *program, const char *path);
+            static const char bh_trace_file[] = "\(quoted)";
+
+
+            """
+    }
 
     func text() -> String {
         var out = """
@@ -37,8 +55,12 @@ struct ProcessProgramFile {
             out += "void \(ProcessLayout.entrySymbol(id, e.function))(bh_frame *);\n"
         }
         out += "\n"
-        for c in layout.compartments where !c.syscalls.isEmpty {
-            out += "static const char *const bh_syscalls_\(c.name)[] = { " + c.syscalls.map { "\"\($0)\"" }.joined(separator: ", ") + ", 0 };\n"
+        if syscallTrace != nil {
+            out += "/* built by `bulkhead syscalls`: every allowlist is empty, and what it would deny is recorded, not denied */\n"
+            out += "static const char *const bh_syscalls_traced[] = { 0 };\n"
+        }
+        for c in layout.compartments where (!c.syscalls.isEmpty || c.emptyAllowlist == true) && syscallTrace == nil {
+            out += "static const char *const bh_syscalls_\(c.name)[] = { " + c.syscalls.map { "\"\($0)\", " }.joined() + "0 };\n"
         }
         out += "\nstatic const bh_compartment_desc bh_compartments[] = {\n"
         for c in layout.compartments {
@@ -49,7 +71,8 @@ struct ProcessProgramFile {
                     : "{ (uintptr_t)bh_\(kind)_\(c.name)_start, (uintptr_t)bh_\(kind)_\(c.name)_end }"
             }.joined(separator: ", ")
             let policy = c.onFault == "restart" ? "BH_ON_FAULT_RESTART" : "BH_ON_FAULT_ABORT"
-            let syscalls = c.syscalls.isEmpty ? "0" : "bh_syscalls_\(c.name)"
+            let syscalls = syscallTrace != nil ? "bh_syscalls_traced"
+                : c.syscalls.isEmpty && c.emptyAllowlist != true ? "0" : "bh_syscalls_\(c.name)"
             out += "\t{ \"\(c.name)\", \(policy), \(regions), \(syscalls) },\n"
         }
         out += "};\n\nstatic const bh_gate_desc bh_gates[] = {\n"
@@ -69,9 +92,9 @@ struct ProcessProgramFile {
         };
 
         \(plan.compartments.contains { $0.hardening.contains("asan") } ? Self.asanOptions : "")/* before main(), and before the program's own constructors */
-        __attribute__((constructor(101))) static void bh_start(void)
+        \(syscallTrace.map(Self.traceStart) ?? "")__attribute__((constructor(101))) static void bh_start(void)
         {
-        \tbh_runtime_start(&bh_program);
+        \(syscallTrace == nil ? "" : "\tbh_syscall_trace(&bh_program, bh_trace_file);\n")\tbh_runtime_start(&bh_program);
         }
 
         """
@@ -105,4 +128,8 @@ struct LinkerScript {
         out += block("bss", ".bss .bss.* COMMON", insert: ".bss", noload: true)
         return out
     }
+}
+
+private extension String {
+    func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }

@@ -98,6 +98,8 @@ public struct CompartmentConfig: Sendable {
     /// Under process: its read-only data (string literals, const tables) is not readable by the other
     /// compartments either. By default it is: constants flow across library boundaries in C.
     public var privateRodata = false
+    /// `syscalls: []` written: a filter that allows the runtime's own calls only (no key: no filter).
+    public var emptyAllowlist = false
     public init(name: Located<String>, libraries: [Located<String>], isDefault: Bool, hardening: [Hardening],
                 syscalls: [Located<String>], onFault: FaultPolicy) {
         self.name = name

@@ -161,6 +161,7 @@ struct ConfigReader {
             let onFault = option(keys["on_fault"], example: "on_fault: restart")?.value ?? FaultPolicy.abort
             var compartment = CompartmentConfig(name: name, libraries: libraries, isDefault: isDefault,
                                                 hardening: hardening, syscalls: syscalls, onFault: onFault)
+            compartment.emptyAllowlist = keys["syscalls"] != nil && syscalls.isEmpty
             if let p = keys["private_rodata"] {
                 if let value = bool(p) { compartment.privateRodata = value } else { anyBodyFailed = true }
             }

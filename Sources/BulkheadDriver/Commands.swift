@@ -39,7 +39,7 @@ struct BulkheadCommand: ParsableCommand {
         commandName: "bulkhead",
         abstract: "Split a C program into compartments at library boundaries, with gates between them.",
         version: BulkheadCLI.version,
-        subcommands: [Build.self, Check.self, Graph.self, Explain.self, Suggest.self, Explore.self])
+        subcommands: [Build.self, Check.self, Graph.self, Explain.self, Suggest.self, Syscalls.self, Explore.self])
 }
 
 struct InputOptions: ParsableArguments {

@@ -14,6 +14,8 @@ public struct Pipeline {
 
     /// Replaces the annotation file's `backend` (the command line's `--backend`).
     public var backend: BackendKind?
+    /// `bulkhead syscalls`: the process backend's program records system calls into this file.
+    public var syscallTrace: String?
 
     /// The annotation file's text, read instead of `configPath`'s (whose folder the paths stay relative to):
     /// `bulkhead explore` builds generated ones.
@@ -74,7 +76,7 @@ public struct Pipeline {
     public func run() throws -> Result {
         let (config, plan, sources, units) = try plan()
         let generator = "bulkhead \(BulkheadCLI.version)"
-        guard let backend = Backends.make(plan.backend, generator: generator) else {
+        guard let backend = Backends.make(plan.backend, generator: generator, syscallTrace: syscallTrace) else {
             throw DiagnosticError(.error("backend '\(plan.backend)' is not yet supported", at: config.backend.location))
         }
         let tree = try TreeBuilder(config: config, plan: plan, layout: sources.layout, units: units, jobs: sources.jobs,

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "bh_internal_runtime.h"
 #include "bh_report.h"
+#include "syscall_trace.h"
 
 #include <dlfcn.h>
 #include <seccomp.h>
@@ -88,7 +89,8 @@ static int allow(scmp_filter_ctx ctx, const char *name, int32_t comp, int quiet)
 int bh_seccomp_install(int32_t comp) {
     const char *const *list = bh_rt.program->compartments[comp].syscalls;
     if (!list) return 0;
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+    /* built by `bulkhead syscalls`: what the filter would deny goes to its supervisor instead (syscall_trace.c) */
+    scmp_filter_ctx ctx = seccomp_init(bh_syscall_trace_on() ? SCMP_ACT_NOTIFY : SCMP_ACT_TRAP);
     if (!ctx) {
         bh_report_start_failed("seccomp_init failed", 0);
         return -1;
@@ -103,6 +105,7 @@ int bh_seccomp_install(int32_t comp) {
     for (const char *const *n = list; *n && rc == 0; n++) rc = allow(ctx, *n, comp, 0);
     if (rc == 0) rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc == 0) rc = seccomp_load(ctx);
+    if (rc == 0 && bh_syscall_trace_on() && bh_syscall_trace_listen(comp, seccomp_notify_fd(ctx)) != 0) rc = -EIO;
     seccomp_release(ctx);
     if (rc != 0) {
         bh_report_start_failed("cannot load the seccomp filter", -rc);
