@@ -192,8 +192,8 @@ extension ConfigReader {
         }
         if let better: Located<ExploreSpec.Workload.Better> = option(keys["better"], example: "better: higher") {
             workload.better = better.value
-            if workload.metric == .time, better.value == .higher {
-                sink.error("a wall time is better when it is lower; 'better: higher' needs 'metric: output'",
+            if workload.metric != .output, better.value == .higher {
+                sink.error("a time is better when it is lower; 'better: higher' needs 'metric: output'",
                            at: better.location)
             }
         }

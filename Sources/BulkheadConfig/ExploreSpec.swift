@@ -62,6 +62,9 @@ public struct ExploreSpec: Sendable {
         public enum Metric: String, CaseIterable, Sendable, Codable {
             /// The command's wall time, in seconds (lower is better).
             case time
+            /// The CPU time (user + system) of the command and every process it waited for, in seconds (lower is
+            /// better): steadier than wall time on a machine that other work shares.
+            case cpu
             /// The last number the command prints on its standard output.
             case output
         }
@@ -72,7 +75,7 @@ public struct ExploreSpec: Sendable {
         public var runs: Int
         public var metric: Metric
         public var better: Better
-        /// Under `metric: time`, each configuration's output must equal the baseline's.
+        /// Under `metric: time` or `cpu`, each configuration's output must equal the baseline's.
         public var checkOutput: Bool
 
         public init(command: Located<String>, runs: Int = 5, metric: Metric = .time, better: Better = .lower,

@@ -53,7 +53,7 @@ public struct Judge: Sendable {
 
     /// A measurement whose output is not the baseline's is a failure, not a figure.
     public func failure(_ m: MetricSample) -> String? {
-        guard workload.metric == .time, workload.checkOutput, let b = baseline, b.outputDigest != m.outputDigest else {
+        guard workload.metric != .output, workload.checkOutput, let b = baseline, b.outputDigest != m.outputDigest else {
             return nil
         }
         return "its output differs from the baseline's"

@@ -110,7 +110,11 @@ public struct ExploreReport: Sendable {
         }
         self.counts = counts
         self.program = program
-        metric = space.spec.workload.metric == .time ? "wall time (s)" : "output"
+        switch space.spec.workload.metric {
+        case .time: metric = "wall time (s)"
+        case .cpu: metric = "CPU time (s)"
+        case .output: metric = "output"
+        }
         better = space.spec.workload.better.rawValue
         let b = space.spec.budget
         budget = b.kind == .ratio ? "at most \(b.value)x the baseline" : "\(b.kind.rawValue) \(b.value)"

@@ -47,6 +47,12 @@ final class ExploreParserTests: XCTestCase {
         XCTAssertTrue(spec.workload.checkOutput)
     }
 
+    func testCPUTimeIsBetterLower() throws {
+        XCTAssertEqual(try parse("base: b.yaml\nisolate: [a]\nworkload: { command: x, metric: cpu }\nbudget: { max: 2 }\n").workload.metric, .cpu)
+        XCTAssertEqual(errors("base: b.yaml\nisolate: [a]\nworkload: { command: x, metric: cpu, better: higher }\nbudget: { min: 2 }\n"),
+                       ["explore.yaml:3:45: error: a time is better when it is lower; 'better: higher' needs 'metric: output'"])
+    }
+
     func testErrorsAtTheirPlace() {
         XCTAssertEqual(errors("base: b.yaml\nisolate: [a]\nbackend: [fcall]\nworkload: { command: x }\nbudget: { ratio: 1.5 }\n"),
                        ["explore.yaml:3:1: error: unknown key 'backend'; did you mean 'backends'?"])
