@@ -37,8 +37,8 @@ struct ProcessProgramFile {
             out += "void \(ProcessLayout.entrySymbol(id, e.function))(bh_frame *);\n"
         }
         out += "\n"
-        for c in layout.compartments where !c.syscalls.isEmpty {
-            out += "static const char *const bh_syscalls_\(c.name)[] = { " + c.syscalls.map { "\"\($0)\"" }.joined(separator: ", ") + ", 0 };\n"
+        for c in layout.compartments where c.syscallFilter == "allowlist" {
+            out += "static const char *const bh_syscalls_\(c.name)[] = { " + (c.syscalls.map { "\"\($0)\", " }).joined() + "0 };\n"
         }
         out += "\nstatic const bh_compartment_desc bh_compartments[] = {\n"
         for c in layout.compartments {
@@ -49,8 +49,9 @@ struct ProcessProgramFile {
                     : "{ (uintptr_t)bh_\(kind)_\(c.name)_start, (uintptr_t)bh_\(kind)_\(c.name)_end }"
             }.joined(separator: ", ")
             let policy = c.onFault == "restart" ? "BH_ON_FAULT_RESTART" : "BH_ON_FAULT_ABORT"
-            let syscalls = c.syscalls.isEmpty ? "0" : "bh_syscalls_\(c.name)"
-            out += "\t{ \"\(c.name)\", \(policy), \(regions), \(syscalls) },\n"
+            let syscalls = c.syscallFilter == "allowlist" ? "bh_syscalls_\(c.name)" : "0"
+            let unrestricted = c.syscallFilter == "unrestricted" ? ", 1" : ""   // no filter, not even the baseline
+            out += "\t{ \"\(c.name)\", \(policy), \(regions), \(syscalls)\(unrestricted) },\n"
         }
         out += "};\n\nstatic const bh_gate_desc bh_gates[] = {\n"
         for (id, e) in layout.entries.enumerated() {

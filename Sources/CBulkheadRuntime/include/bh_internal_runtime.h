@@ -511,11 +511,18 @@ void bh_fault_handlers_check(void);            /* reinstalls them if something r
 /* main, before the processes start: maps the executable's symbol table, for naming functions in reports */
 void bh_function_names_prepare(void);
 
+/* ---- confinement (confine.c) ------------------------------------------------------------------------ */
+
+void bh_make_undumpable(void);                /* main, before the other processes exist (they inherit it) */
+/* A compartment process other than the default one's: no capabilities, no_new_privs, a Landlock domain of
+ * its own (where the kernel has Landlock). 0, or -1 after a report. */
+int bh_confine(void);
+
 /* ---- seccomp (seccomp.c) ---------------------------------------------------------------------------- */
 
 void bh_seccomp_prepare(void);                /* before any filter: SIGSYS reports' name table; the unwinder */
 const char *bh_syscall_name(long nr);         /* async-signal-safe; "?" if unknown */
-int bh_seccomp_install(int32_t comp);         /* 0, or -1 after a report */
+int bh_seccomp_install(int32_t comp);         /* baseline (not main) and allowlist: 0, or -1 after a report */
 
 #ifdef __clang__
 #pragma clang diagnostic pop
