@@ -87,6 +87,7 @@ private func launch(filterNow: Bool) {
         bh_function_names_prepare()
         bh_note_layout()
         bh_make_undumpable()  // every process of the program, the zygote and compartments by inheritance
+        bh_forget_stack_residue()  // what the constructors left below main's frames, before any process copies it
         fflush(nil)  // nothing buffered may be written twice by the other processes
         let zygote = bh_fork_child(getpid(), 1)
         if zygote < 0 { startFailed("cannot fork", bh_errno()) }
@@ -163,12 +164,13 @@ private func setUpProcess(_ me: Int32, filter: Bool = true) {
         if k != me {
             let c = bh_comp_desc(k)
             protect(c.pointee.text, k)
-            protect(c.pointee.rodata, k)
-            protect(c.pointee.data, k)
-            protect(c.pointee.bss, k)
+            forget(c.pointee.rodata, k)
+            forget(c.pointee.data, k)
+            forget(c.pointee.bss, k)
         }
         k += 1
     }
+    if n > 1 { bh_forget_heap() }  // with the other compartments' data gone, what only it reached goes too
     bh_tls_set_altstack(bh_altstack_install())
     let hr = bh_install_fault_handlers()
     if hr != 0 { startFailed("cannot install the fault handlers", -hr) }
@@ -176,6 +178,17 @@ private func setUpProcess(_ me: Int32, filter: Bool = true) {
     if filter && bh_seccomp_install(me) != 0 { bh_exit_now(startFailureStatus()) }
 }
 
+/// Another compartment's data in this process: replaced by fresh memory, so that undoing the protection
+/// (mprotect is in every allowlist) or reading it through /proc/self/mem shows zeros, not the copy this
+/// process inherited (inherit.c).
+private func forget(_ r: bh_region, _ k: Int32) {
+    if bh_forget_range(r.start, r.end) != 0 {
+        bh_report_region(k, cs("(mmap failed)"))
+        startFailed("cannot take a compartment's memory out of a process", bh_errno())
+    }
+}
+
+/// Another compartment's code in this process: not executable (it is in the executable file anyway).
 private func protect(_ r: bh_region, _ k: Int32) {
     if r.end <= r.start { return }
     if mprotect(UnsafeMutableRawPointer(bitPattern: r.start), Int(r.end - r.start), PROT_NONE) != 0 {

@@ -450,13 +450,9 @@ int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index) {
 
 /* ---- private mapping bands ---------------------------------------------------------------------------- */
 
-/* This process's mappings, ascending (from /proc/self/maps): at most BH_MAX_MAPS; returns how many, -1 if
- * unreadable. is_stack marks [stack]. */
-#define BH_MAX_MAPS 4096
-typedef struct { uintptr_t lo, hi; int is_stack; } bh_map;
-static bh_map bh_maps[BH_MAX_MAPS];
+bh_map bh_maps[BH_MAX_MAPS];
 
-static int bh_read_maps(void) {
+int bh_read_maps(void) {
     int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -1;
     static char buf[1 << 16];
@@ -470,12 +466,17 @@ static int bh_read_maps(void) {
         char *line = buf, *nl;
         while ((nl = strchr(line, '\n'))) {
             *nl = 0;
-            size_t len = (size_t)(nl - line);
             char *end;
             unsigned long lo = strtoul(line, &end, 16);
             unsigned long hi = *end == '-' ? strtoul(end + 1, NULL, 16) : 0;
+            char perms[5] = "";
+            int path = 0;
+            sscanf(line, "%*x-%*x %4s %*x %*s %*u %n", perms, &path);
+            const char *name = path > 0 ? line + path : "";
             if (hi > lo && n < BH_MAX_MAPS)
-                bh_maps[n++] = (bh_map){lo, hi, len >= 7 && strcmp(line + len - 7, "[stack]") == 0};
+                bh_maps[n++] = (bh_map){lo, hi, strcmp(name, "[stack]") == 0, strcmp(name, "[heap]") == 0, name[0] == 0,
+                                        (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0),
+                                        perms[3] == 's'};
             line = nl + 1;
         }
         have = strlen(line);          /* a partial line: keep it for the next read */
@@ -572,8 +573,7 @@ static void *(*bh_manager_fn)(void *);
 
 static void *bh_manager_trampoline(void *arg) {
     pthread_join(bh_first_thread, NULL);
-    if (bh_rt.initial_stack_hi > bh_rt.initial_stack_lo)
-        mprotect((void *)bh_rt.initial_stack_lo, bh_rt.initial_stack_hi - bh_rt.initial_stack_lo, PROT_NONE);
+    bh_forget_range(bh_rt.initial_stack_lo, bh_rt.initial_stack_hi);   /* gone, not just protected */
     return bh_manager_fn(arg);
 }
 

@@ -21,6 +21,20 @@ final class AttackTests: XCTestCase {
                       "\(what): status \(r.status)\n\(r.stdout)\(r.stderr)", file: file, line: line)
     }
 
+    // MARK: class 1: memory inherited at creation
+
+    static let inheritedSecrets = ["VAULT-DATA-SECRET-11", "VAULT-BSS-SECRET-22", "VAULT-HEAP-SECRET-33", "VAULT-STACK-SECRET-44",
+                                   "VAULT-FREED-SECRET-55", "VAULT-LARGE-SECRET-66", "MAIN-BSS-SECRET-77"]
+
+    func testMemoryInheritedFromTheConstructorsIsNotInAnotherCompartmentsProcess() throws {
+        let program = try build("inherited")
+        for mode in ["peek-data", "peek-bss", "peek-main", "selfmem-data", "selfmem-main", "scan"] {
+            let r = try TestSupport.run([program, mode])
+            assertContained(r, secrets: Self.inheritedSecrets, mode)
+            if r.status == 0 { XCTAssertTrue(r.stdout.hasSuffix("vault intact, main intact\n"), mode + ": " + r.stdout) }
+        }
+    }
+
     // MARK: class 2: kernel interfaces to another process's memory (also class 3: no syscalls key)
 
     static let kernelSecrets = ["MAIN-SECRET-1234", "MAIN-CTOR-SECRET-4321", "VAULT-SECRET-5678", "CHANGED"]

@@ -425,6 +425,18 @@ int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index);
  * main's first thread's stack lie (only when main() is wrapped: argv, the environment and the auxiliary
  * vector above them stay readable). */
 void bh_note_layout(void);
+/* This process's mappings, ascending (from /proc/self/maps): at most BH_MAX_MAPS; bh_read_maps returns how
+ * many, -1 if unreadable. */
+#define BH_MAX_MAPS 4096
+typedef struct {
+    uintptr_t lo, hi;
+    int is_stack, is_heap;     /* [stack], [heap] */
+    int anonymous;             /* no file, no name */
+    int prot;                  /* PROT_READ | PROT_WRITE as readable and writable now */
+    int shared;
+} bh_map;
+extern bh_map bh_maps[BH_MAX_MAPS];
+int bh_read_maps(void);
 void bh_bands_reserve(int32_t self);
 int32_t bh_band_owner(uintptr_t addr);        /* the compartment whose band holds addr, or -1 */
 /* After the processes start, in each: the brk heap (laid out the same in every process) stops growing (a
@@ -510,6 +522,13 @@ int bh_install_fault_handlers(void);
 void bh_fault_handlers_check(void);            /* reinstalls them if something replaced them */
 /* main, before the processes start: maps the executable's symbol table, for naming functions in reports */
 void bh_function_names_prepare(void);
+
+/* ---- what a process keeps of what it inherited (inherit.c) --------------------------------------------- */
+
+int bh_forget_range(uintptr_t start, uintptr_t end);   /* fresh anonymous PROT_NONE memory there: 0, or -1 */
+void bh_forget_stack_residue(void);           /* main, before the other processes: the stack below its frames */
+void bh_forget_heap(void);                    /* the blocks of the heap before main() that this process's own
+                                                 memory does not reach are wiped (after bh_brk_wall) */
 
 /* ---- confinement (confine.c) ------------------------------------------------------------------------ */
 
