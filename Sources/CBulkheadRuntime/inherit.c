@@ -11,9 +11,9 @@
  *     its first thread has left it (sys.c);
  *   - the heap blocks allocated before main() (bh_forget_heap): a block is kept only if this process's own
  *     memory still reaches it, found as a conservative collector finds live blocks: from every word of every
- *     readable and writable mapping (this compartment's data and bss, the C library's, the runtime's, the
- *     thread's stack and registers; the other compartments' sections are zeros by then) that holds the
- *     address of a block, to every word of that block, and so on. Every other block is wiped: another
+ *     readable mapping that is writable or anonymous (this compartment's data and bss, the C library's, the
+ *     runtime's, the thread's stack and registers; the other compartments' sections are zeros by then) that
+ *     holds the address of a block, to every word of that block, and so on. Every other block is wiped: another
  *     compartment's (its data, which pointed at it, is gone here), and the blocks free before main()
  *     (bh_brk_wall took them). Large blocks that malloc mapped on their own are treated the same way.
  * What stays (README, "Threat model"): a block that this process's memory reaches, also one a constructor
@@ -139,10 +139,12 @@ static int bh_collect_blocks(bh_heap_walk *w, int nmaps) {
     return 0;
 }
 
-/* A mapping whose words are roots: readable and writable, not the heap, not a block, not the runtime's
- * shared region (channels, shared heap: nothing there points into a process's private heap). */
+/* A mapping whose words are roots: readable, and writable or anonymous (a file's read-only pages hold no
+ * heap address; relocated read-only data holds only the image's own), not the heap, not a block, not the
+ * runtime's shared region (channels, shared heap: nothing there points into a process's private heap). */
 static int bh_is_root(const bh_map *m) {
-    if (m->prot != (PROT_READ | PROT_WRITE) || m->is_heap || bh_is_mapped_block(m)) return 0;
+    if (!(m->prot & PROT_READ) || !((m->prot & PROT_WRITE) || m->anonymous) || m->is_heap || bh_is_mapped_block(m))
+        return 0;
     uintptr_t region = (uintptr_t)bh_rt.ctrl;
     return !(m->lo >= region && m->hi <= region + bh_rt.region_size);
 }

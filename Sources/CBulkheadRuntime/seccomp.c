@@ -15,6 +15,8 @@
 #include "bh_report.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
 #include <seccomp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -129,7 +131,8 @@ static int bh_baseline_rule(scmp_filter_ctx ctx, uint32_t action, const char *na
  * rt_sigqueueinfo, rt_tgsigqueueinfo: the target is this pid), clone only for threads (CLONE_THREAD),
  * clone3 not at all (ENOSYS: the C library falls back to clone), prctl neither making the process dumpable
  * again nor clearing its parent-death signal (it would outlive the program) nor naming a tracer, resource
- * limits only of this process (prlimit64 with pid 0), and no TIOCSTI (typing into the terminal). */
+ * limits only of this process (prlimit64 with pid 0), descriptors owned (SIGIO) only by this process
+ * (fcntl F_SETOWN; not F_SETOWN_EX, ioctl FIOSETOWN, SIOCSPGRP), and no TIOCSTI (typing into the terminal). */
 static int bh_seccomp_baseline(void) {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx) return -1;
@@ -149,6 +152,15 @@ static int bh_seccomp_baseline(void) {
     if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "prctl", 1, &SCMP_A0(SCMP_CMP_EQ, PR_SET_PTRACER));
     if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "prlimit64", 1, &SCMP_A0(SCMP_CMP_NE, 0));
     if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &SCMP_A1(SCMP_CMP_EQ, TIOCSTI));
+    /* a descriptor's owner receives SIGIO (F_SETSIG: any signal) when it is ready: only this process, and
+     * not through the forms whose pid is behind a pointer */
+    if (rc == 0) {
+        struct scmp_arg_cmp owner[] = {SCMP_A1(SCMP_CMP_EQ, F_SETOWN), SCMP_A2(SCMP_CMP_NE, self)};
+        rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "fcntl", 2, owner);
+    }
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "fcntl", 1, &SCMP_A1(SCMP_CMP_EQ, F_SETOWN_EX));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &SCMP_A1(SCMP_CMP_EQ, FIOSETOWN));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &SCMP_A1(SCMP_CMP_EQ, SIOCSPGRP));
     if (rc == 0) rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc == 0) rc = seccomp_load(ctx);
     seccomp_release(ctx);

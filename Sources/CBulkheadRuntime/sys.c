@@ -45,6 +45,20 @@ static int bh_running_threads(void) {
     return p ? atoi(p + 1) : -1;
 }
 
+int bh_move_to_another_cpu(void) {
+    cpu_set_t all, others;
+    int cpu = sched_getcpu();
+    if (cpu < 0 || sched_getaffinity(0, sizeof all, &all) != 0 || !CPU_ISSET(cpu, &all) || CPU_COUNT(&all) < 2) return 0;
+    /* allowed everywhere but here, then everywhere again: the scheduler moves the thread at once and leaves
+     * it where it went */
+    others = all;
+    CPU_CLR(cpu, &others);
+    if (sched_setaffinity(0, sizeof others, &others) != 0) return 0;
+    int moved = sched_getcpu() != cpu;
+    sched_setaffinity(0, sizeof all, &all);
+    return moved;
+}
+
 /* A waiting thread keeps finding the thread it waits for on its own CPU (bh_wait_owner): it moves to another
  * CPU if one is idle, unless a thread of the same channel tried less than the gap ago. Only where no
  * syscall allowlist applies (the count of runnable threads comes from a file). */
@@ -58,21 +72,15 @@ void bh_move_off_cpu(bh_channel *ch) {
     if (now < next || !__atomic_compare_exchange_n(&ch->next_move_ns, &next, now + 1000000, 0, __ATOMIC_ACQ_REL,
                                                    __ATOMIC_ACQUIRE))
         return;   /* a thread of this channel tried less than a millisecond ago, or tries now */
-    cpu_set_t all, others;
-    int cpu = sched_getcpu();
-    if (cpu < 0 || sched_getaffinity(0, sizeof all, &all) != 0 || !CPU_ISSET(cpu, &all)) return;
+    cpu_set_t all;
+    if (sched_getaffinity(0, sizeof all, &all) != 0) return;
     /* Only to an idle CPU: beside a busy thread (of another program, or another pair of this one) this
      * thread would wait for its turn at every crossing, far worse than beside the thread it waits for.
      * This thread and the one it waits for are runnable on this CPU; if the others that are runnable
      * anywhere are fewer than the other CPUs, one of those has nothing to run. */
     int running = bh_running_threads();
     if (running < 0 || running - 2 >= CPU_COUNT(&all) - 1) return;
-    /* allowed everywhere but here, then everywhere again: the scheduler moves the thread at once and leaves
-     * it where it went */
-    others = all;
-    CPU_CLR(cpu, &others);
-    if (sched_setaffinity(0, sizeof others, &others) != 0) return;
-    sched_setaffinity(0, sizeof all, &all);
+    if (!bh_move_to_another_cpu()) return;
     /* the next try after 1 ms, then 2, 4 ... 64 ms while tries keep coming within 100 ms of each other */
     int64_t gap = __atomic_load_n(&ch->move_gap_ns, __ATOMIC_RELAXED);
     gap = (gap == 0 || now - next > 100000000) ? 1000000 : (gap < 64000000 ? 2 * gap : gap);

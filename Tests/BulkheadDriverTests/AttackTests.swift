@@ -86,7 +86,7 @@ final class AttackTests: XCTestCase {
 
     func testASignalToAProcessOutsideTheProgramIsRefused() throws {
         let program = try build("processes")
-        for mode in ["kill", "tgkill", "tkill", "sigqueue"] {
+        for mode in ["kill", "tgkill", "tkill", "sigio", "sigqueue"] {
             let sleeper = Process()
             sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
             sleeper.arguments = ["60"]

@@ -307,6 +307,9 @@ int bh_wait_owner_slow(bh_channel *ch, int32_t self);
 #endif
 extern _Thread_local uint32_t bh_tls_colocated __attribute__((tls_model("initial-exec")));
 void bh_move_off_cpu(bh_channel *ch);
+/* The move itself: the calling thread to another of its allowed CPUs, its mask as before afterwards. 1 if it
+ * moved. */
+int bh_move_to_another_cpu(void);
 
 /* Waits until the channel's owner == self (acquire). Returns 0 then. In the main process only: 1 when the program is
  * terminating and no thread of main has taken charge of the exit yet; 2 after a 20 ms poll while

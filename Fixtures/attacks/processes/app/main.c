@@ -14,7 +14,8 @@ int main(int argc, char **argv)
     if (strcmp(mode, "kill") == 0) evil_kill(pid, 0);
     else if (strcmp(mode, "tgkill") == 0) evil_kill(pid, 1);
     else if (strcmp(mode, "tkill") == 0) evil_kill(pid, 2);
-    else if (strcmp(mode, "sigqueue") == 0) evil_kill(pid, 3);
+    else if (strcmp(mode, "sigio") == 0) evil_kill(pid, 3);
+    else if (strcmp(mode, "sigqueue") == 0) evil_kill(pid, 4);
     else if (strcmp(mode, "fork") == 0) evil_spawn(0);
     else if (strcmp(mode, "clone") == 0) evil_spawn(1);
     else if (strcmp(mode, "clone3") == 0) evil_spawn(2);

@@ -1,6 +1,7 @@
 /* The attacker: code running in compartment 'attacker', calling what its filter lets it call. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,15 @@ int evil_kill(int pid, int how)
     case 0: rc = kill(pid, SIGKILL); break;
     case 1: rc = syscall(SYS_tgkill, pid, pid, SIGKILL); break;
     case 2: rc = syscall(SYS_tkill, pid, SIGKILL); break;
+    case 3: {   /* the owner of a pipe that becomes readable gets a signal, here SIGKILL */
+        int fds[2];
+        pipe(fds);
+        rc = fcntl(fds[0], F_SETOWN, pid);
+        if (rc == 0) rc = fcntl(fds[0], F_SETSIG, SIGKILL);
+        if (rc == 0) rc = fcntl(fds[0], F_SETFL, O_ASYNC | O_NONBLOCK);
+        if (rc == 0 && write(fds[1], "x", 1) != 1) rc = -1;
+        break;
+    }
     default: {
         siginfo_t si;
         memset(&si, 0, sizeof si);
