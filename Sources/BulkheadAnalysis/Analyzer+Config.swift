@@ -118,8 +118,8 @@ extension Analyzer {
             let libs = config.libraries.map(\.name.value).filter { config.compartment(ofLibrary: $0).name.value == c.name.value }
             return Plan.Compartment(name: c.name.value, isDefault: c.isDefault, libraries: libs,
                                     hardening: c.hardening.map(\.rawValue), syscalls: c.syscalls.map(\.value),
-                                    onFault: c.onFault.rawValue, privateRodata: c.privateRodata ? true : nil,
-                                    emptyAllowlist: c.emptyAllowlist ? true : nil)
+                                    syscallFilter: c.syscallFilter == .baseline ? nil : c.syscallFilter.rawValue,
+                                    onFault: c.onFault.rawValue, privateRodata: c.privateRodata ? true : nil)
         }
     }
 

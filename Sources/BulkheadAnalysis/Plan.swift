@@ -31,11 +31,12 @@ public struct Plan: Encodable, Sendable {
         public var libraries: [String]
         public var hardening: [String]
         public var syscalls: [String]
+        /// "allowlist" (`syscalls` and the runtime's own calls) or "unrestricted" (no filter at all); absent:
+        /// the baseline filter only (none in the default compartment)
+        public var syscallFilter: String?
         public var onFault: String
         /// true when its read-only data is out of the other compartments' reach too (absent: readable)
         public var privateRodata: Bool?
-        /// true when `syscalls: []` was written: a filter with the runtime's calls only (absent: as the list says)
-        public var emptyAllowlist: Bool?
     }
 
     public struct Library: Encodable, Sendable {

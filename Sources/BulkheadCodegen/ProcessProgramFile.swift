@@ -59,8 +59,8 @@ struct ProcessProgramFile {
             out += "/* built by `bulkhead syscalls`: every allowlist is empty, and what it would deny is recorded, not denied */\n"
             out += "static const char *const bh_syscalls_traced[] = { 0 };\n"
         }
-        for c in layout.compartments where (!c.syscalls.isEmpty || c.emptyAllowlist == true) && syscallTrace == nil {
-            out += "static const char *const bh_syscalls_\(c.name)[] = { " + c.syscalls.map { "\"\($0)\", " }.joined() + "0 };\n"
+        for c in layout.compartments where c.syscallFilter == "allowlist" && syscallTrace == nil {
+            out += "static const char *const bh_syscalls_\(c.name)[] = { " + (c.syscalls.map { "\"\($0)\", " }).joined() + "0 };\n"
         }
         out += "\nstatic const bh_compartment_desc bh_compartments[] = {\n"
         for c in layout.compartments {
@@ -72,8 +72,9 @@ struct ProcessProgramFile {
             }.joined(separator: ", ")
             let policy = c.onFault == "restart" ? "BH_ON_FAULT_RESTART" : "BH_ON_FAULT_ABORT"
             let syscalls = syscallTrace != nil ? "bh_syscalls_traced"
-                : c.syscalls.isEmpty && c.emptyAllowlist != true ? "0" : "bh_syscalls_\(c.name)"
-            out += "\t{ \"\(c.name)\", \(policy), \(regions), \(syscalls) },\n"
+                : c.syscallFilter == "allowlist" ? "bh_syscalls_\(c.name)" : "0"
+            let unrestricted = c.syscallFilter == "unrestricted" && syscallTrace == nil ? ", 1" : ""   // no filter, not even the baseline
+            out += "\t{ \"\(c.name)\", \(policy), \(regions), \(syscalls)\(unrestricted) },\n"
         }
         out += "};\n\nstatic const bh_gate_desc bh_gates[] = {\n"
         for (id, e) in layout.entries.enumerated() {

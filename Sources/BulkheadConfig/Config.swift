@@ -88,18 +88,29 @@ public struct LibraryConfig: Sendable {
     }
 }
 
+/// What system calls a compartment's process may make (process backend).
+public enum SyscallFilter: String, Sendable {
+    /// No `syscalls:` key: the baseline filter only (none in the default compartment).
+    case baseline
+    /// `syscalls: [NAME…]`: the list and the runtime's own calls, on top of the baseline.
+    case allowlist
+    /// `syscalls: unrestricted`: no filter at all.
+    case unrestricted
+}
+
 public struct CompartmentConfig: Sendable {
     public var name: Located<String>
     public var libraries: [Located<String>]
     public var isDefault: Bool
     public var hardening: [Hardening]
     public var syscalls: [Located<String>]
+    public var syscallFilter = SyscallFilter.baseline
     public var onFault: FaultPolicy
     /// Under process: its read-only data (string literals, const tables) is not readable by the other
     /// compartments either. By default it is: constants flow across library boundaries in C.
     public var privateRodata = false
-    /// `syscalls: []` written: a filter that allows the runtime's own calls only (no key: no filter).
-    public var emptyAllowlist = false
+    /// `syscalls: []` written: a filter that allows the runtime's own calls only.
+    public var emptyAllowlist: Bool { syscallFilter == .allowlist && syscalls.isEmpty }
     public init(name: Located<String>, libraries: [Located<String>], isDefault: Bool, hardening: [Hardening],
                 syscalls: [Located<String>], onFault: FaultPolicy) {
         self.name = name

@@ -155,13 +155,11 @@ struct ConfigReader {
                     hardening.append(value)
                 }
             }
-            let syscalls = known(keys["syscalls"].map { strings($0, example: "[read, write]") } ?? [],
-                                 among: Self.syscalls, what: "syscall",
-                                 otherwise: "; write a Linux x86_64 system call name, like 'read'")
+            let (syscalls, filter) = syscallFilter(keys["syscalls"])
             let onFault = option(keys["on_fault"], example: "on_fault: restart")?.value ?? FaultPolicy.abort
             var compartment = CompartmentConfig(name: name, libraries: libraries, isDefault: isDefault,
                                                 hardening: hardening, syscalls: syscalls, onFault: onFault)
-            compartment.emptyAllowlist = keys["syscalls"] != nil && syscalls.isEmpty
+            compartment.syscallFilter = filter
             if let p = keys["private_rodata"] {
                 if let value = bool(p) { compartment.privateRodata = value } else { anyBodyFailed = true }
             }
@@ -172,6 +170,20 @@ struct ConfigReader {
                        + "library not listed elsewhere", at: e.keyLocation)
         }
         return compartments
+    }
+
+    /// `syscalls:`: absent, the baseline filter; a list (even empty), an allowlist; `unrestricted`, no filter.
+    private mutating func syscallFilter(_ e: Entry?) -> ([Located<String>], SyscallFilter) {
+        guard let e else { return ([], .baseline) }
+        if case .scalar(let s) = e.value, !isNull(e.value) {
+            if s.string == "unrestricted" { return ([], .unrestricted) }
+            sink.error("expected a list of system call names for 'syscalls', like [read, write], or 'unrestricted' "
+                       + "(no filter at all); found \(describe(e.value))", at: e.valueLocation)
+            return ([], .baseline)
+        }
+        let names = known(strings(e, example: "[read, write]"), among: Self.syscalls, what: "syscall",
+                          otherwise: "; write a Linux x86_64 system call name, like 'read'")
+        return (names, .allowlist)
     }
 
     private mutating func gate(_ g: Entry) -> GateConfig? {

@@ -9,10 +9,10 @@
 //
 // Launching forks the zygote, which stays single-threaded and pristine and forks every compartment process
 // (and, on a fault under on_fault = restart, a fresh one). Every process then protects the other
-// compartments' regions, installs the fault handlers and its seccomp filter. Compartment processes never
-// return: their main thread becomes the manager that starts one peer thread per channel; main gets a
-// manager thread too (for channels of threads that compartment processes start, and to end the program
-// when a compartment asks).
+// compartments' regions, installs the fault handlers, gives up what reaches other processes (confine.c)
+// and installs its seccomp filters. Compartment processes never return: their main thread becomes the
+// manager that starts one peer thread per channel; main gets a manager thread too (for channels of threads
+// that compartment processes start, and to end the program when a compartment asks).
 //
 // No Foundation, no Swift concurrency: this links statically into C programs. State lives in C (bh_rt, the
 // control block), not in Swift globals; reports take StaticString, so that no Swift runtime call is made.
@@ -86,6 +86,8 @@ private func launch(filterNow: Bool) {
     if n > 1 {
         bh_function_names_prepare()
         bh_note_layout()
+        bh_make_undumpable()  // every process of the program, the zygote and compartments by inheritance
+        bh_forget_stack_residue()  // what the constructors left below main's frames, before any process copies it
         fflush(nil)  // nothing buffered may be written twice by the other processes
         let zygote = bh_fork_child(getpid(), 1)
         if zygote < 0 { startFailed("cannot fork", bh_errno()) }
@@ -162,18 +164,31 @@ private func setUpProcess(_ me: Int32, filter: Bool = true) {
         if k != me {
             let c = bh_comp_desc(k)
             protect(c.pointee.text, k)
-            protect(c.pointee.rodata, k)
-            protect(c.pointee.data, k)
-            protect(c.pointee.bss, k)
+            forget(c.pointee.rodata, k)
+            forget(c.pointee.data, k)
+            forget(c.pointee.bss, k)
         }
         k += 1
     }
+    if n > 1 { bh_forget_heap() }  // with the other compartments' data gone, what only it reached goes too
     bh_tls_set_altstack(bh_altstack_install())
     let hr = bh_install_fault_handlers()
     if hr != 0 { startFailed("cannot install the fault handlers", -hr) }
+    if me != 0 && bh_confine() != 0 { bh_exit_now(startFailureStatus()) }
     if filter && bh_seccomp_install(me) != 0 { bh_exit_now(startFailureStatus()) }
 }
 
+/// Another compartment's data in this process: replaced by fresh memory, so that undoing the protection
+/// (mprotect is in every allowlist) or reading it through /proc/self/mem shows zeros, not the copy this
+/// process inherited (inherit.c).
+private func forget(_ r: bh_region, _ k: Int32) {
+    if bh_forget_range(r.start, r.end) != 0 {
+        bh_report_region(k, cs("(mmap failed)"))
+        startFailed("cannot take a compartment's memory out of a process", bh_errno())
+    }
+}
+
+/// Another compartment's code in this process: not executable (it is in the executable file anyway).
 private func protect(_ r: bh_region, _ k: Int32) {
     if r.end <= r.start { return }
     if mprotect(UnsafeMutableRawPointer(bitPattern: r.start), Int(r.end - r.start), PROT_NONE) != 0 {

@@ -45,6 +45,20 @@ static int bh_running_threads(void) {
     return p ? atoi(p + 1) : -1;
 }
 
+int bh_move_to_another_cpu(void) {
+    cpu_set_t all, others;
+    int cpu = sched_getcpu();
+    if (cpu < 0 || sched_getaffinity(0, sizeof all, &all) != 0 || !CPU_ISSET(cpu, &all) || CPU_COUNT(&all) < 2) return 0;
+    /* allowed everywhere but here, then everywhere again: the scheduler moves the thread at once and leaves
+     * it where it went */
+    others = all;
+    CPU_CLR(cpu, &others);
+    if (sched_setaffinity(0, sizeof others, &others) != 0) return 0;
+    int moved = sched_getcpu() != cpu;
+    sched_setaffinity(0, sizeof all, &all);
+    return moved;
+}
+
 /* A waiting thread keeps finding the thread it waits for on its own CPU (bh_wait_owner): it moves to another
  * CPU if one is idle, unless a thread of the same channel tried less than the gap ago. Only where no
  * syscall allowlist applies (the count of runnable threads comes from a file). */
@@ -58,21 +72,15 @@ void bh_move_off_cpu(bh_channel *ch) {
     if (now < next || !__atomic_compare_exchange_n(&ch->next_move_ns, &next, now + 1000000, 0, __ATOMIC_ACQ_REL,
                                                    __ATOMIC_ACQUIRE))
         return;   /* a thread of this channel tried less than a millisecond ago, or tries now */
-    cpu_set_t all, others;
-    int cpu = sched_getcpu();
-    if (cpu < 0 || sched_getaffinity(0, sizeof all, &all) != 0 || !CPU_ISSET(cpu, &all)) return;
+    cpu_set_t all;
+    if (sched_getaffinity(0, sizeof all, &all) != 0) return;
     /* Only to an idle CPU: beside a busy thread (of another program, or another pair of this one) this
      * thread would wait for its turn at every crossing, far worse than beside the thread it waits for.
      * This thread and the one it waits for are runnable on this CPU; if the others that are runnable
      * anywhere are fewer than the other CPUs, one of those has nothing to run. */
     int running = bh_running_threads();
     if (running < 0 || running - 2 >= CPU_COUNT(&all) - 1) return;
-    /* allowed everywhere but here, then everywhere again: the scheduler moves the thread at once and leaves
-     * it where it went */
-    others = all;
-    CPU_CLR(cpu, &others);
-    if (sched_setaffinity(0, sizeof others, &others) != 0) return;
-    sched_setaffinity(0, sizeof all, &all);
+    if (!bh_move_to_another_cpu()) return;
     /* the next try after 1 ms, then 2, 4 ... 64 ms while tries keep coming within 100 ms of each other */
     int64_t gap = __atomic_load_n(&ch->move_gap_ns, __ATOMIC_RELAXED);
     gap = (gap == 0 || now - next > 100000000) ? 1000000 : (gap < 64000000 ? 2 * gap : gap);
@@ -450,13 +458,9 @@ int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index) {
 
 /* ---- private mapping bands ---------------------------------------------------------------------------- */
 
-/* This process's mappings, ascending (from /proc/self/maps): at most BH_MAX_MAPS; returns how many, -1 if
- * unreadable. is_stack marks [stack]. */
-#define BH_MAX_MAPS 4096
-typedef struct { uintptr_t lo, hi; int is_stack; } bh_map;
-static bh_map bh_maps[BH_MAX_MAPS];
+bh_map bh_maps[BH_MAX_MAPS];
 
-static int bh_read_maps(void) {
+int bh_read_maps(void) {
     int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -1;
     static char buf[1 << 16];
@@ -470,12 +474,17 @@ static int bh_read_maps(void) {
         char *line = buf, *nl;
         while ((nl = strchr(line, '\n'))) {
             *nl = 0;
-            size_t len = (size_t)(nl - line);
             char *end;
             unsigned long lo = strtoul(line, &end, 16);
             unsigned long hi = *end == '-' ? strtoul(end + 1, NULL, 16) : 0;
+            char perms[5] = "";
+            int path = 0;
+            sscanf(line, "%*x-%*x %4s %*x %*s %*u %n", perms, &path);
+            const char *name = path > 0 ? line + path : "";
             if (hi > lo && n < BH_MAX_MAPS)
-                bh_maps[n++] = (bh_map){lo, hi, len >= 7 && strcmp(line + len - 7, "[stack]") == 0};
+                bh_maps[n++] = (bh_map){lo, hi, strcmp(name, "[stack]") == 0, strcmp(name, "[heap]") == 0, name[0] == 0,
+                                        (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0),
+                                        perms[3] == 's'};
             line = nl + 1;
         }
         have = strlen(line);          /* a partial line: keep it for the next read */
@@ -572,8 +581,7 @@ static void *(*bh_manager_fn)(void *);
 
 static void *bh_manager_trampoline(void *arg) {
     pthread_join(bh_first_thread, NULL);
-    if (bh_rt.initial_stack_hi > bh_rt.initial_stack_lo)
-        mprotect((void *)bh_rt.initial_stack_lo, bh_rt.initial_stack_hi - bh_rt.initial_stack_lo, PROT_NONE);
+    bh_forget_range(bh_rt.initial_stack_lo, bh_rt.initial_stack_hi);   /* gone, not just protected */
     return bh_manager_fn(arg);
 }
 

@@ -109,12 +109,14 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(main.libraries, [Located("core", at: at(18, 17))])
         XCTAssertEqual(main.hardening, [])
         XCTAssertEqual(main.syscalls, [])
+        XCTAssertEqual(main.syscallFilter, .baseline)
         XCTAssertEqual(main.onFault, .abort)
         XCTAssertFalse(sandbox.isDefault)
         XCTAssertEqual(sandbox.libraries.map(\.value), ["parser"])
         XCTAssertEqual(sandbox.hardening, [.asan, .stackProtector, .safeStack])
         XCTAssertEqual(sandbox.syscalls.map(\.value), ["read", "write", "exit_group"])
         XCTAssertEqual(sandbox.syscalls[2].location, at(22, 29))
+        XCTAssertEqual(sandbox.syscallFilter, .allowlist)
         XCTAssertEqual(sandbox.onFault, .restart)
         XCTAssertEqual(config.compartment(ofLibrary: "net").name.value, "main")
         XCTAssertEqual(config.compartment(ofLibrary: "parser").name.value, "sandbox")
@@ -345,6 +347,20 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(config.compartments.map(\.privateRodata), [false, true])
         XCTAssertEqual(errors(base + "    private_rodata: sometimes\n"), [
             "bulkhead.yaml:12:21: error: expected true or false for 'private_rodata'; found the string 'sometimes'",
+        ])
+    }
+
+    func testSyscallFilters() throws {
+        XCTAssertEqual(try parse(base).compartments.map(\.syscallFilter), [.baseline, .baseline])
+        let unrestricted = try parse(base + "    syscalls: unrestricted\n").compartments[1]
+        XCTAssertEqual(unrestricted.syscallFilter, .unrestricted)
+        XCTAssertEqual(unrestricted.syscalls, [])
+        let empty = try parse(base + "    syscalls: []\n").compartments[1]   // the runtime's own calls only
+        XCTAssertEqual(empty.syscallFilter, .allowlist)
+        XCTAssertEqual(empty.syscalls, [])
+        XCTAssertEqual(errors(base + "    syscalls: all\n"), [
+            "bulkhead.yaml:12:15: error: expected a list of system call names for 'syscalls', like [read, write], or "
+                + "'unrestricted' (no filter at all); found the string 'all'",
         ])
     }
 

@@ -8,16 +8,7 @@ import XCTest
 final class ProcessBackendTests: XCTestCase {
     /// Builds Fixtures/process/<name> (after `edit` on a copy of its annotation file) and returns the program.
     func build(_ name: String, edit: (String) -> String = { $0 }) throws -> String {
-        let program = try TestSupport.copyFixture(TestSupport.fixtures + "/process/" + name)
-        let yaml = program + "/bulkhead.yaml"
-        try edit(try String(contentsOfFile: yaml, encoding: .utf8)).write(toFile: yaml, atomically: true, encoding: .utf8)
-        let tree = program + "/../tree"
-        let b = TestSupport.cli(["build", yaml, "-o", tree])
-        XCTAssertEqual(b.status, 0, b.stderr)
-        let m = try TestSupport.run(["make", "-s", "-C", tree])
-        XCTAssertEqual(m.status, 0, m.stderr)
-        let plan = try Pipeline(configPath: yaml).plan().1
-        return tree + "/" + plan.program
+        try TestSupport.buildFixture("process/" + name, edit: edit)
     }
 
     /// More compartments than the 32 bits of a channel's sleepers mask (two then share a bit): a call chain
@@ -186,6 +177,20 @@ final class ProcessBackendTests: XCTestCase {
 }
 
 extension TestSupport {
+    /// Builds Fixtures/<path> (after `edit` on a copy of its annotation file) with `make` and returns the program.
+    static func buildFixture(_ path: String, edit: (String) -> String = { $0 }) throws -> String {
+        let program = try copyFixture(fixtures + "/" + path)
+        let yaml = program + "/bulkhead.yaml"
+        try edit(try String(contentsOfFile: yaml, encoding: .utf8)).write(toFile: yaml, atomically: true, encoding: .utf8)
+        let tree = program + "/../tree"
+        let b = cli(["build", yaml, "-o", tree])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        let m = try run(["make", "-s", "-C", tree])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        let plan = try Pipeline(configPath: yaml).plan().1
+        return tree + "/" + plan.program
+    }
+
     /// Pids of the processes whose command name is `name`.
     static func processes(named name: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

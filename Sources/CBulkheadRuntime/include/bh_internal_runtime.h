@@ -307,6 +307,9 @@ int bh_wait_owner_slow(bh_channel *ch, int32_t self);
 #endif
 extern _Thread_local uint32_t bh_tls_colocated __attribute__((tls_model("initial-exec")));
 void bh_move_off_cpu(bh_channel *ch);
+/* The move itself: the calling thread to another of its allowed CPUs, its mask as before afterwards. 1 if it
+ * moved. */
+int bh_move_to_another_cpu(void);
 
 /* Waits until the channel's owner == self (acquire). Returns 0 then. In the main process only: 1 when the program is
  * terminating and no thread of main has taken charge of the exit yet; 2 after a 20 ms poll while
@@ -425,6 +428,18 @@ int bh_peer_thread_attr(pthread_attr_t *attr, int32_t self, int32_t index);
  * main's first thread's stack lie (only when main() is wrapped: argv, the environment and the auxiliary
  * vector above them stay readable). */
 void bh_note_layout(void);
+/* This process's mappings, ascending (from /proc/self/maps): at most BH_MAX_MAPS; bh_read_maps returns how
+ * many, -1 if unreadable. */
+#define BH_MAX_MAPS 4096
+typedef struct {
+    uintptr_t lo, hi;
+    int is_stack, is_heap;     /* [stack], [heap] */
+    int anonymous;             /* no file, no name */
+    int prot;                  /* PROT_READ | PROT_WRITE as readable and writable now */
+    int shared;
+} bh_map;
+extern bh_map bh_maps[BH_MAX_MAPS];
+int bh_read_maps(void);
 void bh_bands_reserve(int32_t self);
 int32_t bh_band_owner(uintptr_t addr);        /* the compartment whose band holds addr, or -1 */
 /* After the processes start, in each: the brk heap (laid out the same in every process) stops growing (a
@@ -511,11 +526,25 @@ void bh_fault_handlers_check(void);            /* reinstalls them if something r
 /* main, before the processes start: maps the executable's symbol table, for naming functions in reports */
 void bh_function_names_prepare(void);
 
+/* ---- what a process keeps of what it inherited (inherit.c) --------------------------------------------- */
+
+int bh_forget_range(uintptr_t start, uintptr_t end);   /* fresh anonymous PROT_NONE memory there: 0, or -1 */
+void bh_forget_stack_residue(void);           /* main, before the other processes: the stack below its frames */
+void bh_forget_heap(void);                    /* the blocks of the heap before main() that this process's own
+                                                 memory does not reach are wiped (after bh_brk_wall) */
+
+/* ---- confinement (confine.c) ------------------------------------------------------------------------ */
+
+void bh_make_undumpable(void);                /* main, before the other processes exist (they inherit it) */
+/* A compartment process other than the default one's: no capabilities, no_new_privs, a Landlock domain of
+ * its own (where the kernel has Landlock). 0, or -1 after a report. */
+int bh_confine(void);
+
 /* ---- seccomp (seccomp.c) ---------------------------------------------------------------------------- */
 
 void bh_seccomp_prepare(void);                /* before any filter: SIGSYS reports' name table; the unwinder */
 const char *bh_syscall_name(long nr);         /* async-signal-safe; "?" if unknown */
-int bh_seccomp_install(int32_t comp);         /* 0, or -1 after a report */
+int bh_seccomp_install(int32_t comp);         /* baseline (not main) and allowlist: 0, or -1 after a report */
 
 #ifdef __clang__
 #pragma clang diagnostic pop

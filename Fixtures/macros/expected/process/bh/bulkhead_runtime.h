@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define BH_ABI_VERSION 2
+#define BH_ABI_VERSION 3
 
 /* frame status, set by the runtime */
 enum bh_status {
@@ -63,8 +63,11 @@ typedef struct {
     bh_region rodata;                /* read-only data: PROT_NONE elsewhere (empty: readable everywhere) */
     bh_region data;                  /* initialised data: PROT_NONE elsewhere */
     bh_region bss;                   /* zeroed data: PROT_NONE elsewhere */
-    const char *const *syscalls;     /* NULL: no filter; else a NULL-terminated list of syscall names
-                                        allowed in this compartment's process (the runtime adds its own) */
+    const char *const *syscalls;     /* NULL: no allowlist (a compartment other than the default one still
+                                        gets the baseline filter); else a NULL-terminated list of syscall
+                                        names allowed in its process (the runtime adds its own) */
+    int32_t unrestricted;            /* 1: no system call filter at all, not even the baseline
+                                        (syscalls: unrestricted) */
 } bh_compartment_desc;
 
 typedef struct {
