@@ -139,6 +139,13 @@ final class FactsCollector {
             var inner = ctx
             inner.inCallee = false
             walk(c, &inner)
+        case CXCursor_ForStmt:
+            if let first = c.children.first, first.kind == CXCursor_DeclStmt, let loop = forLoop(c, init: first) {
+                for v in first.children where v.kind == CXCursor_VarDecl { forLoops[v.usr] = loop }
+            }
+            var inner = ctx
+            inner.inCallee = false
+            walk(c, &inner)
         case CXCursor_UnexposedExpr, CXCursor_ParenExpr:
             walk(c, &ctx)
         case CXCursor_BinaryOperator:
@@ -302,6 +309,30 @@ final class FactsCollector {
         }
     }
     private var localUses: [String: [TextSpan]] = [:]
+    /// The `for` statement of each local declared in one's first clause (nil: it is not where it is written).
+    private var forLoops: [String: ForLoop?] = [:]
+
+    /// Where a `for` statement begins and ends in its file, if both are written there (not in a macro).
+    private func forLoop(_ c: CXCursor, init decl: CXCursor) -> ForLoop?? {
+        guard let s = clang_getRangeStart(c.extent).fileLocation, let e = clang_getRangeEnd(c.extent).fileLocation,
+              let d = clang_getRangeEnd(decl.extent).fileLocation, s.file == e.file, d.file == e.file,
+              let b = buffer(e.file), byte(at: s.file, offset: s.offset) == UInt8(ascii: "f") else { return .some(nil) }
+        func skipSpace(_ i: Int) -> Int {
+            var i = i
+            while i < b.count, [32, 9, 10, 13].contains(b[i]) { i += 1 }
+            return i
+        }
+        // a body that is one statement ends before its `;` in libclang's extent
+        var end = e.offset
+        if end > 0, b[end - 1] != UInt8(ascii: "}"), b[end - 1] != UInt8(ascii: ";") {
+            end = skipSpace(end)
+            guard end < b.count, b[end] == UInt8(ascii: ";") else { return .some(nil) }
+            end += 1
+        }
+        let cond = skipSpace(d.offset)
+        return ForLoop(start: TextSpan(file: s.file, offset: s.offset, length: 0), end: TextSpan(file: e.file, offset: end, length: 0),
+                       emptyCondition: cond < b.count && b[cond] == UInt8(ascii: ";"))
+    }
     private var localsInMacros: Set<String> = []
 
     private func recordLocalUse(_ c: CXCursor, target: CXCursor) {
@@ -325,9 +356,14 @@ final class FactsCollector {
             if localsInMacros.contains(usr) { reason = "'\(name)' is used inside a macro" }
             if decl.type.canonical.kind == CXType_VariableArray { reason = "'\(name)' is a variable-length array" }
             if identifier(at: at.file, offset: at.offset) != name { reason = "the declaration of '\(name)' comes from a macro" }
+            let loop = forLoops[usr]
+            if let l = loop, l == nil { reason = "it is declared in a 'for' statement written in a macro" }
+            if loop != nil, (localUses[usr] ?? []).contains(where: { $0.offset < after.offset }) {
+                reason = "it is used in the 'for' statement's first clause"
+            }
             out[usr] = LocalVariable(usr: usr, name: name, declaration: TextSpan(file: at.file, offset: at.offset, length: name.utf8.count),
                                      afterStatement: after, references: localUses[usr] ?? [], declarationPoint: point,
-                                     unrewritableReason: reason)
+                                     unrewritableReason: reason, loop: loop ?? nil)
         }
         return out
     }
