@@ -101,7 +101,12 @@ struct LinkerScript {
         out += block("text", ".text .text.*", insert: ".text")
         out += block("rodata", ".rodata .rodata.*", insert: ".rodata")
         out += "SECTIONS\n{\n  .bh_shared ALIGN(4096) : {\n    bh_shared_start = .;\n    *(bh_shared.*)\n    . = ALIGN(4096);\n    bh_shared_end = .;\n  }\n}\nINSERT BEFORE .data;\n\n"
-        out += block("data", ".data .data.*", insert: ".data")
+        // every .data section but the ones that are read-only after relocation (.data.rel.ro, .data.rel.ro.*:
+        // const tables of pointers, such as a string table): like .rodata, the default script keeps those
+        // in its RELRO segment, readable everywhere
+        let data = ".data .data.[!r]* .data.r .data.r[!e]* .data.re .data.re[!l]* .data.rel .data.rel[!.]* "
+            + ".data.rel.[!r]* .data.rel.r .data.rel.r[!o]* .data.rel.ro[!.]*"
+        out += block("data", data, insert: ".data")
         out += block("bss", ".bss .bss.* COMMON", insert: ".bss", noload: true)
         return out
     }
