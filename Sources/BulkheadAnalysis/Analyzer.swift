@@ -104,13 +104,21 @@ public struct Analyzer {
                                    at: layout.display(use.location))
                         continue
                     }
-                    if let reason = use.unrewritableReason {
-                        sink.error("\(use.isCall ? "call to" : "reference to") '\(use.targetName)' crosses from compartment '\(compartment)' into '\(target.compartment)' but cannot be rewritten: \(reason); write the call outside the macro",
-                                   at: layout.display(use.location))
-                        continue
-                    }
                     let stub = Self.gateStubName(target.info.name)
-                    rewrite(use, as: Rewrite(replacement: stub, declaration: "extern __typeof__(\(use.targetName)) \(stub);"))
+                    let declaration = "extern __typeof__(\(use.targetName)) \(stub);"
+                    if let reason = use.unrewritableReason {
+                        // a name that a macro builds with ## (pcre2's `pcre2_compile` is `pcre2_compile_8`) in
+                        // a function of the unit's own file: from there on the unit spells it as the gate, by a
+                        // macro of that name (a pasted name is rescanned for macros)
+                        guard use.spans.isEmpty, use.macroName != nil, use.declarationPoint.file == unit.file else {
+                            sink.error("\(use.isCall ? "call to" : "reference to") '\(use.targetName)' crosses from compartment '\(compartment)' into '\(target.compartment)' but cannot be rewritten: \(reason); write the call outside the macro",
+                                       at: layout.display(use.location))
+                            continue
+                        }
+                        declarations.insert(Edit(span: use.declarationPoint, text: "\(declaration)\n#define \(use.targetName) \(stub)\n"))
+                    } else {
+                        rewrite(use, as: Rewrite(replacement: stub, declaration: declaration))
+                    }
                     gateUses[target.info.usr, default: []].append(Plan.Use(
                         kind: use.isCall ? .call : .address, location: layout.display(use.location),
                         fromCompartment: compartment, fromLibrary: layout.libraryOfUnit[unit.file] ?? "",
