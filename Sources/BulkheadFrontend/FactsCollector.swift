@@ -6,8 +6,9 @@ final class FactsCollector {
     private let tu: CXTranslationUnit
     private let mainFile: String
     private var facts: TranslationUnitFacts
-    /// Macro expansions written in files, by (file, offset) of the invocation.
-    private var expansions: [String: [Int: CXCursor]] = [:]
+    /// Macro expansions written in files, by (file, offset) of the invocation: several for a header included
+    /// more than once with the macro defined differently each time (jq's libm.h).
+    private var expansions: [String: [Int: [CXCursor]]] = [:]
     /// Macro definitions by name (the last one seen).
     private var macroDefinitions: [String: CXCursor] = [:]
     private var contents: [String: UnsafeBufferPointer<UInt8>] = [:]
@@ -35,13 +36,35 @@ final class FactsCollector {
         for c in top {
             switch c.kind {
             case CXCursor_MacroExpansion:
-                if let at = c.location.expansion { expansions[at.file, default: [:]][at.offset] = c }
+                if let at = c.location.expansion { expansions[at.file, default: [:]][at.offset, default: []].append(c) }
             case CXCursor_MacroDefinition:
                 macroDefinitions[c.spelling] = c
             default: break
             }
         }
-        for c in top { visitTopLevel(c) }
+        // A header without include guard that this unit includes more than once (jq's libm.h, included once
+        // for its functions and again inside a table's initializer): a declaration written into it would land
+        // inside the other inclusions' context too, so it goes before its first #include line in this file.
+        var inclusions: [String: (count: Int, first: TextSpan?)] = [:]
+        for c in top where c.kind == CXCursor_InclusionDirective {
+            guard let file = clang_getIncludedFile(c), clang_isFileMultipleIncludeGuarded(tu, file) == 0 else { continue }
+            let name = Paths.normalize(clang_getFileName(file).consume())
+            var entry = inclusions[name] ?? (0, nil)
+            entry.count += 1
+            if entry.first == nil, let at = c.location.expansion, at.file == mainFile, let b = buffer(at.file) {
+                var line = min(at.offset, b.count)
+                while line > 0, b[line - 1] != 10 { line -= 1 }
+                entry.first = TextSpan(file: at.file, offset: line, length: 0)
+            }
+            inclusions[name] = entry
+        }
+        for c in top {
+            if let at = clang_getRangeStart(c.extent).expansion, let entry = inclusions[at.file], entry.count > 1, let first = entry.first {
+                visitTopLevel(c, declarationPoint: first)
+            } else {
+                visitTopLevel(c)
+            }
+        }
         facts.files = includedFiles()
         facts.locals = addressedLocalVariables()
         return facts
@@ -49,9 +72,9 @@ final class FactsCollector {
 
     // MARK: Declarations
 
-    private func visitTopLevel(_ c: CXCursor) {
+    private func visitTopLevel(_ c: CXCursor, declarationPoint: TextSpan? = nil) {
         guard let start = clang_getRangeStart(c.extent).expansion else { return }
-        var ctx = Context(declarationPoint: TextSpan(file: start.file, offset: start.offset, length: 0))
+        var ctx = Context(declarationPoint: declarationPoint ?? TextSpan(file: start.file, offset: start.offset, length: 0))
         switch c.kind {
         case CXCursor_FunctionDecl:
             if clang_isCursorDefinition(c) != 0 {
@@ -176,11 +199,14 @@ final class FactsCollector {
         var reason: String?
         if identifier(at: spelled.file, offset: spelled.offset) == name {
             spans = [TextSpan(file: spelled.file, offset: spelled.offset, length: name.utf8.count)]
-        } else if let expansion = expansions[exp.file]?[exp.offset] {
+        } else if let all = expansions[exp.file]?[exp.offset], let expansion = all.first {
             macro = expansion.spelling
-            let def = expansion.referenced
-            var seen = Set<String>()
-            if !def.isNull { spans = macroBodySpans(def, naming: name, seen: &seen) }
+            // every definition expanded here: the one this use came from is among them
+            for e in all {
+                let def = e.referenced
+                var seen = Set<String>()
+                if !def.isNull { spans += macroBodySpans(def, naming: name, seen: &seen).filter { !spans.contains($0) } }
+            }
             if spans.isEmpty {
                 reason = "the name '\(name)' is not written in the body of macro '\(expansion.spelling)' (token pasting?)"
             }
