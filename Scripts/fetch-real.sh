@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches a real C code base named by Fixtures/real/NAME/source into a cache outside the repository and
 # prints the folder it unpacked to. Idempotent: a second call only prints. Nothing fetched is committed.
+# Fixtures/real/NAME/prepare.sh, if there, runs once in the unpacked folder (a configure step).
 #   source file, one line:  pip SPEC FOLDER     (a PyPI sdist: pip download --no-binary :all: --no-deps SPEC)
 #                           apt PACKAGE FOLDER  (a Debian source package: apt-get source PACKAGE, unpacked with
 #                                                its Debian patches; the newest version the mirror has)
