@@ -16,7 +16,7 @@ def prepare(name):
     dest = os.path.join(tempfile.mkdtemp(prefix=f"bh-real-{name}-"), "program")
     shutil.copytree(src, dest, symlinks=True)
     for item in os.listdir(os.path.join(REAL, name)):
-        if item not in ("source", "workload.sh"):
+        if item not in ("source", "prepare.sh", "workload.sh"):
             p = os.path.join(REAL, name, item)
             (shutil.copytree if os.path.isdir(p) else shutil.copy)(p, os.path.join(dest, item))
     _prepared[name] = dest

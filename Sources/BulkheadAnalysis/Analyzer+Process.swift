@@ -102,9 +102,19 @@ extension Analyzer {
                 for held in unit.initializerLocals[usr] ?? [] { work.append((held, at, "'\(v.name)'s initializer")) }
                 // `__bh_`: C reserves names that begin with two underscores, so none of the program's can clash
                 let priv = "__bh_priv_\(v.name)", shared = "__bh_ss_\(v.name)"
+                let copy = "__bh_ss_copy(&\(priv), sizeof \(priv), _Alignof(__typeof__(\(priv))))"
                 edits.insert(Edit(span: v.declaration, text: priv))
-                edits.insert(Edit(span: v.afterStatement, text: " __attribute__((cleanup(__bh_ss_release))) __typeof__(\(priv)) *\(shared) = (__typeof__(\(priv)) *)__bh_ss_copy(&\(priv), sizeof \(priv), _Alignof(__typeof__(\(priv))));"))
-                for r in v.references { edits.insert(Edit(span: r, text: "(*\(shared))")) }
+                if let loop = v.loop {
+                    // declared in a `for`'s first clause: the loop goes in a block that holds the pointer, and
+                    // the condition makes the copy the first time it is evaluated
+                    edits.insert(Edit(span: loop.start, text: "{ __attribute__((cleanup(__bh_ss_release))) void *\(shared) = 0; "))
+                    edits.insert(Edit(span: v.afterStatement, text: " (\(shared) || (\(shared) = \(copy)))\(loop.emptyCondition ? "" : ",")"))
+                    edits.insert(Edit(span: loop.end, text: " }/* \(shared) */"))
+                    for r in v.references { edits.insert(Edit(span: r, text: "(*(__typeof__(\(priv)) *)\(shared))")) }
+                } else {
+                    edits.insert(Edit(span: v.afterStatement, text: " __attribute__((cleanup(__bh_ss_release))) __typeof__(\(priv)) *\(shared) = (__typeof__(\(priv)) *)\(copy);"))
+                    for r in v.references { edits.insert(Edit(span: r, text: "(*\(shared))")) }
+                }
                 if let old = helpersAt[v.declarationPoint.file], old.offset <= v.declarationPoint.offset {} else {
                     helpersAt[v.declarationPoint.file] = v.declarationPoint
                 }

@@ -128,12 +128,20 @@ public struct Analyzer {
                         key = target.info.usr + "|" + stub
                         forwarded[stub] = types
                     }
+                    let declaration = "extern __typeof__(\(use.targetName)) \(stub);"
                     if let reason = use.unrewritableReason {
-                        sink.error("\(use.isCall ? "call to" : "reference to") '\(use.targetName)' crosses from compartment '\(compartment)' into '\(target.compartment)' but cannot be rewritten: \(reason); write the call outside the macro",
-                                   at: layout.display(use.location))
-                        continue
+                        // a name that a macro builds with ## (pcre2's `pcre2_compile` is `pcre2_compile_8`) in
+                        // a function of the unit's own file: from there on the unit spells it as the gate, by a
+                        // macro of that name (a pasted name is rescanned for macros)
+                        guard use.spans.isEmpty, use.macroName != nil, use.declarationPoint.file == unit.file, forwarded[stub] == nil else {
+                            sink.error("\(use.isCall ? "call to" : "reference to") '\(use.targetName)' crosses from compartment '\(compartment)' into '\(target.compartment)' but cannot be rewritten: \(reason); write the call outside the macro",
+                                       at: layout.display(use.location))
+                            continue
+                        }
+                        declarations.insert(Edit(span: use.declarationPoint, text: "\(declaration)\n#define \(use.targetName) \(stub)\n"))
+                    } else {
+                        rewrite(use, as: Rewrite(replacement: stub, declaration: declaration))
                     }
-                    rewrite(use, as: Rewrite(replacement: stub, declaration: "extern __typeof__(\(use.targetName)) \(stub);"))
                     gateUses[key, default: []].append(Plan.Use(
                         kind: use.isCall ? .call : .address, location: layout.display(use.location),
                         fromCompartment: compartment, fromLibrary: layout.libraryOfUnit[unit.file] ?? "",

@@ -50,7 +50,7 @@ public struct ProcessBackend: Backend {
 
     public func postCompile(library: String, plan: Plan) -> [String] {
         guard plan.sharedHeap.contains(library) else { return [] }
-        let syms = ["malloc", "calloc", "realloc", "free"].map { "--redefine-sym \($0)=bh_shared_\($0)" }
+        let syms = ["malloc", "calloc", "realloc", "free", "strdup", "strndup"].map { "--redefine-sym \($0)=bh_shared_\($0)" }
         return ["objcopy \(syms.joined(separator: " ")) $@"]
     }
 

@@ -6,8 +6,9 @@ final class FactsCollector {
     private let tu: CXTranslationUnit
     private let mainFile: String
     var facts: TranslationUnitFacts
-    /// Macro expansions written in files, by (file, offset) of the invocation.
-    private var expansions: [String: [Int: CXCursor]] = [:]
+    /// Macro expansions written in files, by (file, offset) of the invocation: several for a header included
+    /// more than once with the macro defined differently each time (jq's libm.h).
+    private var expansions: [String: [Int: [CXCursor]]] = [:]
     /// Macro definitions by name (the last one seen).
     private var macroDefinitions: [String: CXCursor] = [:]
     private var contents: [String: UnsafeBufferPointer<UInt8>] = [:]
@@ -39,13 +40,35 @@ final class FactsCollector {
         for c in top {
             switch c.kind {
             case CXCursor_MacroExpansion:
-                if let at = c.location.expansion { expansions[at.file, default: [:]][at.offset] = c }
+                if let at = c.location.expansion { expansions[at.file, default: [:]][at.offset, default: []].append(c) }
             case CXCursor_MacroDefinition:
                 macroDefinitions[c.spelling] = c
             default: break
             }
         }
-        for c in top { visitTopLevel(c) }
+        // A header without include guard that this unit includes more than once (jq's libm.h, included once
+        // for its functions and again inside a table's initializer): a declaration written into it would land
+        // inside the other inclusions' context too, so it goes before its first #include line in this file.
+        var inclusions: [String: (count: Int, first: TextSpan?)] = [:]
+        for c in top where c.kind == CXCursor_InclusionDirective {
+            guard let file = clang_getIncludedFile(c), clang_isFileMultipleIncludeGuarded(tu, file) == 0 else { continue }
+            let name = Paths.normalize(clang_getFileName(file).consume())
+            var entry = inclusions[name] ?? (0, nil)
+            entry.count += 1
+            if entry.first == nil, let at = c.location.expansion, at.file == mainFile, let b = buffer(at.file) {
+                var line = min(at.offset, b.count)
+                while line > 0, b[line - 1] != 10 { line -= 1 }
+                entry.first = TextSpan(file: at.file, offset: line, length: 0)
+            }
+            inclusions[name] = entry
+        }
+        for c in top {
+            if let at = clang_getRangeStart(c.extent).expansion, let entry = inclusions[at.file], entry.count > 1, let first = entry.first {
+                visitTopLevel(c, declarationPoint: first)
+            } else {
+                visitTopLevel(c)
+            }
+        }
         facts.files = includedFiles()
         facts.locals = addressedLocalVariables()
         return facts
@@ -53,9 +76,9 @@ final class FactsCollector {
 
     // MARK: Declarations
 
-    private func visitTopLevel(_ c: CXCursor) {
+    private func visitTopLevel(_ c: CXCursor, declarationPoint: TextSpan? = nil) {
         guard let start = clang_getRangeStart(c.extent).expansion else { return }
-        var ctx = Context(declarationPoint: TextSpan(file: start.file, offset: start.offset, length: 0))
+        var ctx = Context(declarationPoint: declarationPoint ?? TextSpan(file: start.file, offset: start.offset, length: 0))
         switch c.kind {
         case CXCursor_FunctionDecl:
             if clang_isCursorDefinition(c) != 0 {
@@ -151,6 +174,13 @@ final class FactsCollector {
             var inner = ctx
             inner.inCallee = false
             walk(c, &inner)
+        case CXCursor_ForStmt:
+            if let first = c.children.first, first.kind == CXCursor_DeclStmt, let loop = forLoop(c, init: first) {
+                for v in first.children where v.kind == CXCursor_VarDecl { forLoops[v.usr] = loop }
+            }
+            var inner = ctx
+            inner.inCallee = false
+            walk(c, &inner)
         case CXCursor_UnexposedExpr, CXCursor_ParenExpr:
             walk(c, &ctx)
         case CXCursor_BinaryOperator:
@@ -181,11 +211,14 @@ final class FactsCollector {
         var reason: String?
         if identifier(at: spelled.file, offset: spelled.offset) == name {
             spans = [TextSpan(file: spelled.file, offset: spelled.offset, length: name.utf8.count)]
-        } else if let expansion = expansions[exp.file]?[exp.offset] {
+        } else if let all = expansions[exp.file]?[exp.offset], let expansion = all.first {
             macro = expansion.spelling
-            let def = expansion.referenced
-            var seen = Set<String>()
-            if !def.isNull { spans = macroBodySpans(def, naming: name, seen: &seen) }
+            // every definition expanded here: the one this use came from is among them
+            for e in all {
+                let def = e.referenced
+                var seen = Set<String>()
+                if !def.isNull { spans += macroBodySpans(def, naming: name, seen: &seen).filter { !spans.contains($0) } }
+            }
             if spans.isEmpty {
                 reason = "the name '\(name)' is not written in the body of macro '\(expansion.spelling)' (token pasting?)"
             }
@@ -351,6 +384,30 @@ final class FactsCollector {
         }
     }
     private var localUses: [String: [TextSpan]] = [:]
+    /// The `for` statement of each local declared in one's first clause (nil: it is not where it is written).
+    private var forLoops: [String: ForLoop?] = [:]
+
+    /// Where a `for` statement begins and ends in its file, if both are written there (not in a macro).
+    private func forLoop(_ c: CXCursor, init decl: CXCursor) -> ForLoop?? {
+        guard let s = clang_getRangeStart(c.extent).fileLocation, let e = clang_getRangeEnd(c.extent).fileLocation,
+              let d = clang_getRangeEnd(decl.extent).fileLocation, s.file == e.file, d.file == e.file,
+              let b = buffer(e.file), byte(at: s.file, offset: s.offset) == UInt8(ascii: "f") else { return .some(nil) }
+        func skipSpace(_ i: Int) -> Int {
+            var i = i
+            while i < b.count, [32, 9, 10, 13].contains(b[i]) { i += 1 }
+            return i
+        }
+        // a body that is one statement ends before its `;` in libclang's extent
+        var end = e.offset
+        if end > 0, b[end - 1] != UInt8(ascii: "}"), b[end - 1] != UInt8(ascii: ";") {
+            end = skipSpace(end)
+            guard end < b.count, b[end] == UInt8(ascii: ";") else { return .some(nil) }
+            end += 1
+        }
+        let cond = skipSpace(d.offset)
+        return ForLoop(start: TextSpan(file: s.file, offset: s.offset, length: 0), end: TextSpan(file: e.file, offset: end, length: 0),
+                       emptyCondition: cond < b.count && b[cond] == UInt8(ascii: ";"))
+    }
     private var localsInMacros: Set<String> = []
 
     private func recordLocalUse(_ c: CXCursor, target: CXCursor) {
@@ -374,9 +431,14 @@ final class FactsCollector {
             if localsInMacros.contains(usr) { reason = "'\(name)' is used inside a macro" }
             if decl.type.canonical.kind == CXType_VariableArray { reason = "'\(name)' is a variable-length array" }
             if identifier(at: at.file, offset: at.offset) != name { reason = "the declaration of '\(name)' comes from a macro" }
+            let loop = forLoops[usr]
+            if let l = loop, l == nil { reason = "it is declared in a 'for' statement written in a macro" }
+            if loop != nil, (localUses[usr] ?? []).contains(where: { $0.offset < after.offset }) {
+                reason = "it is used in the 'for' statement's first clause"
+            }
             out[usr] = LocalVariable(usr: usr, name: name, declaration: TextSpan(file: at.file, offset: at.offset, length: name.utf8.count),
                                      afterStatement: after, references: localUses[usr] ?? [], declarationPoint: point,
-                                     unrewritableReason: reason)
+                                     unrewritableReason: reason, loop: loop ?? nil)
         }
         return out
     }

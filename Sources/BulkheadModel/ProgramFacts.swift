@@ -98,8 +98,11 @@ public struct LocalVariable: Hashable, Codable, Sendable {
     public var declarationPoint: TextSpan
     /// Why it cannot be rewritten (a use inside a macro, a variable-length array), if so.
     public var unrewritableReason: String?
+    /// For a variable declared in a `for` statement's first clause: that statement, whose scope is the
+    /// variable's. `afterStatement` is then where the condition begins.
+    public var loop: ForLoop?
     public init(usr: String, name: String, declaration: TextSpan, afterStatement: TextSpan, references: [TextSpan],
-                declarationPoint: TextSpan, unrewritableReason: String?) {
+                declarationPoint: TextSpan, unrewritableReason: String?, loop: ForLoop? = nil) {
         self.usr = usr
         self.name = name
         self.declaration = declaration
@@ -107,6 +110,20 @@ public struct LocalVariable: Hashable, Codable, Sendable {
         self.references = references
         self.declarationPoint = declarationPoint
         self.unrewritableReason = unrewritableReason
+        self.loop = loop
+    }
+}
+
+/// A `for` statement whose first clause declares a local: where it begins (before `for`), where it ends
+/// (after its body), and whether its condition is empty (`for (int i = 0; ; i++)`).
+public struct ForLoop: Hashable, Codable, Sendable {
+    public var start: TextSpan
+    public var end: TextSpan
+    public var emptyCondition: Bool
+    public init(start: TextSpan, end: TextSpan, emptyCondition: Bool) {
+        self.start = start
+        self.end = end
+        self.emptyCondition = emptyCondition
     }
 }
 

@@ -78,6 +78,10 @@ final class ProcessBackendTests: XCTestCase {
         let open = try TestSupport.run([try build("isolation"), "motto"])
         XCTAssertEqual(open.status, 0, open.stderr)
         XCTAssertTrue(open.stdout.contains("thief read: PUBLIC-MOTTO-42"), open.stdout)
+        // a const table of pointers is in .data.rel.ro, not .rodata: readable elsewhere all the same
+        let table = try TestSupport.run([try build("isolation"), "mottos"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("b_peek -> 1"), table.stdout)
         let program = try build("isolation") {
             $0.replacingOccurrences(of: "vault: { libraries: [a] }", with: "vault: { libraries: [a], private_rodata: true }")
         }

@@ -27,7 +27,7 @@ final class RealCodeTests: XCTestCase {
         let program = work + "/program"
         XCTAssertEqual(try TestSupport.run(["cp", "-a", source, program]).status, 0)
         // our annotation file and driver, if any, next to the code base's own files
-        for item in try FileManager.default.contentsOfDirectory(atPath: fixture) where !["source", "workload.sh"].contains(item) {
+        for item in try FileManager.default.contentsOfDirectory(atPath: fixture) where !["source", "prepare.sh", "workload.sh"].contains(item) {
             XCTAssertEqual(try TestSupport.run(["cp", "-a", fixture + "/" + item, program + "/" + item]).status, 0)
         }
         let yaml = program + "/bulkhead.yaml"

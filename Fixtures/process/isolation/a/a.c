@@ -3,6 +3,7 @@
 
 static char secret[64] = "TOPSECRET-7f3a9c";   /* compartment vault's data */
 static const char motto[] = "PUBLIC-MOTTO-42";   /* its read-only data: readable unless private_rodata */
+static const char *const mottos[] = { motto };    /* read-only after relocation (.data.rel.ro): readable too */
 
 int a_private_add(int x, int y)                  /* never gated: only its address escapes, as a number */
 {
@@ -22,6 +23,11 @@ uintptr_t a_function_address(void)
 uintptr_t a_motto_address(void)
 {
     return (uintptr_t)motto;
+}
+
+uintptr_t a_mottos_address(void)
+{
+    return (uintptr_t)mottos;
 }
 
 int a_secret_length(void)

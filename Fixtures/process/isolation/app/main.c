@@ -7,6 +7,7 @@
 uintptr_t a_secret_address(void);
 uintptr_t a_function_address(void);
 uintptr_t a_motto_address(void);
+uintptr_t a_mottos_address(void);
 int a_secret_length(void);
 int b_peek(uintptr_t address, int n);
 int b_call(uintptr_t address);
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
         printf("b_peek -> %d\n", b_peek((uintptr_t)small, 14));
     } else if (argc > 1 && strcmp(argv[1], "motto") == 0)
         printf("b_peek -> %d\n", b_peek(a_motto_address(), 15));
+    else if (argc > 1 && strcmp(argv[1], "mottos") == 0)
+        printf("b_peek -> %d\n", b_peek(a_mottos_address(), 8) != 0);
     else
         printf("b_peek -> %d\n", b_peek(a_secret_address(), a_secret_length()));
     return 0;

@@ -1,0 +1,120 @@
+/*
+ * bulkhead_runtime.h: the whole contract between the C code that `bulkhead build` generates for the
+ * process backend and the Bulkhead gate runtime (Swift, exported to C, plus a small C part).
+ *
+ * A partitioned program is one executable. A constructor in the generated file bh_program.c calls
+ * bh_runtime_start() before main(); the runtime then runs each compartment other than the default one
+ * (index 0, which keeps the original process) in a process of its own. Gates are calls of bh_call() with a
+ * frame that lives on the calling thread's shared stack, in a shared memory region mapped at the same
+ * address in every process.
+ */
+#ifndef BULKHEAD_RUNTIME_H
+#define BULKHEAD_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BH_ABI_VERSION 2
+
+/* frame status, set by the runtime */
+enum bh_status {
+    BH_CALL = 0,      /* a request: the callee's entry has not returned yet */
+    BH_RETURN = 1,    /* the entry returned; results are in the frame */
+    BH_FAULTED = 2    /* the callee's compartment faulted and was restarted: return the gate's error value */
+};
+
+/* What to do when a compartment faults. */
+enum bh_on_fault {
+    BH_ON_FAULT_ABORT = 0,    /* print the report, end the program with a non-zero status */
+    BH_ON_FAULT_RESTART = 1   /* print the report, start a fresh process, the pending gate returns its error value */
+};
+
+/* The header of every gate frame. A generated frame struct starts with it, then the result, then the
+ * arguments:
+ *     struct bh_frame_parse_expr { bh_frame h; int ret; const char *src; int cap; int *err; };
+ * The generated code fills the arguments, calls bh_call(), reads the result. 16 bytes, so that with the
+ * channel's own 16 bytes a frame of up to 32 bytes of result and arguments shares one cache line with them. */
+typedef struct bh_frame bh_frame;
+struct bh_frame {
+    int32_t gate;      /* set by bh_call */
+    int16_t caller;    /* compartment to return to; set by bh_call */
+    int16_t status;    /* enum bh_status */
+    int32_t err;       /* errno, carried both ways */
+    int32_t prev;      /* runtime use (where the enclosing frame lies) */
+};
+
+/* Callee side: unpacks the frame, calls the function, stores the result in the frame. */
+typedef void (*bh_entry_fn)(bh_frame *frame);
+
+/* A page-aligned range of the image: [start, end). An empty range has start == end. */
+typedef struct {
+    uintptr_t start;
+    uintptr_t end;
+} bh_region;
+
+typedef struct {
+    const char *name;
+    int32_t on_fault;                /* enum bh_on_fault */
+    bh_region text;                  /* code: not executable (PROT_NONE) in other compartments' processes */
+    bh_region rodata;                /* read-only data: PROT_NONE elsewhere (empty: readable everywhere) */
+    bh_region data;                  /* initialised data: PROT_NONE elsewhere */
+    bh_region bss;                   /* zeroed data: PROT_NONE elsewhere */
+    const char *const *syscalls;     /* NULL: no filter; else a NULL-terminated list of syscall names
+                                        allowed in this compartment's process (the runtime adds its own) */
+} bh_compartment_desc;
+
+typedef struct {
+    const char *name;                /* the function's name, for reports */
+    int32_t compartment;             /* the compartment it enters */
+    bh_entry_fn entry;               /* the only way into that compartment for this gate */
+} bh_gate_desc;
+
+typedef struct {
+    int32_t abi_version;             /* BH_ABI_VERSION */
+    const char *program;
+    int32_t ncompartments;
+    const bh_compartment_desc *compartments;   /* [0] is the default compartment: the original process */
+    int32_t ngates;
+    const bh_gate_desc *gates;       /* indexed by gate id */
+    bh_region shared;                /* the globals of shared.globals (sections bh_shared.*): made shared */
+    size_t shared_heap_size;         /* bytes of shared heap (bh_shared_malloc); 0 for the default */
+} bh_program_desc;
+
+/* Called once, from a constructor, before main(). Returns in the default compartment's process only; the
+ * other compartments' processes never return from it (they serve gates until the program ends). */
+void bh_runtime_start(const bh_program_desc *program);
+
+/* The compartment of the calling process (0 before bh_runtime_start). */
+int32_t bh_self(void);
+
+/* Memory on the calling thread's shared stack, valid in every compartment: for frames and marshalled
+ * buffers. Freed in LIFO order (bh_stack_free(p) frees p and everything allocated after it). */
+void *bh_stack_alloc(size_t size, size_t align);
+void bh_stack_free(void *p);
+
+/* Runs gate `gate`'s entry in its compartment with `frame` (which must be on the shared stack) and
+ * returns when it has returned (frame->status == BH_RETURN) or its compartment faulted and was restarted
+ * (frame->status == BH_FAULTED). While waiting, the calling thread serves calls made back into its own
+ * compartment (callbacks, recursion). Pending stdout/stderr output is flushed when control crosses, and
+ * errno travels with the call both ways. */
+void bh_call(int32_t gate, bh_frame *frame);
+
+/* Callee side, for a parameter that is a stdio stream (FILE *): a stream belongs to the process that opened
+ * it, so one this compartment did not open (other than stdin, stdout, stderr) is reported, naming the gate
+ * and the parameter, and the call fails as a fault of this compartment. */
+void bh_check_stream(const void *stream, const char *param);
+
+/* The shared heap: memory every compartment can read and write (shared.heap libraries allocate here). */
+void *bh_shared_malloc(size_t size);
+void *bh_shared_calloc(size_t n, size_t size);
+void *bh_shared_realloc(void *p, size_t size);
+void bh_shared_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
