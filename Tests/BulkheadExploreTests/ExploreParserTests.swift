@@ -50,7 +50,7 @@ final class ExploreParserTests: XCTestCase {
     func testCPUTimeIsBetterLower() throws {
         XCTAssertEqual(try parse("base: b.yaml\nisolate: [a]\nworkload: { command: x, metric: cpu }\nbudget: { max: 2 }\n").workload.metric, .cpu)
         XCTAssertEqual(errors("base: b.yaml\nisolate: [a]\nworkload: { command: x, metric: cpu, better: higher }\nbudget: { min: 2 }\n"),
-                       ["explore.yaml:3:45: error: a time is better when it is lower; 'better: higher' needs 'metric: output'"])
+                       ["explore.yaml:3:46: error: a time is better when it is lower; 'better: higher' needs 'metric: output'"])
     }
 
     func testErrorsAtTheirPlace() {
