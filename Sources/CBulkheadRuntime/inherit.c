@@ -101,8 +101,9 @@ static void bh_scan_transitively(bh_heap_walk *w, uintptr_t lo, uintptr_t hi) {
 }
 
 /* Scans [lo, hi) page by page, skipping the pages that this process never touched (neither present nor
- * swapped out, says /proc/self/pagemap): zeros, or a file's bytes, which hold no heap address. Most of a
- * root's pages are such (the Swift runtime's tables, the bss), and scanning them was most of the cost. */
+ * swapped out, says /proc/self/pagemap; pagemap < 0: every page): zeros, or a file's bytes, which hold no
+ * heap address. Most of a root's pages are such (the Swift runtime's tables, the bss), and scanning them
+ * was most of the cost. */
 #define BH_PAGEMAP_PRESENT (1ull << 63)
 #define BH_PAGEMAP_SWAPPED (1ull << 62)
 static void bh_scan_pages(bh_heap_walk *w, int pagemap, uintptr_t lo, uintptr_t hi) {
@@ -190,7 +191,9 @@ __attribute__((noinline)) void bh_forget_heap(void) {
     for (int i = 0; i < nmaps; i++) {
         const bh_map *m = &bh_maps[i];
         if (!bh_is_root(m)) continue;
-        bh_scan_pages(&w, pagemap, sp > m->lo && sp < m->hi ? sp : m->lo, m->hi);   /* this thread's stack: from here up */
+        /* this thread's stack: from here up; a shared mapping whole (a fork does not copy its page tables: a
+         * page another process wrote may not be present here) */
+        bh_scan_pages(&w, m->shared ? -1 : pagemap, sp > m->lo && sp < m->hi ? sp : m->lo, m->hi);
     }
     if (pagemap >= 0) close(pagemap);
     for (size_t i = 0; i < w.n; i++) {
