@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include "bh_internal_runtime.h"
 
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -88,6 +89,34 @@ static void bh_scan_words(bh_heap_walk *w, uintptr_t lo, uintptr_t hi) {
         if (b < 0 || w->marked[b]) continue;
         w->marked[b] = 1;
         w->work[w->nwork++] = (size_t)b;
+    }
+}
+
+static void bh_scan_transitively(bh_heap_walk *w, uintptr_t lo, uintptr_t hi) {
+    bh_scan_words(w, lo, hi);
+    while (w->nwork > 0) {
+        const bh_block *b = &w->blocks[w->work[--w->nwork]];
+        bh_scan_words(w, b->lo, b->hi + sizeof(size_t));
+    }
+}
+
+/* Scans [lo, hi) page by page, skipping the pages that this process never touched (neither present nor
+ * swapped out, says /proc/self/pagemap; pagemap < 0: every page): zeros, or a file's bytes, which hold no
+ * heap address. Most of a root's pages are such (the Swift runtime's tables, the bss), and scanning them
+ * was most of the cost. */
+#define BH_PAGEMAP_PRESENT (1ull << 63)
+#define BH_PAGEMAP_SWAPPED (1ull << 62)
+static void bh_scan_pages(bh_heap_walk *w, int pagemap, uintptr_t lo, uintptr_t hi) {
+    const uintptr_t page = 4096;
+    uint64_t entries[512];
+    for (uintptr_t at = lo & ~(page - 1); at < hi;) {
+        size_t n = (hi - at + page - 1) / page;
+        if (n > 512) n = 512;
+        ssize_t got = pagemap < 0 ? -1 : pread(pagemap, entries, n * sizeof entries[0], (off_t)(at / page * sizeof entries[0]));
+        for (size_t k = 0; k < n; k++, at += page) {
+            if (got == (ssize_t)(n * sizeof entries[0]) && !(entries[k] & (BH_PAGEMAP_PRESENT | BH_PAGEMAP_SWAPPED))) continue;
+            bh_scan_transitively(w, at > lo ? at : lo, at + page < hi ? at + page : hi);
+        }
     }
 }
 
@@ -158,15 +187,15 @@ __attribute__((noinline)) void bh_forget_heap(void) {
     for (int i = 0; i < nmaps; i++)   /* a sanitizer's shadow memory: too large to scan, nothing is wiped */
         if (bh_is_root(&bh_maps[i]) && bh_maps[i].hi - bh_maps[i].lo > ((uintptr_t)1 << 32)) goto done;
     uintptr_t sp = (uintptr_t)&w;
+    int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     for (int i = 0; i < nmaps; i++) {
         const bh_map *m = &bh_maps[i];
         if (!bh_is_root(m)) continue;
-        bh_scan_words(&w, sp > m->lo && sp < m->hi ? sp : m->lo, m->hi);   /* this thread's stack: from here up */
-        while (w.nwork > 0) {
-            const bh_block *b = &w.blocks[w.work[--w.nwork]];
-            bh_scan_words(&w, b->lo, b->hi + sizeof(size_t));
-        }
+        /* this thread's stack: from here up; a shared mapping whole (a fork does not copy its page tables: a
+         * page another process wrote may not be present here) */
+        bh_scan_pages(&w, m->shared ? -1 : pagemap, sp > m->lo && sp < m->hi ? sp : m->lo, m->hi);
     }
+    if (pagemap >= 0) close(pagemap);
     for (size_t i = 0; i < w.n; i++) {
         const bh_block *b = &w.blocks[i];
         if (b->state == BH_BLOCK_FREE && b->hi - b->lo > 4 * sizeof(void *))   /* its links stay */
