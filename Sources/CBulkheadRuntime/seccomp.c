@@ -114,6 +114,9 @@ static const char *const bh_baseline_denied[] = {
     "io_uring_setup", "io_uring_enter", "io_uring_register", "keyctl", "add_key", "request_key", NULL,
 };
 
+/* Argument `arg`, an int to the kernel, equals `value`: only its low 32 bits are compared. */
+#define BH_INT_EQ(arg, value) SCMP_CMP((arg), SCMP_CMP_MASKED_EQ, 0xffffffffULL, (uint32_t)(value))
+
 static int bh_baseline_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned n,
                             const struct scmp_arg_cmp *cmp) {
     int nr = seccomp_syscall_resolve_name(name);
@@ -133,7 +136,11 @@ static int bh_baseline_rule(scmp_filter_ctx ctx, uint32_t action, const char *na
  * clone3 not at all (ENOSYS: the C library falls back to clone), prctl neither making the process dumpable
  * again nor clearing its parent-death signal (it would outlive the program) nor naming a tracer, resource
  * limits only of this process (prlimit64 with pid 0), descriptors owned (SIGIO) only by this process
- * (fcntl F_SETOWN; not F_SETOWN_EX, ioctl FIOSETOWN, SIOCSPGRP), and no TIOCSTI (typing into the terminal). */
+ * (fcntl F_SETOWN; not F_SETOWN_EX, ioctl FIOSETOWN, SIOCSPGRP), no TIOCSTI (typing into the terminal), and
+ * neither the terminal's foreground group nor a session or group of its own (TIOCSPGRP, TIOCSCTTY, setpgid,
+ * setsid). The kernel reads the option of prctl and the command of fcntl and ioctl as 32-bit ints, so those
+ * are compared on their low 32 bits (BH_INT_EQ): a value with high bits set would pass a 64-bit equality
+ * (libseccomp's SCMP_A*_32 only truncates the datum; the comparison stays 64-bit). */
 static int bh_seccomp_baseline(void) {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx) return -1;
@@ -146,22 +153,28 @@ static int bh_seccomp_baseline(void) {
     if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "clone", 1, &SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
     if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
     if (rc == 0) {
-        struct scmp_arg_cmp dumpable[] = {SCMP_A0(SCMP_CMP_EQ, PR_SET_DUMPABLE), SCMP_A1(SCMP_CMP_NE, 0)};
+        struct scmp_arg_cmp dumpable[] = {BH_INT_EQ(0, PR_SET_DUMPABLE), SCMP_A1(SCMP_CMP_NE, 0)};
         rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "prctl", 2, dumpable);
     }
-    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "prctl", 1, &SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG));
-    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "prctl", 1, &SCMP_A0(SCMP_CMP_EQ, PR_SET_PTRACER));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "prctl", 1, &BH_INT_EQ(0, PR_SET_PDEATHSIG));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "prctl", 1, &BH_INT_EQ(0, PR_SET_PTRACER));
     if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "prlimit64", 1, &SCMP_A0(SCMP_CMP_NE, 0));
-    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &SCMP_A1(SCMP_CMP_EQ, TIOCSTI));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &BH_INT_EQ(1, TIOCSTI));
     /* a descriptor's owner receives SIGIO (F_SETSIG: any signal) when it is ready: only this process, and
      * not through the forms whose pid is behind a pointer */
     if (rc == 0) {
-        struct scmp_arg_cmp owner[] = {SCMP_A1(SCMP_CMP_EQ, F_SETOWN), SCMP_A2(SCMP_CMP_NE, self)};
+        struct scmp_arg_cmp owner[] = {BH_INT_EQ(1, F_SETOWN), SCMP_A2(SCMP_CMP_NE, self)};
         rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "fcntl", 2, owner);
     }
-    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "fcntl", 1, &SCMP_A1(SCMP_CMP_EQ, F_SETOWN_EX));
-    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &SCMP_A1(SCMP_CMP_EQ, FIOSETOWN));
-    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &SCMP_A1(SCMP_CMP_EQ, SIOCSPGRP));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "fcntl", 1, &BH_INT_EQ(1, F_SETOWN_EX));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &BH_INT_EQ(1, FIOSETOWN));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &BH_INT_EQ(1, SIOCSPGRP));
+    /* the terminal's foreground group and controlling terminal stay the program's: a compartment that made
+     * itself the foreground group would stop main at its next terminal read and take its ^C */
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &BH_INT_EQ(1, TIOCSPGRP));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "ioctl", 1, &BH_INT_EQ(1, TIOCSCTTY));
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "setpgid", 0, NULL);
+    if (rc == 0) rc = bh_baseline_rule(ctx, SCMP_ACT_TRAP, "setsid", 0, NULL);
     if (rc == 0) rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc == 0) rc = seccomp_load(ctx);
     seccomp_release(ctx);

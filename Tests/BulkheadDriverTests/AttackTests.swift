@@ -86,7 +86,7 @@ final class AttackTests: XCTestCase {
 
     func testASignalToAProcessOutsideTheProgramIsRefused() throws {
         let program = try build("processes")
-        for mode in ["kill", "tgkill", "tkill", "sigio", "sigqueue"] {
+        for mode in ["kill", "tgkill", "tkill", "sigio", "sigio-high", "sigqueue"] {
             let sleeper = Process()
             sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
             sleeper.arguments = ["60"]
@@ -110,9 +110,18 @@ final class AttackTests: XCTestCase {
 
     func testACompartmentCannotClearItsParentDeathSignal() throws {
         let program = try build("processes")
+        for mode in ["orphan", "orphan-high"] { try assertNoOrphan(program, mode) }
+    }
+
+    func testACompartmentCannotMakeAProcessGroupOrSessionOfItsOwn() throws {
+        let r = try TestSupport.run([try build("processes"), "group"])
+        assertContained(r, secrets: ["a group of its own"], "group")
+    }
+
+    func assertNoOrphan(_ program: String, _ mode: String) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program)
-        p.arguments = ["orphan"]
+        p.arguments = [mode]
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -133,7 +142,7 @@ final class AttackTests: XCTestCase {
             alive = kill(pid, 0) == 0 && !TestSupport.processes(named: "processes").isEmpty
         }
         if alive { kill(pid, SIGKILL) }
-        XCTAssertFalse(alive, "the attacker's process outlived the program: " + text)
+        XCTAssertFalse(alive, mode + ": the attacker's process outlived the program: " + text)
     }
 
     /// Kills the process whose pid the attacker left in dir/outlived.pid; true if it was alive.

@@ -5,7 +5,8 @@
 
 int evil_kill(int pid, int how);
 int evil_spawn(int how);
-int evil_orphan(void);
+int evil_orphan(int high);
+int evil_group(void);
 
 int main(int argc, char **argv)
 {
@@ -16,11 +17,13 @@ int main(int argc, char **argv)
     else if (strcmp(mode, "tkill") == 0) evil_kill(pid, 2);
     else if (strcmp(mode, "sigio") == 0) evil_kill(pid, 3);
     else if (strcmp(mode, "sigqueue") == 0) evil_kill(pid, 4);
+    else if (strcmp(mode, "sigio-high") == 0) evil_kill(pid, 5);
+    else if (strcmp(mode, "group") == 0) evil_group();
     else if (strcmp(mode, "fork") == 0) evil_spawn(0);
     else if (strcmp(mode, "clone") == 0) evil_spawn(1);
     else if (strcmp(mode, "clone3") == 0) evil_spawn(2);
-    else if (strcmp(mode, "orphan") == 0) {
-        printf("attacker %d\n", evil_orphan());   /* the test kills main with SIGKILL now */
+    else if (strcmp(mode, "orphan") == 0 || strcmp(mode, "orphan-high") == 0) {
+        printf("attacker %d\n", evil_orphan(mode[6] == '-'));   /* the test kills main with SIGKILL now */
         fflush(stdout);
         sleep(60);
     }

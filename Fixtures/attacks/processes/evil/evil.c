@@ -26,6 +26,15 @@ int evil_kill(int pid, int how)
         if (rc == 0 && write(fds[1], "x", 1) != 1) rc = -1;
         break;
     }
+    case 5: {   /* the same with the command's high 32 bits set: the kernel reads an int, a filter 64 bits */
+        int fds[2];
+        pipe(fds);
+        rc = syscall(SYS_fcntl, fds[0], (1UL << 32) | F_SETOWN, (long)pid);
+        if (rc == 0) rc = fcntl(fds[0], F_SETSIG, SIGKILL);
+        if (rc == 0) rc = fcntl(fds[0], F_SETFL, O_ASYNC | O_NONBLOCK);
+        if (rc == 0 && write(fds[1], "x", 1) != 1) rc = -1;
+        break;
+    }
     default: {
         siginfo_t si;
         memset(&si, 0, sizeof si);
@@ -69,10 +78,20 @@ int evil_spawn(int how)
     return pid > 0;
 }
 
-/* No signal when its parent (the zygote) dies: it would outlive a program killed with SIGKILL. */
-int evil_orphan(void)
+/* No signal when its parent (the zygote) dies: it would outlive a program killed with SIGKILL. `high` sets
+ * the option's high 32 bits, which the kernel ignores (it reads an int). */
+int evil_orphan(int high)
 {
-    int rc = prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    printf("parent-death signal cleared: %d\n", rc);
+    long rc = high ? syscall(SYS_prctl, (1UL << 32) | PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L) : prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    printf("parent-death signal cleared: %ld\n", rc);
     return getpid();
+}
+
+/* A process group or session of its own: with a group of its own it could make itself the terminal's
+ * foreground group (TIOCSPGRP) and stop main at its next terminal read. */
+int evil_group(void)
+{
+    long a = setpgid(0, 0), b = setsid();
+    printf("setpgid %ld, setsid %ld: %s\n", a, b, a == 0 || b >= 0 ? "a group of its own" : strerror(errno));
+    return a == 0 || b >= 0;
 }
