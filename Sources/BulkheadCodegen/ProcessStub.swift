@@ -46,8 +46,12 @@ struct ProcessStub {
     // MARK: Callee side
 
     private func entryFunction(fields: [String]) -> String {
-        var lines = ["struct \(frame) *bh_f = (struct \(frame) *)bh_h;"]
-        lines += fields.filter { $0 != "bh_text" }.map { "__typeof__(bh_f->\($0)) \($0) = bh_f->\($0);" }
+        // the frame is the caller's to change at any time: read once, into private memory, then checked
+        var lines = ["struct \(frame) bh_l;", "if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))", "\treturn;"]
+        if !isVoid { lines.append("struct \(frame) *bh_f = (struct \(frame) *)bh_h;  /* for the result */") }
+        lines += fields.filter { $0 != "bh_text" }.map { "__typeof__(bh_l.\($0)) \($0) = bh_l.\($0);" }
+        if formatted != nil { lines.append("if (bh_check_lent_string(bh_l.bh_text, \"bh_text\"))\n\t\treturn;") }
+        lines += lentChecks()
         let marshalled = Set(entry.marshalling.compactMap(\.parameter))
         lines += (formatted?.fixed ?? params).filter { $0.isStdioStream && !marshalled.contains($0.name) }
             .map { "bh_check_stream(\($0.name), \"\($0.name)\");" }
@@ -61,7 +65,7 @@ struct ProcessStub {
             vcall = head.typedef + head.head + "\n{\n\t__builtin_va_list bh_ap;\n\t__builtin_va_start(bh_ap, bh_fmt);\n"
             vcall += isVoid ? "\t\(f.target)(\(args));\n\t__builtin_va_end(bh_ap);\n}\n\n"
                 : "\t__typeof__(\(f.target)(\(args))) bh_r = \(f.target)(\(args));\n\t__builtin_va_end(bh_ap);\n\treturn bh_r;\n}\n\n"
-            call = "bh_vcall_\(id)(\((fixed.map(\.name) + ["\"%s\"", "bh_f->bh_text"]).joined(separator: ", ")))"
+            call = "bh_vcall_\(id)(\((fixed.map(\.name) + ["\"%s\"", "bh_l.bh_text"]).joined(separator: ", ")))"
         } else {
             call = "\(entry.function)(\(params.map(\.name).joined(separator: ", ")))"
         }
@@ -84,6 +88,21 @@ struct ProcessStub {
             lines.append(Self.store("bh_f->ret", "bh_r"))
         }
         return vcall + "void \(entrySymbol)(bh_frame *bh_h);\nvoid \(entrySymbol)(bh_frame *bh_h)\n{\n" + lines.map { "\t\($0)\n" }.joined() + "}\n\n"
+    }
+
+    /// Every marshalled pointer must lie in the memory the caller lent with the frame (a fault of the caller
+    /// otherwise): the caller could aim it at the callee's own memory.
+    private func lentChecks() -> [String] {
+        let carried = Set((formatted?.fixed ?? params).map(\.name))
+        return entry.marshalling.compactMap { m -> String? in
+            guard let p = m.parameter, carried.contains(p) else { return nil }
+            let check: String
+            if m.isString { check = "bh_check_lent_string((const char *)\(p), \"\(p)\")" }
+            else if let size = m.size { check = "bh_check_lent(\(p), 1, (__SIZE_TYPE__)(\(size)), \"\(p)\")" }
+            else if let count = m.count { check = "bh_check_lent(\(p), sizeof(*\(p)), (__SIZE_TYPE__)(\(count)), \"\(p)\")" }
+            else { check = "bh_check_lent(\(p), sizeof(*\(p)), 1, \"\(p)\")" }
+            return "if (\(check))\n\t\treturn;"
+        }
     }
 
     /// A marshalled buffer's alignment on the shared stack: one longer than a cache line starts a line of its

@@ -61,6 +61,7 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
             continue
         }
         guard let f = hot.pointee.top else { internalError("empty channel") }
+        if bh_on_stack(ch, f, MemoryLayout<bh_frame>.size) == 0 { internalError("a frame outside the channel's stack") }
         let st = bh_frame_status(f)
         if st == BH_ST_EXIT { exitFromCaller(me) }
         if f == frame {
@@ -78,6 +79,7 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
 /// Runs the request on top of the channel in this compartment and hands the channel back to the caller.
 @inline(__always)
 private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePointer<bh_frame>, _ me: Int32) {
+    // each word of the frame read once: the caller can change them meanwhile
     let gate = f.pointee.gate
     let caller = bh_frame_caller(f)
     let n = bh_ncompartments()
@@ -91,12 +93,22 @@ private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePoi
         bh_owner_hand(ch, caller)
         return
     }
+    if bh_gate_allows(gate, caller) == 0 {
+        bh_refuse(gate, caller, cs("the plan gives that compartment no use of it"), nil)
+        bh_park(ch, me)  // the caller is not answered: main ends the program
+        return
+    }
     let outer = bh_tls_get_serving()
     bh_tls_set_serving(f)
     bh_set_errno(f.pointee.err)
+    bh_serve_begin(ch, gate, caller)
     bh_run_entry(gate, f)
     let err = bh_errno()
     bh_tls_set_serving(outer)
+    if bh_serve_refused() != 0 {
+        bh_park(ch, me)
+        return
+    }
     bh_flush_std()
     f.pointee.err = err
     bh_frame_set_status(f, BH_ST_RETURN)
@@ -145,7 +157,7 @@ func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never 
             waitInterrupted(ch, r, me)
             continue
         }
-        guard let f = bh_hot(ch).pointee.top else {
+        guard let f = bh_hot(ch).pointee.top, bh_on_stack(ch, f, MemoryLayout<bh_frame>.size) != 0 else {
             bh_park(ch, me)
             continue
         }
@@ -238,7 +250,7 @@ func channelThreadExit(_ arg: UnsafeMutableRawPointer?) {
     bh_altstack_release(bh_tls_get_altstack())
     bh_tls_set_altstack(nil)
     if bh_hot(ch).pointee.top != nil || bh_load(&bh_hot(ch).pointee.owner) != ch.pointee.home { return }
-    ch.pointee.sp = ch.pointee.base
+    ch.pointee.sp = UnsafeMutablePointer<CChar>(bitPattern: bh_stack_lo(ch))
     bh_chan_lock()
     let head = bh_free_head(ch.pointee.home)
     ch.pointee.next_free = head.pointee
@@ -262,10 +274,11 @@ public func bhStackAlloc(_ size: Int, _ align: Int) -> UnsafeMutableRawPointer? 
         return p
     }
     let ch = bh_tls_get_channel() ?? acquireChannel()
+    // the bounds from private state; sp is shared (any compartment can write it), so it is checked
     let sp = UInt(bitPattern: ch.pointee.sp)
-    let limit = UInt(bitPattern: ch.pointee.limit)
+    let limit = bh_stack_hi(ch)
     let p = (sp &+ a &- 1) & ~(a &- 1)
-    if p > limit || UInt(size) > limit &- p {
+    if sp < bh_stack_lo(ch) || p > limit || UInt(size) > limit &- p {
         bh_report_stack_overflow(ch.pointee.index, size)
         abort()
     }
@@ -284,7 +297,10 @@ public func bhStackFree(_ p: UnsafeMutableRawPointer?) {
     // anything else than a pointer into this thread's stack (one taken before the start) is left alone
     guard let ch = bh_tls_get_channel() else { return }
     let a = UInt(bitPattern: p)
-    if a >= UInt(bitPattern: ch.pointee.base) && a <= UInt(bitPattern: ch.pointee.sp) {
+    let sp = UInt(bitPattern: ch.pointee.sp)
+    if a >= bh_stack_lo(ch) && a <= sp {
+        // what p and everything after it carried is cleared: no later call on this thread finds it
+        memset(p, 0, Int(min(sp, bh_stack_hi(ch)) - a))
         ch.pointee.sp = p.assumingMemoryBound(to: CChar.self)
     }
 }

@@ -90,7 +90,8 @@ private func launch(filterNow: Bool) {
         let zygote = bh_fork_child(getpid(), 1)
         if zygote < 0 { startFailed("cannot fork", bh_errno()) }
         if zygote == 0 { zygoteMain() }
-        ctrl.pointee.zygote_pid = zygote
+        ctrl.pointee.zygote_pid = zygote  // for reports; main acts only on its private copy
+        rt.pointee.zygote_pid = zygote
     }
     setUpProcess(0, filter: filterNow)
     if !filterNow && bh_comp_desc(0).pointee.syscalls != nil { rt.pointee.filter_pending = 1 }
@@ -217,6 +218,7 @@ private func forkCompartment(_ k: Int32) {
         bh_request_termination(BH_TERM_FATAL, startFailureStatus())
         return
     }
+    bh_zygote_note_child(k, pid)
     bh_store(&bh_comp(k).pointee.pid, pid)
 }
 
@@ -225,9 +227,8 @@ private func forkCompartment(_ k: Int32) {
 private func compartmentDied(_ pid: pid_t, _ status: Int32) {
     let ctrl = bh_ctrl_ptr()
     let n = bh_ncompartments()
-    var k: Int32 = 1
-    while k < n && bh_load(&bh_comp(k).pointee.pid) != pid { k += 1 }
-    if k >= n { return }
+    let k = bh_zygote_child_index(pid)  // not the shared pid words, which any compartment can write
+    if k < 1 || k >= n { return }
     let cs = bh_comp(k)
     if bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE || bh_load(&ctrl.pointee.shutdown) != 0 {
         recoverAll(k)

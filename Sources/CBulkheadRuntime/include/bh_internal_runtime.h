@@ -183,6 +183,7 @@ typedef struct {
     pthread_key_t channel_key;         /* thread exit gives the channel back */
     uintptr_t initial_stack_lo;        /* the program's frames on main's first thread's stack (from the */
     uintptr_t initial_stack_hi;        /* bottom of [stack] to __wrap_main's frame), found before any fork */
+    int32_t zygote_pid;                /* main: its child the zygote, as the fork returned it */
 } bh_rt_state;
 
 extern bh_rt_state bh_rt;
@@ -235,6 +236,35 @@ extern _Thread_local void *bh_tls_altstack __attribute__((tls_model("initial-exe
 /* How many bh_poll_fence() waits the calling thread lets pass after handing a channel over, before it first
  * reads the channel's owner word again (bh_wait_owner adapts it). */
 extern _Thread_local uint32_t bh_tls_quiet __attribute__((tls_model("initial-exec")));
+
+/* ---- what a callee trusts (lent.c) -------------------------------------------------------------------
+ * Anything in the shared region is attacker input: any compartment can write it. So the runtime derives a
+ * channel's bounds from process-private state (the record's place in the table, never its shared words),
+ * and an entry run for another compartment checks its frame and marshalled pointers against them. */
+
+/* Channel ch's shared stack, [lo, hi), from private state only. */
+static inline uintptr_t bh_stack_lo(const bh_channel *_Nonnull ch) { return (uintptr_t)bh_hot(ch) + sizeof(bh_channel_hot); }
+static inline uintptr_t bh_stack_hi(const bh_channel *_Nonnull ch) { return (uintptr_t)bh_hot(ch) + BH_CHANNEL_STACK_SIZE; }
+/* Whether n bytes at p lie on channel ch's shared stack. */
+static inline int bh_on_stack(const bh_channel *_Nonnull ch, const void *_Nullable p, size_t n) {
+    uintptr_t a = (uintptr_t)p, lo = bh_stack_lo(ch), hi = bh_stack_hi(ch);
+    return a >= lo && a <= hi && n <= hi - a;
+}
+/* Whether the plan lets compartment `caller` call gate g (internal gates: main only). */
+static inline int bh_gate_allows(int32_t g, int32_t caller) {
+    const bh_program_desc *p = bh_rt.program;
+    if (g >= p->ngates) return caller == 0;
+    const uint32_t *m = p->gates[g].callers;
+    return !m || (m[caller >> 5] >> (caller & 31)) & 1u;
+}
+/* The exit status of a program ended because a compartment's call was refused: as if the caller aborted. */
+#define BH_REFUSED_STATUS 134
+/* serve: the frame about to run came from compartment `caller` on channel ch; bh_entry_copy checks it. */
+void bh_serve_begin(bh_channel *_Nonnull ch, int32_t gate, int32_t caller);
+/* serve, after the entry: whether it refused the call (then reported, and the program is ending). */
+int bh_serve_refused(void);
+/* A refusal found by the runtime itself (a gate the caller may not use): reported, the program ends. */
+void bh_refuse(int32_t gate, int32_t caller, const char *_Nonnull why, const char *_Nullable param);
 
 static inline bh_channel *bh_tls_get_channel(void) { return bh_tls_channel; }
 static inline void bh_tls_set_channel(bh_channel *c) { bh_tls_channel = c; }
@@ -370,7 +400,9 @@ void bh_chan_unlock(void);
 /* Fresh heap space (the heap locked): size bytes from the top, or NULL when full. */
 static inline void *_Nullable bh_heap_bump(size_t size) {
     bh_ctrl *c = bh_rt.ctrl;
-    if ((size_t)(c->heap_end - c->heap_brk) < size) return NULL;
+    /* the break is shared: it must lie in the heap's private bounds (else the heap is full from now on) */
+    if (c->heap_brk < bh_rt.heap || c->heap_brk > bh_rt.heap + bh_rt.heap_size) return NULL;
+    if ((size_t)(bh_rt.heap + bh_rt.heap_size - c->heap_brk) < size) return NULL;
     void *p = c->heap_brk;
     c->heap_brk += size;
     return p;
@@ -444,9 +476,10 @@ int bh_main_is_wrapped(void);
 void bh_launch(void);
 int bh_wstatus_signal(int wstatus);           /* the signal that ended it, or 0 */
 int bh_wstatus_code(int wstatus);             /* the exit status if it exited, else -1 */
-void bh_kill_compartments(void);
 void bh_shutdown_processes(void);             /* main's exit: kill, let the zygote reap, kill it, reap it */
-void bh_kill_all(void);                       /* main: SIGKILL the zygote and every compartment process */
+void bh_kill_all(void);                       /* main: SIGKILL the zygote; the zygote: its children */
+void bh_zygote_note_child(int32_t k, pid_t pid);   /* the zygote's private record of compartment k's process */
+int32_t bh_zygote_child_index(pid_t pid);     /* the compartment whose process that is, by that record; -1 */
 __attribute__((noreturn)) void bh_exit_now(int status);   /* _exit */
 /* main: take charge of ending the program. 2: this thread has it now; 1: it had it already (it is in
  * exit()); 0: another thread has it. */
@@ -501,6 +534,7 @@ void bh_report_stack_overflow(int32_t channel, size_t size);
 void bh_report_region(int32_t comp, const char *region);        /* a region that is not page-aligned */
 void bh_report_death(int32_t comp, int wstatus, int restarting);
 void bh_report_start_failed(const char *what, int err);
+void bh_report_heap_corrupted(long block_size);                 /* a free list aimed outside the heap */
 
 /* ---- faults (faults.c) ------------------------------------------------------------------------------ */
 

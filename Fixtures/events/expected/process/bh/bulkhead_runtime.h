@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define BH_ABI_VERSION 2
+#define BH_ABI_VERSION 3
 
 /* frame status, set by the runtime */
 enum bh_status {
@@ -71,6 +71,9 @@ typedef struct {
     const char *name;                /* the function's name, for reports */
     int32_t compartment;             /* the compartment it enters */
     bh_entry_fn entry;               /* the only way into that compartment for this gate */
+    const uint32_t *callers;         /* the compartments the plan lets call it: bit k % 32 of word k / 32, for
+                                        ncompartments bits; NULL: any (a callback, or a gate whose address
+                                        is taken). Any other caller is refused as a fault of the caller. */
 } bh_gate_desc;
 
 typedef struct {
@@ -92,7 +95,8 @@ void bh_runtime_start(const bh_program_desc *program);
 int32_t bh_self(void);
 
 /* Memory on the calling thread's shared stack, valid in every compartment: for frames and marshalled
- * buffers. Freed in LIFO order (bh_stack_free(p) frees p and everything allocated after it). */
+ * buffers. Freed in LIFO order (bh_stack_free(p) frees p and everything allocated after it, and clears
+ * those bytes, so that no later call on the thread finds what an earlier one carried). */
 void *bh_stack_alloc(size_t size, size_t align);
 void bh_stack_free(void *p);
 
@@ -102,6 +106,19 @@ void bh_stack_free(void *p);
  * compartment (callbacks, recursion). Pending stdout/stderr output is flushed when control crosses, and
  * errno travels with the call both ways. */
 void bh_call(int32_t gate, bh_frame *frame);
+
+/* Callee side, first thing in every entry: copies the frame (`size` bytes at `frame`) into `copy`, private
+ * memory, so that the entry reads each argument once, whatever the caller writes meanwhile. When the call
+ * came from another compartment, the frame must lie on the calling thread's shared stack, and the memory
+ * the caller lends with it is what lies above the frame there (its marshalled buffers). Returns 0; nonzero
+ * when the call was refused (reported as a fault of the caller): the entry then returns at once. */
+int bh_entry_copy(void *copy, const bh_frame *frame, size_t size);
+
+/* Callee side, for each marshalled pointer: `count` elements of `size` bytes at p (NULL passes) must lie in
+ * the memory the caller lent with the frame; a string must end there. Returns 0, or nonzero after refusing
+ * the call as bh_entry_copy does. Without a cross-compartment caller these check nothing. */
+int bh_check_lent(const void *p, size_t size, size_t count, const char *param);
+int bh_check_lent_string(const char *p, const char *param);
 
 /* Callee side, for a parameter that is a stdio stream (FILE *): a stream belongs to the process that opened
  * it, so one this compartment did not open (other than stdin, stdout, stderr) is reported, naming the gate

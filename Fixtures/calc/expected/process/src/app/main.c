@@ -172,8 +172,11 @@ struct bh_frame_0 {
 void bh_entry_0_app_count(bh_frame *bh_h);
 void bh_entry_0_app_count(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->n) n = bh_f->n;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.n) n = bh_l.n;
 	__typeof__(bh_f->ret) bh_r = app_count(n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -207,9 +210,16 @@ struct bh_frame_1 {
 void bh_entry_1_app_lookup_var(bh_frame *bh_h);
 void bh_entry_1_app_lookup_var(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->name) name = bh_f->name;
-	__typeof__(bh_f->out) out = bh_f->out;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.name) name = bh_l.name;
+	__typeof__(bh_l.out) out = bh_l.out;
+	if (bh_check_lent_string((const char *)name, "name"))
+		return;
+	if (bh_check_lent(out, 1, (__SIZE_TYPE__)(sizeof(double)), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = app_lookup_var(name, out);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

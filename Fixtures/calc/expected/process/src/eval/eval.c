@@ -122,8 +122,11 @@ struct bh_frame_2 {
 void bh_entry_2_eval_count(bh_frame *bh_h);
 void bh_entry_2_eval_count(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->n) n = bh_f->n;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.n) n = bh_l.n;
 	__typeof__(bh_f->ret) bh_r = eval_count(n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -157,8 +160,11 @@ struct bh_frame_3 {
 void bh_entry_3_eval_error_string(bh_frame *bh_h);
 void bh_entry_3_eval_error_string(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->err) err = bh_f->err;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.err) err = bh_l.err;
 	__typeof__(bh_f->ret) bh_r = eval_error_string(err);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
@@ -214,11 +220,18 @@ struct bh_frame_4 {
 void bh_entry_4_eval_tree(bh_frame *bh_h);
 void bh_entry_4_eval_tree(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->pool) pool = bh_f->pool;
-	__typeof__(bh_f->count) count = bh_f->count;
-	__typeof__(bh_f->root) root = bh_f->root;
-	__typeof__(bh_f->err) err = bh_f->err;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	__typeof__(bh_l.pool) pool = bh_l.pool;
+	__typeof__(bh_l.count) count = bh_l.count;
+	__typeof__(bh_l.root) root = bh_l.root;
+	__typeof__(bh_l.err) err = bh_l.err;
+	if (bh_check_lent(pool, sizeof(*pool), (__SIZE_TYPE__)(count), "pool"))
+		return;
+	if (bh_check_lent(err, 1, (__SIZE_TYPE__)(sizeof(int)), "err"))
+		return;
 	__typeof__(bh_f->ret) bh_r = eval_tree(pool, count, root, err);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -81,11 +81,20 @@ struct bh_frame_5 {
 void bh_entry_5_lex_all(bh_frame *bh_h);
 void bh_entry_5_lex_all(bh_frame *bh_h)
 {
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->src) src = bh_f->src;
-	__typeof__(bh_f->toks) toks = bh_f->toks;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->errpos) errpos = bh_f->errpos;
+	struct bh_frame_5 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;  /* for the result */
+	__typeof__(bh_l.src) src = bh_l.src;
+	__typeof__(bh_l.toks) toks = bh_l.toks;
+	__typeof__(bh_l.cap) cap = bh_l.cap;
+	__typeof__(bh_l.errpos) errpos = bh_l.errpos;
+	if (bh_check_lent_string((const char *)src, "src"))
+		return;
+	if (bh_check_lent(toks, sizeof(*toks), (__SIZE_TYPE__)(cap), "toks"))
+		return;
+	if (bh_check_lent(errpos, 1, (__SIZE_TYPE__)(sizeof(int)), "errpos"))
+		return;
 	__typeof__(bh_f->ret) bh_r = lex_all(src, toks, cap, errpos);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -238,12 +238,19 @@ struct bh_frame_6 {
 void bh_entry_6_parse_describe(bh_frame *bh_h);
 void bh_entry_6_parse_describe(bh_frame *bh_h)
 {
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->pool) pool = bh_f->pool;
-	__typeof__(bh_f->count) count = bh_f->count;
-	__typeof__(bh_f->root) root = bh_f->root;
-	__typeof__(bh_f->buf) buf = bh_f->buf;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
+	struct bh_frame_6 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
+	__typeof__(bh_l.pool) pool = bh_l.pool;
+	__typeof__(bh_l.count) count = bh_l.count;
+	__typeof__(bh_l.root) root = bh_l.root;
+	__typeof__(bh_l.buf) buf = bh_l.buf;
+	__typeof__(bh_l.cap) cap = bh_l.cap;
+	if (bh_check_lent(pool, sizeof(*pool), (__SIZE_TYPE__)(count), "pool"))
+		return;
+	if (bh_check_lent(buf, 1, (__SIZE_TYPE__)(cap), "buf"))
+		return;
 	__typeof__(bh_f->ret) bh_r = parse_describe(pool, count, root, buf, cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -297,8 +304,11 @@ struct bh_frame_7 {
 void bh_entry_7_parse_error_string(bh_frame *bh_h);
 void bh_entry_7_parse_error_string(bh_frame *bh_h)
 {
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->err) err = bh_f->err;
+	struct bh_frame_7 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
+	__typeof__(bh_l.err) err = bh_l.err;
 	__typeof__(bh_f->ret) bh_r = parse_error_string(err);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
@@ -354,11 +364,20 @@ struct bh_frame_8 {
 void bh_entry_8_parse_expr(bh_frame *bh_h);
 void bh_entry_8_parse_expr(bh_frame *bh_h)
 {
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
-	__typeof__(bh_f->src) src = bh_f->src;
-	__typeof__(bh_f->pool) pool = bh_f->pool;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->err) err = bh_f->err;
+	struct bh_frame_8 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;  /* for the result */
+	__typeof__(bh_l.src) src = bh_l.src;
+	__typeof__(bh_l.pool) pool = bh_l.pool;
+	__typeof__(bh_l.cap) cap = bh_l.cap;
+	__typeof__(bh_l.err) err = bh_l.err;
+	if (bh_check_lent_string((const char *)src, "src"))
+		return;
+	if (bh_check_lent(pool, sizeof(*pool), (__SIZE_TYPE__)(cap), "pool"))
+		return;
+	if (bh_check_lent(err, 1, (__SIZE_TYPE__)(sizeof(int)), "err"))
+		return;
 	__typeof__(bh_f->ret) bh_r = parse_expr(src, pool, cap, err);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -186,9 +186,16 @@ struct bh_frame_6 {
 void bh_entry_6_cmp_int_asc(bh_frame *bh_h);
 void bh_entry_6_cmp_int_asc(bh_frame *bh_h)
 {
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_6 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a) a = bh_l.a;
+	__typeof__(bh_l.b) b = bh_l.b;
+	if (bh_check_lent(a, 1, (__SIZE_TYPE__)(sizeof(int)), "a"))
+		return;
+	if (bh_check_lent(b, 1, (__SIZE_TYPE__)(sizeof(int)), "b"))
+		return;
 	__typeof__(bh_f->ret) bh_r = cmp_int_asc(a, b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -237,9 +244,16 @@ struct bh_frame_7 {
 void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h);
 void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h)
 {
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_7 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a) a = bh_l.a;
+	__typeof__(bh_l.b) b = bh_l.b;
+	if (bh_check_lent(a, 1, (__SIZE_TYPE__)(sizeof(struct person)), "a"))
+		return;
+	if (bh_check_lent(b, 1, (__SIZE_TYPE__)(sizeof(struct person)), "b"))
+		return;
 	__typeof__(bh_f->ret) bh_r = cmp_person_by_age_desc(a, b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -288,9 +302,16 @@ struct bh_frame_8 {
 void bh_entry_8_cmp_person_by_name(bh_frame *bh_h);
 void bh_entry_8_cmp_person_by_name(bh_frame *bh_h)
 {
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_8 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a) a = bh_l.a;
+	__typeof__(bh_l.b) b = bh_l.b;
+	if (bh_check_lent(a, 1, (__SIZE_TYPE__)(sizeof(struct person)), "a"))
+		return;
+	if (bh_check_lent(b, 1, (__SIZE_TYPE__)(sizeof(struct person)), "b"))
+		return;
 	__typeof__(bh_f->ret) bh_r = cmp_person_by_name(a, b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -339,10 +360,14 @@ struct bh_frame_9 {
 void bh_entry_9_on_alert(bh_frame *bh_h);
 void bh_entry_9_on_alert(bh_frame *bh_h)
 {
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
-	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
+	struct bh_frame_9 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.topic) topic = bh_l.topic;
+	__typeof__(bh_l.msg) msg = bh_l.msg;
+	__typeof__(bh_l.ctx) ctx = bh_l.ctx;
+	if (bh_check_lent_string((const char *)msg, "msg"))
+		return;
 	on_alert(topic, msg, ctx);
 }
 
@@ -383,10 +408,14 @@ struct bh_frame_10 {
 void bh_entry_10_on_any_message(bh_frame *bh_h);
 void bh_entry_10_on_any_message(bh_frame *bh_h)
 {
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
-	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
+	struct bh_frame_10 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.topic) topic = bh_l.topic;
+	__typeof__(bh_l.msg) msg = bh_l.msg;
+	__typeof__(bh_l.ctx) ctx = bh_l.ctx;
+	if (bh_check_lent_string((const char *)msg, "msg"))
+		return;
 	on_any_message(topic, msg, ctx);
 }
 
@@ -427,10 +456,14 @@ struct bh_frame_11 {
 void bh_entry_11_on_temperature(bh_frame *bh_h);
 void bh_entry_11_on_temperature(bh_frame *bh_h)
 {
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
-	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
+	struct bh_frame_11 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.topic) topic = bh_l.topic;
+	__typeof__(bh_l.msg) msg = bh_l.msg;
+	__typeof__(bh_l.ctx) ctx = bh_l.ctx;
+	if (bh_check_lent_string((const char *)msg, "msg"))
+		return;
 	on_temperature(topic, msg, ctx);
 }
 

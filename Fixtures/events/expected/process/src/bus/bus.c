@@ -63,7 +63,9 @@ struct bh_frame_0 {
 void bh_entry_0_bus_clear(bh_frame *bh_h);
 void bh_entry_0_bus_clear(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
 	bus_clear();
 }
 
@@ -93,9 +95,13 @@ struct bh_frame_1 {
 void bh_entry_1_bus_publish(bh_frame *bh_h);
 void bh_entry_1_bus_publish(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.topic) topic = bh_l.topic;
+	__typeof__(bh_l.msg) msg = bh_l.msg;
+	if (bh_check_lent_string((const char *)msg, "msg"))
+		return;
 	bus_publish(topic, msg);
 }
 
@@ -136,10 +142,13 @@ struct bh_frame_2 {
 void bh_entry_2_bus_subscribe(bh_frame *bh_h);
 void bh_entry_2_bus_subscribe(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->topic) topic = bh_f->topic;
-	__typeof__(bh_f->handler) handler = bh_f->handler;
-	__typeof__(bh_f->ctx) ctx = bh_f->ctx;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.topic) topic = bh_l.topic;
+	__typeof__(bh_l.handler) handler = bh_l.handler;
+	__typeof__(bh_l.ctx) ctx = bh_l.ctx;
 	__typeof__(bh_f->ret) bh_r = bus_subscribe(topic, handler, ctx);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -47,11 +47,15 @@ struct bh_frame_5 {
 void bh_entry_5_sort_items(bh_frame *bh_h);
 void bh_entry_5_sort_items(bh_frame *bh_h)
 {
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->base) base = bh_f->base;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->size) size = bh_f->size;
-	__typeof__(bh_f->cmp) cmp = bh_f->cmp;
+	struct bh_frame_5 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.base) base = bh_l.base;
+	__typeof__(bh_l.n) n = bh_l.n;
+	__typeof__(bh_l.size) size = bh_l.size;
+	__typeof__(bh_l.cmp) cmp = bh_l.cmp;
+	if (bh_check_lent(base, 1, (__SIZE_TYPE__)(n * size), "base"))
+		return;
 	sort_items(base, n, size, cmp);
 }
 

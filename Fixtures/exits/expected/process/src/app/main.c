@@ -59,8 +59,12 @@ struct bh_frame_0 {
 void bh_entry_0_app_note(bh_frame *bh_h);
 void bh_entry_0_app_note(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->what) what = bh_f->what;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.what) what = bh_l.what;
+	if (bh_check_lent_string((const char *)what, "what"))
+		return;
 	app_note(what);
 }
 

@@ -65,8 +65,10 @@ struct bh_frame_1 {
 void bh_entry_1_lib_quit(bh_frame *bh_h);
 void bh_entry_1_lib_quit(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->status) status = bh_f->status;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.status) status = bh_l.status;
 	lib_quit(status);
 }
 
@@ -97,8 +99,11 @@ struct bh_frame_2 {
 void bh_entry_2_lib_work(bh_frame *bh_h);
 void bh_entry_2_lib_work(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->x) x = bh_f->x;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.x) x = bh_l.x;
 	__typeof__(bh_f->ret) bh_r = lib_work(x);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -55,9 +55,14 @@ struct bh_frame_0 {
 void bh_entry_0_store_append(bh_frame *bh_h);
 void bh_entry_0_store_append(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->fd) fd = bh_f->fd;
-	__typeof__(bh_f->text) text = bh_f->text;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.fd) fd = bh_l.fd;
+	__typeof__(bh_l.text) text = bh_l.text;
+	if (bh_check_lent_string((const char *)text, "text"))
+		return;
 	__typeof__(bh_f->ret) bh_r = store_append(fd, text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -100,10 +105,15 @@ struct bh_frame_1 {
 void bh_entry_1_store_drain(bh_frame *bh_h);
 void bh_entry_1_store_drain(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->fd) fd = bh_f->fd;
-	__typeof__(bh_f->buf) buf = bh_f->buf;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.fd) fd = bh_l.fd;
+	__typeof__(bh_l.buf) buf = bh_l.buf;
+	__typeof__(bh_l.cap) cap = bh_l.cap;
+	if (bh_check_lent(buf, 1, (__SIZE_TYPE__)(cap), "buf"))
+		return;
 	__typeof__(bh_f->ret) bh_r = store_drain(fd, buf, cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -148,9 +158,12 @@ struct bh_frame_2 {
 void bh_entry_2_store_dup_and_close(bh_frame *bh_h);
 void bh_entry_2_store_dup_and_close(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->fd) fd = bh_f->fd;
-	__typeof__(bh_f->to) to = bh_f->to;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.fd) fd = bh_l.fd;
+	__typeof__(bh_l.to) to = bh_l.to;
 	__typeof__(bh_f->ret) bh_r = store_dup_and_close(fd, to);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -184,8 +197,13 @@ struct bh_frame_3 {
 void bh_entry_3_store_open(bh_frame *bh_h);
 void bh_entry_3_store_open(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->path) path = bh_f->path;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.path) path = bh_l.path;
+	if (bh_check_lent_string((const char *)path, "path"))
+		return;
 	__typeof__(bh_f->ret) bh_r = store_open(path);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -225,8 +243,13 @@ struct bh_frame_4 {
 void bh_entry_4_store_pipe(bh_frame *bh_h);
 void bh_entry_4_store_pipe(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->fds) fds = bh_f->fds;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	__typeof__(bh_l.fds) fds = bh_l.fds;
+	if (bh_check_lent(fds, sizeof(*fds), (__SIZE_TYPE__)(2), "fds"))
+		return;
 	__typeof__(bh_f->ret) bh_r = store_pipe(fds);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

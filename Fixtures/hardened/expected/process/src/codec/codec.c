@@ -85,11 +85,18 @@ struct bh_frame_1 {
 void bh_entry_1_decode(bh_frame *bh_h);
 void bh_entry_1_decode(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->in) in = bh_f->in;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.in) in = bh_l.in;
+	__typeof__(bh_l.n) n = bh_l.n;
+	__typeof__(bh_l.out) out = bh_l.out;
+	__typeof__(bh_l.cap) cap = bh_l.cap;
+	if (bh_check_lent(in, 1, (__SIZE_TYPE__)(n), "in"))
+		return;
+	if (bh_check_lent(out, 1, (__SIZE_TYPE__)(cap), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = decode(in, n, out, cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -145,12 +152,19 @@ struct bh_frame_2 {
 void bh_entry_2_decode_checked(bh_frame *bh_h);
 void bh_entry_2_decode_checked(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->in) in = bh_f->in;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
-	__typeof__(bh_f->expect) expect = bh_f->expect;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.in) in = bh_l.in;
+	__typeof__(bh_l.n) n = bh_l.n;
+	__typeof__(bh_l.out) out = bh_l.out;
+	__typeof__(bh_l.cap) cap = bh_l.cap;
+	__typeof__(bh_l.expect) expect = bh_l.expect;
+	if (bh_check_lent(in, 1, (__SIZE_TYPE__)(n), "in"))
+		return;
+	if (bh_check_lent(out, 1, (__SIZE_TYPE__)(cap), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = decode_checked(in, n, out, cap, expect);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -206,11 +220,18 @@ struct bh_frame_3 {
 void bh_entry_3_encode(bh_frame *bh_h);
 void bh_entry_3_encode(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->in) in = bh_f->in;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.in) in = bh_l.in;
+	__typeof__(bh_l.n) n = bh_l.n;
+	__typeof__(bh_l.out) out = bh_l.out;
+	__typeof__(bh_l.cap) cap = bh_l.cap;
+	if (bh_check_lent(in, 1, (__SIZE_TYPE__)(n), "in"))
+		return;
+	if (bh_check_lent(out, 1, (__SIZE_TYPE__)(cap), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = encode(in, n, out, cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -28,9 +28,14 @@ struct bh_frame_0 {
 void bh_entry_0_crc32_bytes(bh_frame *bh_h);
 void bh_entry_0_crc32_bytes(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->p) p = bh_f->p;
-	__typeof__(bh_f->n) n = bh_f->n;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.p) p = bh_l.p;
+	__typeof__(bh_l.n) n = bh_l.n;
+	if (bh_check_lent(p, 1, (__SIZE_TYPE__)(n), "p"))
+		return;
 	__typeof__(bh_f->ret) bh_r = crc32_bytes(p, n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -42,8 +42,10 @@ struct bh_frame_0 {
 void bh_entry_0_worker_finish(bh_frame *bh_h);
 void bh_entry_0_worker_finish(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->status) status = bh_f->status;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.status) status = bh_l.status;
 	worker_finish(status);
 }
 
@@ -74,8 +76,13 @@ struct bh_frame_1 {
 void bh_entry_1_worker_parse(bh_frame *bh_h);
 void bh_entry_1_worker_parse(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->text) text = bh_f->text;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.text) text = bh_l.text;
+	if (bh_check_lent_string((const char *)text, "text"))
+		return;
 	__typeof__(bh_f->ret) bh_r = worker_parse(text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -114,8 +121,10 @@ struct bh_frame_2 {
 void bh_entry_2_worker_report(bh_frame *bh_h);
 void bh_entry_2_worker_report(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->step) step = bh_f->step;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.step) step = bh_l.step;
 	worker_report(step);
 }
 

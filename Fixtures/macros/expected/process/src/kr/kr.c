@@ -28,9 +28,12 @@ struct bh_frame_0 {
 void bh_entry_0_kr_add(bh_frame *bh_h);
 void bh_entry_0_kr_add(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a) a = bh_l.a;
+	__typeof__(bh_l.b) b = bh_l.b;
 	__typeof__(bh_f->ret) bh_r = kr_add(a, b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -65,9 +68,12 @@ struct bh_frame_1 {
 void bh_entry_1_kr_scale(bh_frame *bh_h);
 void bh_entry_1_kr_scale(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
-	__typeof__(bh_f->by) by = bh_f->by;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.v) v = bh_l.v;
+	__typeof__(bh_l.by) by = bh_l.by;
 	__typeof__(bh_f->ret) bh_r = kr_scale(v, by);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -37,7 +37,10 @@ struct bh_frame_2 {
 void bh_entry_2_logger_count(bh_frame *bh_h);
 void bh_entry_2_logger_count(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
 	__typeof__(bh_f->ret) bh_r = logger_count();
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -67,7 +70,9 @@ struct bh_frame_3 {
 void bh_entry_3_logger_selftest(bh_frame *bh_h);
 void bh_entry_3_logger_selftest(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
 	logger_selftest();
 }
 
@@ -97,8 +102,13 @@ struct bh_frame_4 {
 void bh_entry_4_logger_write(bh_frame *bh_h);
 void bh_entry_4_logger_write(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->msg) msg = bh_f->msg;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	__typeof__(bh_l.msg) msg = bh_l.msg;
+	if (bh_check_lent_string((const char *)msg, "msg"))
+		return;
 	__typeof__(bh_f->ret) bh_r = logger_write(msg);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -51,7 +51,9 @@ struct bh_frame_4 {
 void bh_entry_4_fmt_banner(bh_frame *bh_h);
 void bh_entry_4_fmt_banner(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
 	fmt_banner();
 }
 
@@ -84,11 +86,18 @@ struct bh_frame_5 {
 void bh_entry_5_fmt_hex(bh_frame *bh_h);
 void bh_entry_5_fmt_hex(bh_frame *bh_h)
 {
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->p) p = bh_f->p;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->out) out = bh_f->out;
-	__typeof__(bh_f->cap) cap = bh_f->cap;
+	struct bh_frame_5 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;  /* for the result */
+	__typeof__(bh_l.p) p = bh_l.p;
+	__typeof__(bh_l.n) n = bh_l.n;
+	__typeof__(bh_l.out) out = bh_l.out;
+	__typeof__(bh_l.cap) cap = bh_l.cap;
+	if (bh_check_lent(p, 1, (__SIZE_TYPE__)(n), "p"))
+		return;
+	if (bh_check_lent(out, 1, (__SIZE_TYPE__)(cap), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = fmt_hex(p, n, out, cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -141,8 +150,11 @@ struct bh_frame_6 {
 void bh_entry_6_fmt_kind(bh_frame *bh_h);
 void bh_entry_6_fmt_kind(bh_frame *bh_h)
 {
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->sides) sides = bh_f->sides;
+	struct bh_frame_6 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
+	__typeof__(bh_l.sides) sides = bh_l.sides;
 	__typeof__(bh_f->ret) bh_r = fmt_kind(sides);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
@@ -196,8 +208,11 @@ struct bh_frame_7 {
 void bh_entry_7_fmt_vec3(bh_frame *bh_h);
 void bh_entry_7_fmt_vec3(bh_frame *bh_h)
 {
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
+	struct bh_frame_7 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
+	__typeof__(bh_l.v) v = bh_l.v;
 	__typeof__(bh_f->ret) bh_r = fmt_vec3(v);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;

@@ -181,11 +181,16 @@ struct bh_frame_0 {
 void bh_entry_0_box_make(bh_frame *bh_h);
 void bh_entry_0_box_make(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->id) id = bh_f->id;
-	__typeof__(bh_f->label) label = bh_f->label;
-	__typeof__(bh_f->lo) lo = bh_f->lo;
-	__typeof__(bh_f->hi) hi = bh_f->hi;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.id) id = bh_l.id;
+	__typeof__(bh_l.label) label = bh_l.label;
+	__typeof__(bh_l.lo) lo = bh_l.lo;
+	__typeof__(bh_l.hi) hi = bh_l.hi;
+	if (bh_check_lent_string((const char *)label, "label"))
+		return;
 	__typeof__(bh_f->ret) bh_r = box_make(id, label, lo, hi);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -227,8 +232,12 @@ struct bh_frame_1 {
 void bh_entry_1_box_print(bh_frame *bh_h);
 void bh_entry_1_box_print(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.b) b = bh_l.b;
+	if (bh_check_lent(b, 1, (__SIZE_TYPE__)(sizeof(struct box)), "b"))
+		return;
 	box_print(b);
 }
 
@@ -266,8 +275,13 @@ struct bh_frame_2 {
 void bh_entry_2_box_volume(bh_frame *bh_h);
 void bh_entry_2_box_volume(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.b) b = bh_l.b;
+	if (bh_check_lent(b, 1, (__SIZE_TYPE__)(sizeof(struct box)), "b"))
+		return;
 	__typeof__(bh_f->ret) bh_r = box_volume(b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -307,8 +321,11 @@ struct bh_frame_3 {
 void bh_entry_3_clamp_short(bh_frame *bh_h);
 void bh_entry_3_clamp_short(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.v) v = bh_l.v;
 	__typeof__(bh_f->ret) bh_r = clamp_short(v);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -340,7 +357,10 @@ struct bh_frame_8 {
 void bh_entry_8_geom_calls(bh_frame *bh_h);
 void bh_entry_8_geom_calls(bh_frame *bh_h)
 {
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
+	struct bh_frame_8 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;  /* for the result */
 	__typeof__(bh_f->ret) bh_r = geom_calls();
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -382,18 +402,25 @@ struct bh_frame_9 {
 void bh_entry_9_geom_mix(bh_frame *bh_h);
 void bh_entry_9_geom_mix(bh_frame *bh_h)
 {
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->c) c = bh_f->c;
-	__typeof__(bh_f->d) d = bh_f->d;
-	__typeof__(bh_f->e) e = bh_f->e;
-	__typeof__(bh_f->vals) vals = bh_f->vals;
-	__typeof__(bh_f->nvals) nvals = bh_f->nvals;
-	__typeof__(bh_f->uc) uc = bh_f->uc;
-	__typeof__(bh_f->s) s = bh_f->s;
-	__typeof__(bh_f->flag) flag = bh_f->flag;
-	__typeof__(bh_f->out) out = bh_f->out;
+	struct bh_frame_9 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a) a = bh_l.a;
+	__typeof__(bh_l.b) b = bh_l.b;
+	__typeof__(bh_l.c) c = bh_l.c;
+	__typeof__(bh_l.d) d = bh_l.d;
+	__typeof__(bh_l.e) e = bh_l.e;
+	__typeof__(bh_l.vals) vals = bh_l.vals;
+	__typeof__(bh_l.nvals) nvals = bh_l.nvals;
+	__typeof__(bh_l.uc) uc = bh_l.uc;
+	__typeof__(bh_l.s) s = bh_l.s;
+	__typeof__(bh_l.flag) flag = bh_l.flag;
+	__typeof__(bh_l.out) out = bh_l.out;
+	if (bh_check_lent(vals, sizeof(*vals), (__SIZE_TYPE__)(nvals), "vals"))
+		return;
+	if (bh_check_lent(out, 1, (__SIZE_TYPE__)(sizeof(double)), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = geom_mix(a, b, c, d, e, vals, nvals, uc, s, flag, out);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -450,7 +477,9 @@ struct bh_frame_10 {
 void bh_entry_10_geom_reset(bh_frame *bh_h);
 void bh_entry_10_geom_reset(bh_frame *bh_h)
 {
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;
+	struct bh_frame_10 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
 	geom_reset();
 }
 
@@ -481,9 +510,14 @@ struct bh_frame_11 {
 void bh_entry_11_ipair_minmax(bh_frame *bh_h);
 void bh_entry_11_ipair_minmax(bh_frame *bh_h)
 {
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
-	__typeof__(bh_f->vals) vals = bh_f->vals;
-	__typeof__(bh_f->n) n = bh_f->n;
+	struct bh_frame_11 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;  /* for the result */
+	__typeof__(bh_l.vals) vals = bh_l.vals;
+	__typeof__(bh_l.n) n = bh_l.n;
+	if (bh_check_lent(vals, sizeof(*vals), (__SIZE_TYPE__)(n), "vals"))
+		return;
 	__typeof__(bh_f->ret) bh_r = ipair_minmax(vals, n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -525,9 +559,12 @@ struct bh_frame_12 {
 void bh_entry_12_mix_bits(bh_frame *bh_h);
 void bh_entry_12_mix_bits(bh_frame *bh_h)
 {
-	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;
-	__typeof__(bh_f->x) x = bh_f->x;
-	__typeof__(bh_f->rot) rot = bh_f->rot;
+	struct bh_frame_12 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;  /* for the result */
+	__typeof__(bh_l.x) x = bh_l.x;
+	__typeof__(bh_l.rot) rot = bh_l.rot;
 	__typeof__(bh_f->ret) bh_r = mix_bits(x, rot);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -562,9 +599,12 @@ struct bh_frame_13 {
 void bh_entry_13_mixed_make(bh_frame *bh_h);
 void bh_entry_13_mixed_make(bh_frame *bh_h)
 {
-	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;
-	__typeof__(bh_f->tag) tag = bh_f->tag;
-	__typeof__(bh_f->weight) weight = bh_f->weight;
+	struct bh_frame_13 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;  /* for the result */
+	__typeof__(bh_l.tag) tag = bh_l.tag;
+	__typeof__(bh_l.weight) weight = bh_l.weight;
 	__typeof__(bh_f->ret) bh_r = mixed_make(tag, weight);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -599,9 +639,14 @@ struct bh_frame_14 {
 void bh_entry_14_polygon_angles(bh_frame *bh_h);
 void bh_entry_14_polygon_angles(bh_frame *bh_h)
 {
-	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;
-	__typeof__(bh_f->sides) sides = bh_f->sides;
-	__typeof__(bh_f->out) out = bh_f->out;
+	struct bh_frame_14 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;  /* for the result */
+	__typeof__(bh_l.sides) sides = bh_l.sides;
+	__typeof__(bh_l.out) out = bh_l.out;
+	if (bh_check_lent(out, 1, (__SIZE_TYPE__)(sizeof(int)), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = polygon_angles(sides, out);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -644,8 +689,11 @@ struct bh_frame_15 {
 void bh_entry_15_pt2_len(bh_frame *bh_h);
 void bh_entry_15_pt2_len(bh_frame *bh_h)
 {
-	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_h;
-	__typeof__(bh_f->p) p = bh_f->p;
+	struct bh_frame_15 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_h;  /* for the result */
+	__typeof__(bh_l.p) p = bh_l.p;
 	__typeof__(bh_f->ret) bh_r = pt2_len(p);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -679,9 +727,12 @@ struct bh_frame_16 {
 void bh_entry_16_pt2_mid(bh_frame *bh_h);
 void bh_entry_16_pt2_mid(bh_frame *bh_h)
 {
-	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_16 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a) a = bh_l.a;
+	__typeof__(bh_l.b) b = bh_l.b;
 	__typeof__(bh_f->ret) bh_r = pt2_mid(a, b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -715,8 +766,11 @@ struct bh_frame_17 {
 void bh_entry_17_quantize(bh_frame *bh_h);
 void bh_entry_17_quantize(bh_frame *bh_h)
 {
-	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_h;
-	__typeof__(bh_f->x) x = bh_f->x;
+	struct bh_frame_17 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_h;  /* for the result */
+	__typeof__(bh_l.x) x = bh_l.x;
 	__typeof__(bh_f->ret) bh_r = quantize(x);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -750,9 +804,12 @@ struct bh_frame_18 {
 void bh_entry_18_union_value(bh_frame *bh_h);
 void bh_entry_18_union_value(bh_frame *bh_h)
 {
-	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_h;
-	__typeof__(bh_f->u) u = bh_f->u;
-	__typeof__(bh_f->is_int) is_int = bh_f->is_int;
+	struct bh_frame_18 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_h;  /* for the result */
+	__typeof__(bh_l.u) u = bh_l.u;
+	__typeof__(bh_l.is_int) is_int = bh_l.is_int;
 	__typeof__(bh_f->ret) bh_r = union_value(u, is_int);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -787,9 +844,12 @@ struct bh_frame_19 {
 void bh_entry_19_vec3_cross(bh_frame *bh_h);
 void bh_entry_19_vec3_cross(bh_frame *bh_h)
 {
-	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_19 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a) a = bh_l.a;
+	__typeof__(bh_l.b) b = bh_l.b;
 	__typeof__(bh_f->ret) bh_r = vec3_cross(a, b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -824,9 +884,12 @@ struct bh_frame_20 {
 void bh_entry_20_vec3_dot(bh_frame *bh_h);
 void bh_entry_20_vec3_dot(bh_frame *bh_h)
 {
-	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_20 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a) a = bh_l.a;
+	__typeof__(bh_l.b) b = bh_l.b;
 	__typeof__(bh_f->ret) bh_r = vec3_dot(a, b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -860,8 +923,11 @@ struct bh_frame_21 {
 void bh_entry_21_vec3_is_unit(bh_frame *bh_h);
 void bh_entry_21_vec3_is_unit(bh_frame *bh_h)
 {
-	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
+	struct bh_frame_21 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_h;  /* for the result */
+	__typeof__(bh_l.v) v = bh_l.v;
 	__typeof__(bh_f->ret) bh_r = vec3_is_unit(v);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -895,9 +961,12 @@ struct bh_frame_22 {
 void bh_entry_22_vec3_scale(bh_frame *bh_h);
 void bh_entry_22_vec3_scale(bh_frame *bh_h)
 {
-	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
-	__typeof__(bh_f->k) k = bh_f->k;
+	struct bh_frame_22 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_h;  /* for the result */
+	__typeof__(bh_l.v) v = bh_l.v;
+	__typeof__(bh_l.k) k = bh_l.k;
 	__typeof__(bh_f->ret) bh_r = vec3_scale(v, k);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

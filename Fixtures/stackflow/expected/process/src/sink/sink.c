@@ -58,9 +58,11 @@ struct bh_frame_0 {
 void bh_entry_0_sink_count(bh_frame *bh_h);
 void bh_entry_0_sink_count(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->counter) counter = bh_f->counter;
-	__typeof__(bh_f->by) by = bh_f->by;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.counter) counter = bh_l.counter;
+	__typeof__(bh_l.by) by = bh_l.by;
 	sink_count(counter, by);
 }
 
@@ -92,9 +94,11 @@ struct bh_frame_1 {
 void bh_entry_1_sink_fill(bh_frame *bh_h);
 void bh_entry_1_sink_fill(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->cells) cells = bh_f->cells;
-	__typeof__(bh_f->n) n = bh_f->n;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.cells) cells = bh_l.cells;
+	__typeof__(bh_l.n) n = bh_l.n;
 	sink_fill(cells, n);
 }
 
@@ -126,8 +130,11 @@ struct bh_frame_2 {
 void bh_entry_2_sink_peek(bh_frame *bh_h);
 void bh_entry_2_sink_peek(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->b) b = bh_f->b;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.b) b = bh_l.b;
 	__typeof__(bh_f->ret) bh_r = sink_peek(b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -160,8 +167,11 @@ struct bh_frame_3 {
 void bh_entry_3_sink_twice(bh_frame *bh_h);
 void bh_entry_3_sink_twice(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->by) by = bh_f->by;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.by) by = bh_l.by;
 	__typeof__(bh_f->ret) bh_r = sink_twice(by);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -194,9 +204,11 @@ struct bh_frame_4 {
 void bh_entry_4_sink_write(bh_frame *bh_h);
 void bh_entry_4_sink_write(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->w) w = bh_f->w;
-	__typeof__(bh_f->s) s = bh_f->s;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.w) w = bh_l.w;
+	__typeof__(bh_l.s) s = bh_l.s;
 	sink_write(w, s);
 }
 

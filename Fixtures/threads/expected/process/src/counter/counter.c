@@ -25,10 +25,13 @@ struct bh_frame_0 {
 void bh_entry_0_counter_mix(bh_frame *bh_h);
 void bh_entry_0_counter_mix(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->thread) thread = bh_f->thread;
-	__typeof__(bh_f->i) i = bh_f->i;
-	__typeof__(bh_f->acc) acc = bh_f->acc;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.thread) thread = bh_l.thread;
+	__typeof__(bh_l.i) i = bh_l.i;
+	__typeof__(bh_l.acc) acc = bh_l.acc;
 	__typeof__(bh_f->ret) bh_r = counter_mix(thread, i, acc);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }

@@ -1,0 +1,81 @@
+import BulkheadAnalysis
+import BulkheadDriver
+import Foundation
+import XCTest
+
+/// The attack suite for the process backend's gates (issue 12, classes 4, 5, 6 and 9): each program under
+/// Fixtures/attacks/<class>-<name> has an attacker compartment (`evil`, code in library thief) that uses its
+/// knowledge of the runtime to reach a secret or change another compartment's behaviour. Each test shows the
+/// secret was not obtained, and that the program either finished or reported a contained fault.
+final class ChannelAttackTests: XCTestCase {
+    func build(_ name: String) throws -> String {
+        let program = try TestSupport.copyFixture(TestSupport.fixtures + "/attacks/" + name)
+        let yaml = program + "/bulkhead.yaml"
+        let tree = program + "/../tree"
+        let b = TestSupport.cli(["build", yaml, "-o", tree])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        let m = try TestSupport.run(["make", "-s", "-C", tree])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        return tree + "/" + (try Pipeline(configPath: yaml).plan().1).program
+    }
+
+    /// The program ended with a report of the caller's fault and the secret appears nowhere.
+    func assertRefused(_ r: TestSupport.ProcessResult, secret: String, report: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(r.stdout.contains(secret) || r.stderr.contains(secret), r.stdout + r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.contains(report), r.stderr, file: file, line: line)
+        XCTAssertNotEqual(r.status, 0, file: file, line: line)
+        XCTAssertFalse(r.stdout.contains("done"), r.stdout, file: file, line: line)
+    }
+
+    /// Class 4: the thief calls a gate of the vault that only main has, through the runtime (bh_call).
+    func testAGateACompartmentHasNoUseOfIsRefused() throws {
+        let r = try TestSupport.run(["timeout", "20", try build("4-forged-call")])
+        XCTAssertTrue(r.stdout.contains("check: 1"), r.stdout)
+        assertRefused(r, secret: "FORGED-SECRET",
+                      report: "bulkhead: compartment 'safe' refused gate 'vault_export' from compartment 'evil': the plan gives that compartment no use of it")
+    }
+
+    /// Class 5: the thief aims a marshalled `in` pointer at the vault's own context.
+    func testAMarshalledPointerOutsideTheLentMemoryIsRefused() throws {
+        let r = try TestSupport.run(["timeout", "20", try build("5-confused-deputy")])
+        XCTAssertTrue(r.stdout.contains("transform: 3"), r.stdout)  // a legitimate call still works
+        assertRefused(r, secret: "DEPUTY-SECRET",
+                      report: "bulkhead: compartment 'safe' refused gate 'vault_transform' from compartment 'evil': parameter 'in' is not in memory the caller lent")
+    }
+
+    /// Class 6: the thief reads its thread's shared stack for what main's earlier calls carried.
+    func testFramesAndBuffersAreWipedWhenFreed() throws {
+        let r = try TestSupport.run(["timeout", "20", try build("6-residue")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "login: 1\nsecret: 0\ndone\n")
+    }
+
+    /// Class 9: the pids main kills at exit, rewritten to an outside process's.
+    func testMainKillsOnlyTheProcessesItKnowsPrivately() throws {
+        let program = try build("9-control-data")
+        let victim = Process()
+        victim.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        victim.arguments = ["60"]
+        try victim.run()
+        defer { victim.terminate() }
+        let r = try TestSupport.run(["timeout", "20", program, "kill", String(victim.processIdentifier)])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("thief: rewrote 2 pids"), r.stdout)  // the attack ran
+        XCTAssertTrue(r.stdout.hasSuffix("done\n"), r.stdout)
+        usleep(200_000)
+        XCTAssertTrue(victim.isRunning, "main killed the process whose pid a compartment wrote")
+        // and no process of the program outlived it (the compartments were killed by what main knows)
+        let left = try TestSupport.run(["pgrep", "-f", program])
+        XCTAssertEqual(left.stdout, "", "processes of the program left: " + left.stdout)
+    }
+
+    /// Class 9: the shared heap's free list aimed at main's private data.
+    func testTheSharedHeapNeverHandsOutMemoryOutsideIt() throws {
+        let r = try TestSupport.run(["timeout", "20", try build("9-control-data"), "heap"])
+        XCTAssertTrue(r.stdout.contains("thief: free list aimed"), r.stdout)  // the attack ran
+        XCTAssertTrue(r.stdout.contains("block is main's data: no"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("motto: MAIN-MOTTO-9e4"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("bulkhead: the shared heap's free list for 64-byte blocks was corrupted"), r.stderr)
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+}
