@@ -206,11 +206,15 @@ func acquireChannel() -> UnsafeMutablePointer<bh_channel> {
     var reused: Int32 = -1
     bh_chan_lock()
     let head = bh_free_head(me)
-    if head.pointee >= 0 {
+    // the free list is shared memory: a link to no channel handed out so far (or to one of another home)
+    // drops the list rather than lead this thread to write where it points
+    if head.pointee >= 0 && head.pointee < channelCount() && bh_channel_at(head.pointee).pointee.home == me {
         reused = head.pointee
         let c = bh_channel_at(reused)
         head.pointee = c.pointee.next_free
         c.pointee.next_free = -1
+    } else if head.pointee >= 0 {
+        head.pointee = -1
     }
     bh_chan_unlock()
     let c: UnsafeMutablePointer<bh_channel>

@@ -533,11 +533,11 @@ static void bh_bands_prepare(int n) {
         uintptr_t lo = bh_maps[j].hi, hi = bh_maps[j + 1].lo;
         if (hi > lo) mmap((void *)lo, hi - lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
     }
-    bh_rt.ctrl->band_top = bh_maps[top].lo;
+    bh_rt.band_top = bh_maps[top].lo;   /* private: every process inherits it at its fork */
 }
 
 void bh_bands_reserve(int32_t self) {
-    uintptr_t top = bh_rt.ctrl->band_top;
+    uintptr_t top = bh_rt.band_top;
     uintptr_t size = (uintptr_t)self * BH_BAND;
     if (top == 0 || self <= 0 || size >= top) return;
     void *p = mmap((void *)(top - size), size, PROT_NONE,
@@ -546,7 +546,7 @@ void bh_bands_reserve(int32_t self) {
 }
 
 int32_t bh_band_owner(uintptr_t addr) {
-    uintptr_t top = bh_rt.ctrl ? bh_rt.ctrl->band_top : 0;
+    uintptr_t top = bh_rt.band_top;
     const bh_program_desc *p = bh_rt.program;
     if (top == 0 || !p || addr >= top) return -1;
     uintptr_t k = (top - 1 - addr) / BH_BAND;

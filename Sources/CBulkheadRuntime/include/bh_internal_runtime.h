@@ -146,7 +146,6 @@ typedef struct bh_ctrl {
     int32_t shutdown;          /* main is exiting: gate calls fail at once */
     int32_t main_pid;
     int32_t zygote_pid;
-    uintptr_t band_top;        /* private mappings: compartment k's band is [top - (k+1) X, top - k X), X = BH_BAND */
     int32_t chan_lock;         /* spin lock over free_head */
     int32_t free_head[BH_MAX_COMPARTMENTS];
     bh_comp_state comp[BH_MAX_COMPARTMENTS];
@@ -184,6 +183,8 @@ typedef struct {
     uintptr_t initial_stack_lo;        /* the program's frames on main's first thread's stack (from the */
     uintptr_t initial_stack_hi;        /* bottom of [stack] to __wrap_main's frame), found before any fork */
     int32_t zygote_pid;                /* main: its child the zygote, as the fork returned it */
+    uintptr_t band_top;                /* private mappings: compartment k's band is [top - (k+1) X, top - k X),
+                                          X = BH_BAND (main finds it before any fork) */
 } bh_rt_state;
 
 extern bh_rt_state bh_rt;
