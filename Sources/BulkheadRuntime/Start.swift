@@ -55,6 +55,8 @@ public func bhRuntimeStart(_ program: UnsafePointer<bh_program_desc>?) {
     let shared = copy.pointee.shared
     let src = bh_share_range(shared.start, shared.end)
     if src != 0 { startFailed("cannot share the shared globals", -src) }
+    let prc = bh_pairs_create()
+    if prc != 0 { startFailed("cannot create the memory that pairs of compartments share", -prc) }
     var k: Int32 = 0
     while k < n {
         if bh_comp_desc(k).pointee.syscalls != nil { bh_seccomp_prepare() }
@@ -157,7 +159,10 @@ private func checkAligned(_ r: bh_region, _ k: Int32, _ name: StaticString) {
 /// In every process: the other compartments' memory out of reach, the fault handlers, the filter.
 private func setUpProcess(_ me: Int32, filter: Bool = true) {
     let n = bh_ncompartments()
-    if n > 1 { bh_brk_wall() }
+    if n > 1 {
+        bh_brk_wall()
+        bh_pairs_restrict(me)
+    }
     var k: Int32 = 0
     while k < n {
         if k != me {
@@ -392,7 +397,7 @@ private func runProgramExit(_ status: Int32) {
 /// An internal gate into compartment k (main only), on the calling thread's channel like any gate.
 private func exitCall(_ k: Int32, _ op: Int32, _ arg: Int32, _ status: Int32) {
     if bh_load(&bh_comp(k).pointee.alive) == 0 { return }
-    guard let raw = bhStackAlloc(MemoryLayout<bh_exit_frame>.size, MemoryLayout<bh_exit_frame>.alignment) else { return }
+    guard let raw = bhFrameAlloc(bh_internal_gate(k), MemoryLayout<bh_exit_frame>.size, MemoryLayout<bh_exit_frame>.alignment) else { return }
     let f = raw.assumingMemoryBound(to: bh_exit_frame.self)
     f.pointee.op = op
     f.pointee.arg = arg
@@ -415,7 +420,7 @@ private func compartmentOnExit(_ status: Int32, _ arg: UnsafeMutableRawPointer?)
     _ = bh_cas(&ctrl.pointee.term_status, -1, status & 0xff)
     _ = bh_cas(&ctrl.pointee.terminating, BH_TERM_NONE, BH_TERM_EXIT)
     if let f = bh_tls_get_serving(), let ch = bh_tls_get_channel() {
-        let caller = bh_frame_caller(f)
+        let caller = bh_frame_origin(ch, f, rt.pointee.self_index)
         bh_frame_set_status(f, BH_ST_EXIT)
         bh_tls_set_serving(nil)
         bh_owner_hand(ch, caller)

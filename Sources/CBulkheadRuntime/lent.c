@@ -4,8 +4,8 @@
  * confused deputy: the callee would read its own secrets into the reply, or overwrite its own data) and
  * change any word while the callee reads it. So the entry copies the frame into private memory before use
  * (bh_entry_copy) and checks every marshalled pointer against the memory the caller lent with the frame:
- * what lies above the frame on the channel's shared stack, where the caller's stub copied the buffers
- * (bh_check_lent). The bounds come from process-private state. A call that fails a check is refused as a
+ * what lies above the frame in the sub-stack that the caller and the callee alone share (pairs.c), where
+ * the caller's stub copied the buffers (bh_check_lent). The bounds come from process-private state. A call that fails a check is refused as a
  * fault of the caller: reported, and the program ends (the caller is not answered, so it runs no further).
  */
 #include "bh_internal_runtime.h"
@@ -17,6 +17,7 @@
  * taken by the entry's bh_entry_copy. An entry run without it (a gate of its own compartment, or before the
  * processes start) checks nothing: its frame came from this process. */
 static _Thread_local bh_channel *bh_tls_check_ch __attribute__((tls_model("initial-exec")));
+static _Thread_local int32_t bh_tls_check_loc __attribute__((tls_model("initial-exec")));   /* its stack */
 static _Thread_local int32_t bh_tls_check_gate __attribute__((tls_model("initial-exec")));
 static _Thread_local int32_t bh_tls_check_caller __attribute__((tls_model("initial-exec")));
 /* What the caller of the entry now checking lent: [lo, hi); lo == 0: no checks. */
@@ -24,8 +25,9 @@ static _Thread_local uintptr_t bh_tls_lent_lo __attribute__((tls_model("initial-
 static _Thread_local uintptr_t bh_tls_lent_hi __attribute__((tls_model("initial-exec")));
 static _Thread_local int32_t bh_tls_refused __attribute__((tls_model("initial-exec")));
 
-void bh_serve_begin(bh_channel *ch, int32_t gate, int32_t caller) {
+void bh_serve_begin(bh_channel *ch, const bh_frame *f, int32_t gate, int32_t caller) {
     bh_tls_check_ch = ch;
+    bh_tls_check_loc = bh_stack_of(ch, f, sizeof *f);
     bh_tls_check_gate = gate;
     bh_tls_check_caller = caller;
     bh_tls_refused = 0;
@@ -40,11 +42,19 @@ void bh_refuse(int32_t gate, int32_t caller, const char *why, const char *param)
     bh_rb b = {.len = 0};
     bh_rb_str(&b, "bulkhead: compartment ");
     bh_rb_comp(&b, bh_rt.self_index);
-    bh_rb_str(&b, " refused gate ");
-    if (gate >= bh_rt.program->ngates) bh_rb_str(&b, "'(the program's exit)'");
-    else bh_rb_gate(&b, gate);
-    bh_rb_str(&b, " from compartment ");
-    bh_rb_comp(&b, caller);
+    if (gate < 0) {
+        bh_rb_str(&b, " refused a call");
+    } else {
+        bh_rb_str(&b, " refused gate ");
+        if (gate >= bh_rt.program->ngates) bh_rb_str(&b, "'(the program's exit)'");
+        else bh_rb_gate(&b, gate);
+    }
+    if (caller >= 0) {
+        bh_rb_str(&b, " from compartment ");
+        bh_rb_comp(&b, caller);
+    } else {
+        bh_rb_str(&b, " from an unknown caller");
+    }
     bh_rb_str(&b, ": ");
     if (param) {
         bh_rb_str(&b, "parameter '");
@@ -71,10 +81,11 @@ int bh_entry_copy(void *copy, const bh_frame *frame, size_t size) {
         memcpy(copy, frame, size);
         return 0;
     }
-    if (!bh_on_stack(ch, frame, size)) return refuse_call("sent a frame outside its shared stack", NULL);
+    int32_t loc = bh_stack_of(ch, frame, size);
+    if (loc <= 0 || loc != bh_tls_check_loc) return refuse_call("sent a frame outside the memory it shares with the callee", NULL);
     memcpy(copy, frame, size);
     bh_tls_lent_lo = (uintptr_t)frame + size;
-    bh_tls_lent_hi = bh_stack_hi(ch);
+    bh_tls_lent_hi = (uintptr_t)bh_sub(loc - 1, ch) + BH_CHANNEL_STACK_SIZE;
     return 0;
 }
 

@@ -90,6 +90,7 @@ extern "C" {
 #define BH_ST_RETURN 1
 #define BH_ST_FAULTED 2
 #define BH_ST_EXIT 3          /* the callee's process called exit(): the caller side exits with the status */
+#define BH_ST_SERVING 4       /* the callee runs it (a call that is handed over again is not run twice) */
 
 /* Shared heap block headers. */
 #define BH_HEAP_MAGIC 0x6b6c6268u
@@ -185,6 +186,13 @@ typedef struct {
     int32_t zygote_pid;                /* main: its child the zygote, as the fork returned it */
     uintptr_t band_top;                /* private mappings: compartment k's band is [top - (k+1) X, top - k X),
                                           X = BH_BAND (main finds it before any fork) */
+    /* the pairs' memory (pairs.c): pair p's region at pair_base + p * BH_PAIR_SPAN, mapped only in the
+     * processes of its two compartments, pair_a[p] < pair_b[p]; pair_index[a * n + b]: p, or -1 */
+    char *pair_base;
+    int32_t npairs;
+    int32_t *pair_a;
+    int32_t *pair_b;
+    int16_t *pair_index;
 } bh_rt_state;
 
 extern bh_rt_state bh_rt;
@@ -203,18 +211,85 @@ static inline int32_t *_Nonnull bh_free_head(int32_t home) { return &bh_rt.ctrl-
 static inline void *_Nullable *_Nonnull bh_heap_free_list(int32_t cls) { return &bh_rt.ctrl->heap_free[cls]; }
 static inline const bh_compartment_desc *_Nonnull bh_comp_desc(int32_t k) { return &bh_rt.program->compartments[k]; }
 
+/* ---- the pairs' memory (pairs.c) ----------------------------------------------------------------------
+ * Every pair of compartments that the plan lets one call the other has a region of its own, mapped only in
+ * the processes of those two (a memfd per pair, mapped before any fork, its descriptor closed at once; every
+ * other process maps fresh inaccessible memory over it): in it, one sub-stack per channel, where a call
+ * between the two puts its frame and marshalled buffers, and the callee its copied result. So no third
+ * compartment can read or change a call in flight, and the callee learns its caller from where the frame
+ * lies: only the caller (or the callee) can have written there. A sub-stack starts with its stack pointer,
+ * which only the two parties can write. */
+#define BH_PAIR_SPAN ((size_t)BH_CHANNEL_STACK_SIZE * BH_MAX_CHANNELS)
+#define BH_SUB_HEADER 64
+static inline int32_t bh_pair(int32_t a, int32_t b) {
+    int32_t n = bh_rt.program->ncompartments;
+    if (a < 0 || b < 0 || a >= n || b >= n || !bh_rt.pair_index) return -1;
+    return bh_rt.pair_index[a * n + b];
+}
+/* The sub-stack of channel ch in pair p: its header (the stack pointer) and [lo, hi). */
+static inline char *_Nonnull bh_sub(int32_t p, const bh_channel *_Nonnull ch) {
+    return bh_rt.pair_base + (size_t)p * BH_PAIR_SPAN + (size_t)(ch - bh_rt.channels) * BH_CHANNEL_STACK_SIZE;
+}
+/* Which of channel ch's stacks holds n bytes at f, from private state only: 0 the channel's own (in the
+ * shared region: locals the program shares, frames of gates into the caller's own compartment), p + 1 the
+ * sub-stack of pair p; -1 none. */
+static inline int32_t bh_stack_of(const bh_channel *_Nonnull ch, const void *_Nullable f, size_t n) {
+    uintptr_t a = (uintptr_t)f;
+    uintptr_t lo = (uintptr_t)bh_hot(ch) + sizeof(bh_channel_hot), hi = (uintptr_t)bh_hot(ch) + BH_CHANNEL_STACK_SIZE;
+    if (a >= lo && a <= hi && n <= hi - a) return 0;
+    uintptr_t base = (uintptr_t)bh_rt.pair_base;
+    if (!base || a < base) return -1;
+    uintptr_t off = a - base;
+    uintptr_t p = off / BH_PAIR_SPAN;
+    if (p >= (uintptr_t)bh_rt.npairs) return -1;
+    uintptr_t in = off % BH_PAIR_SPAN;
+    if (in / BH_CHANNEL_STACK_SIZE != (uintptr_t)(ch - bh_rt.channels)) return -1;
+    in %= BH_CHANNEL_STACK_SIZE;
+    if (in < BH_SUB_HEADER || n > BH_CHANNEL_STACK_SIZE - in) return -1;
+    return (int32_t)p + 1;
+}
+/* Whether this process maps pair p (the zygote maps every pair). */
+static inline int bh_pair_mapped(int32_t p) {
+    return bh_rt.is_zygote || bh_rt.pair_a[p] == bh_rt.self_index || bh_rt.pair_b[p] == bh_rt.self_index;
+}
+/* The caller of frame f, handed over on channel ch: the other party of the pair whose sub-stack holds it,
+ * if its gate enters `callee` and this process maps that pair; -1 otherwise (a frame anywhere else was
+ * written by someone who is not a party to a call into `callee`). */
+static inline int32_t bh_frame_origin(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f, int32_t callee) {
+    int32_t loc = bh_stack_of(ch, f, sizeof(bh_frame));
+    if (loc <= 0 || !bh_pair_mapped(loc - 1)) return -1;
+    int32_t a = bh_rt.pair_a[loc - 1], b = bh_rt.pair_b[loc - 1];
+    return callee == a ? b : callee == b ? a : -1;
+}
+/* Whether frame f lies on one of channel ch's stacks that this process maps. */
+static inline int bh_frame_readable(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f) {
+    int32_t loc = bh_stack_of(ch, f, sizeof(bh_frame));
+    return loc == 0 || (loc > 0 && bh_pair_mapped(loc - 1));
+}
+int bh_pairs_create(void);                    /* main, before any fork: 0, or -errno */
+void bh_pairs_restrict(int32_t self);         /* after a fork: every pair self is no party to made unreachable */
+
 /* A frame's header fields, as the runtime reads and writes them (bh_frame packs them into 16 bytes). */
 static inline int32_t bh_frame_status(const bh_frame *_Nonnull f) { return f->status; }
 static inline void bh_frame_set_status(bh_frame *_Nonnull f, int32_t st) { f->status = (int16_t)st; }
 static inline int32_t bh_frame_caller(const bh_frame *_Nonnull f) { return f->caller; }
 static inline void bh_frame_set_caller(bh_frame *_Nonnull f, int32_t k) { f->caller = (int16_t)k; }
-/* The frame enclosing f on channel ch's shared stack (NULL: none): kept as its offset from the channel's hot
- * words, which precede every frame on the channel (0: none). */
+/* The frame enclosing f on channel ch (NULL: none): kept as which of the channel's stacks holds it
+ * (bh_stack_of, above bit 18) and its offset there (0: none), decoded with private state only, so that it
+ * always lands on one of the channel's stacks. */
 static inline bh_frame *_Nullable bh_frame_prev(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f) {
-    return f->prev ? (bh_frame *)((char *)bh_hot(ch) + f->prev) : NULL;
+    uint32_t v = (uint32_t)f->prev, loc = v >> 18, off = v & (BH_CHANNEL_STACK_SIZE - 1);
+    if (!v || off < sizeof(bh_channel_hot) || off > BH_CHANNEL_STACK_SIZE - sizeof(bh_frame)) return NULL;
+    if (loc == 0) return (bh_frame *)((char *)bh_hot(ch) + off);
+    if (loc > (uint32_t)bh_rt.npairs || off < BH_SUB_HEADER) return NULL;
+    return (bh_frame *)(bh_sub((int32_t)loc - 1, ch) + off);
 }
 static inline void bh_frame_set_prev(const bh_channel *_Nonnull ch, bh_frame *_Nonnull f, const bh_frame *_Nullable prev) {
-    f->prev = prev ? (int32_t)((const char *)prev - (const char *)bh_hot(ch)) : 0;
+    int32_t loc = prev ? bh_stack_of(ch, prev, sizeof(bh_frame)) : -1;
+    uintptr_t off = (uintptr_t)prev & (BH_CHANNEL_STACK_SIZE - 1);
+    if (loc == 0) off = (uintptr_t)((const char *)prev - (const char *)bh_hot(ch));
+    else if (loc > 0) off = (uintptr_t)((const char *)prev - bh_sub(loc - 1, ch));
+    f->prev = loc < 0 ? 0 : (int32_t)(((uint32_t)loc << 18) | (uint32_t)off);
 }
 
 /* The compartment a gate enters; -1 for an invalid gate id. Ids from ngates on are the runtime's internal
@@ -260,8 +335,8 @@ static inline int bh_gate_allows(int32_t g, int32_t caller) {
 }
 /* The exit status of a program ended because a compartment's call was refused: as if the caller aborted. */
 #define BH_REFUSED_STATUS 134
-/* serve: the frame about to run came from compartment `caller` on channel ch; bh_entry_copy checks it. */
-void bh_serve_begin(bh_channel *_Nonnull ch, int32_t gate, int32_t caller);
+/* serve: frame f, about to run, came from compartment `caller` on channel ch; bh_entry_copy checks it. */
+void bh_serve_begin(bh_channel *_Nonnull ch, const bh_frame *_Nonnull f, int32_t gate, int32_t caller);
 /* serve, after the entry: whether it refused the call (then reported, and the program is ending). */
 int bh_serve_refused(void);
 /* A refusal found by the runtime itself (a gate the caller may not use): reported, the program ends. */

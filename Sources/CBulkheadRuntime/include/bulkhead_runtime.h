@@ -100,6 +100,13 @@ int32_t bh_self(void);
 void *bh_stack_alloc(size_t size, size_t align);
 void bh_stack_free(void *p);
 
+/* Caller side: memory for gate `gate`'s frame and marshalled buffers, in the memory that the calling
+ * compartment shares with the gate's compartment only (a sub-stack of the thread's channel, mapped in no
+ * other process); on the shared stack where no other process takes part. Freed with bh_stack_free. */
+void *bh_frame_alloc(int32_t gate, size_t size, size_t align);
+/* Callee side: memory for a result copied back to the caller, on the stack that holds `frame`. */
+void *bh_reply_alloc(const bh_frame *frame, size_t size, size_t align);
+
 /* Runs gate `gate`'s entry in its compartment with `frame` (which must be on the shared stack) and
  * returns when it has returned (frame->status == BH_RETURN) or its compartment faulted and was restarted
  * (frame->status == BH_FAULTED). While waiting, the calling thread serves calls made back into its own

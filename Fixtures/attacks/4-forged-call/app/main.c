@@ -1,8 +1,9 @@
 #include <stdio.h>
+#include <string.h>
 
 int vault_check(int pin);
 int vault_export(char *out, int n);
-int thief_run(void);
+int thief_run(int claim);
 
 int main(int argc, char **argv)
 {
@@ -11,7 +12,7 @@ int main(int argc, char **argv)
         char buf[64];
         vault_export(buf, (int)sizeof buf);
     }
-    thief_run();
+    thief_run(argc > 1 && strcmp(argv[1], "claim") == 0);
     printf("done\n");
     return 0;
 }

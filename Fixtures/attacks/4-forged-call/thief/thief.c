@@ -30,15 +30,21 @@ static int gate_of(const char *name)
     return -1;
 }
 
-int thief_run(void)
+int vault_check(int pin);
+void *bh_frame_alloc(int32_t gate, size_t size, size_t align);
+
+int thief_run(int claim)
 {
-    struct export_frame *f = bh_stack_alloc(sizeof *f, 16);
-    char *out = bh_stack_alloc(64, 16);
+    printf("thief may check: %d\n", vault_check(1234));
+    int g = gate_of("vault_export");
+    struct export_frame *f = claim ? bh_stack_alloc(sizeof *f, 16) : bh_frame_alloc(g, sizeof *f, 16);
+    char *out = claim ? bh_stack_alloc(64, 16) : bh_frame_alloc(g, 64, 16);
     memset(f, 0, sizeof *f);
     memset(out, 0, 64);
+    f->h.caller = 0;   /* main */
     f->out = out;
     f->n = 64;
-    call_gate(gate_of("vault_export"), &f->h);
+    call_gate(g, &f->h);
     printf("thief: status %d ret %d got '%.20s'\n", f->h.status, f->ret, out);
     fflush(stdout);
     bh_stack_free(f);

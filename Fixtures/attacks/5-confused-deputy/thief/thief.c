@@ -15,8 +15,8 @@ typedef struct {
     int32_t ngates;
     const atk_gate_desc *gates;
 } atk_program_desc;
-void *bh_stack_alloc(size_t size, size_t align);
 void bh_stack_free(void *p);
+void *bh_frame_alloc(int32_t gate, size_t size, size_t align);
 void bh_call();
 static void call_gate(int32_t g, atk_frame *f) { ((void (*)(int32_t, atk_frame *))bh_call)(g, f); }
 
@@ -36,14 +36,15 @@ int vault_transform(const char *in, char *out, int n);
 int thief_run(const void *handle)
 {
     (void)vault_transform;   /* the thief has a gate to it: a legitimate caller */
-    struct transform_frame *f = bh_stack_alloc(sizeof *f, 16);
-    char *out = bh_stack_alloc(64, 16);
+    int g = gate_of("vault_transform");
+    struct transform_frame *f = bh_frame_alloc(g, sizeof *f, 16);   /* as the gate's own stub does */
+    char *out = bh_frame_alloc(g, 64, 16);
     memset(out, 0, 64);
     memset(f, 0, sizeof *f);
     f->in = (const char *)handle;   /* the vault's own private memory */
     f->out = out;
     f->n = 48;
-    call_gate(gate_of("vault_transform"), &f->h);
+    call_gate(g, &f->h);
     printf("thief: status %d, got '%.32s'\n", f->h.status, out + 16);
     fflush(stdout);
     bh_stack_free(f);

@@ -4,11 +4,16 @@ int vault_login(const char *key);
 int vault_secret(char *out, int n);
 int thief_run(void);
 
+static int login(void)
+{
+    char key[32] = "RESIDUE-KEY-6b2";   /* lent by address: it lives on the shared stack while in scope */
+    return vault_login(key);
+}
+
 int main(void)
 {
-    char key[32] = "RESIDUE-KEY-6b2";
     char data[32];
-    printf("login: %d\n", vault_login(key));
+    printf("login: %d\n", login());
     printf("secret: %d\n", vault_secret(data, (int)sizeof data));
     thief_run();
     printf("done\n");

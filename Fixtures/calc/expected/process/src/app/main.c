@@ -186,7 +186,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_app_count(int n)
 	if (bh_self() == 0) {
 		return app_count(n);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -229,20 +229,20 @@ __attribute__((section("bh_gate_text"))) int bh_gate_app_lookup_var(const char *
 	if (bh_self() == 0) {
 		return app_lookup_var(name, out);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->name, &name, sizeof bh_f->name);
 	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
 	__SIZE_TYPE__ bh_n_name = name ? __builtin_strlen((const char *)name) + 1 : 0;
 	void *bh_c_name = 0;
 	if (name) {
-		bh_c_name = bh_stack_alloc(bh_n_name, bh_n_name > 64 ? 64 : 16);
+		bh_c_name = bh_frame_alloc(1, bh_n_name, bh_n_name > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_name, (const void *)name, bh_n_name);
 		bh_f->name = (__typeof__(bh_f->name))bh_c_name;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
+		bh_c_out = bh_frame_alloc(1, bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}

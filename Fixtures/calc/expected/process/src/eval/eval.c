@@ -136,7 +136,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_eval_count(int n)
 	if (bh_self() == 2) {
 		return eval_count(n);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -168,7 +168,7 @@ void bh_entry_3_eval_error_string(bh_frame *bh_h)
 	__typeof__(bh_f->ret) bh_r = eval_error_string(err);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
+		void *bh_c = bh_reply_alloc(bh_h, bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -183,7 +183,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_eval_error_string(i
 	if (bh_self() == 2) {
 		return eval_error_string(err);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -241,7 +241,7 @@ __attribute__((section("bh_gate_text"))) double bh_gate_eval_tree(const struct n
 	if (bh_self() == 2) {
 		return eval_tree(pool, count, root, err);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->pool, &pool, sizeof bh_f->pool);
 	__builtin_memcpy(&bh_f->count, &count, sizeof bh_f->count);
 	__builtin_memcpy(&bh_f->root, &root, sizeof bh_f->root);
@@ -249,14 +249,14 @@ __attribute__((section("bh_gate_text"))) double bh_gate_eval_tree(const struct n
 	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(count) : 0;
 	void *bh_c_pool = 0;
 	if (pool) {
-		bh_c_pool = bh_stack_alloc(bh_n_pool, bh_n_pool > 64 ? 64 : 16);
+		bh_c_pool = bh_frame_alloc(4, bh_n_pool, bh_n_pool > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_pool, (const void *)pool, bh_n_pool);
 		bh_f->pool = (__typeof__(bh_f->pool))bh_c_pool;
 	}
 	__SIZE_TYPE__ bh_n_err = err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_err = 0;
 	if (err) {
-		bh_c_err = bh_stack_alloc(bh_n_err, bh_n_err > 64 ? 64 : 16);
+		bh_c_err = bh_frame_alloc(4, bh_n_err, bh_n_err > 64 ? 64 : 16);
 		__builtin_memset(bh_c_err, 0, bh_n_err);
 		bh_f->err = (__typeof__(bh_f->err))bh_c_err;
 	}

@@ -104,7 +104,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_lex_all(const char *src, st
 	if (bh_self() == 1) {
 		return lex_all(src, toks, cap, errpos);
 	}
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
 	__builtin_memcpy(&bh_f->src, &src, sizeof bh_f->src);
 	__builtin_memcpy(&bh_f->toks, &toks, sizeof bh_f->toks);
 	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
@@ -112,21 +112,21 @@ __attribute__((section("bh_gate_text"))) int bh_gate_lex_all(const char *src, st
 	__SIZE_TYPE__ bh_n_src = src ? __builtin_strlen((const char *)src) + 1 : 0;
 	void *bh_c_src = 0;
 	if (src) {
-		bh_c_src = bh_stack_alloc(bh_n_src, bh_n_src > 64 ? 64 : 16);
+		bh_c_src = bh_frame_alloc(5, bh_n_src, bh_n_src > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_src, (const void *)src, bh_n_src);
 		bh_f->src = (__typeof__(bh_f->src))bh_c_src;
 	}
 	__SIZE_TYPE__ bh_n_toks = toks ? sizeof(*toks) * (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_toks = 0;
 	if (toks) {
-		bh_c_toks = bh_stack_alloc(bh_n_toks, bh_n_toks > 64 ? 64 : 16);
+		bh_c_toks = bh_frame_alloc(5, bh_n_toks, bh_n_toks > 64 ? 64 : 16);
 		__builtin_memset(bh_c_toks, 0, bh_n_toks);
 		bh_f->toks = (__typeof__(bh_f->toks))bh_c_toks;
 	}
 	__SIZE_TYPE__ bh_n_errpos = errpos ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_errpos = 0;
 	if (errpos) {
-		bh_c_errpos = bh_stack_alloc(bh_n_errpos, bh_n_errpos > 64 ? 64 : 16);
+		bh_c_errpos = bh_frame_alloc(5, bh_n_errpos, bh_n_errpos > 64 ? 64 : 16);
 		__builtin_memset(bh_c_errpos, 0, bh_n_errpos);
 		bh_f->errpos = (__typeof__(bh_f->errpos))bh_c_errpos;
 	}

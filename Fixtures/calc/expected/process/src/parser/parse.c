@@ -260,7 +260,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct
 	if (bh_self() == 1) {
 		return parse_describe(pool, count, root, buf, cap);
 	}
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
 	__builtin_memcpy(&bh_f->pool, &pool, sizeof bh_f->pool);
 	__builtin_memcpy(&bh_f->count, &count, sizeof bh_f->count);
 	__builtin_memcpy(&bh_f->root, &root, sizeof bh_f->root);
@@ -269,14 +269,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct
 	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(count) : 0;
 	void *bh_c_pool = 0;
 	if (pool) {
-		bh_c_pool = bh_stack_alloc(bh_n_pool, bh_n_pool > 64 ? 64 : 16);
+		bh_c_pool = bh_frame_alloc(6, bh_n_pool, bh_n_pool > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_pool, (const void *)pool, bh_n_pool);
 		bh_f->pool = (__typeof__(bh_f->pool))bh_c_pool;
 	}
 	__SIZE_TYPE__ bh_n_buf = buf ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_buf = 0;
 	if (buf) {
-		bh_c_buf = bh_stack_alloc(bh_n_buf, bh_n_buf > 64 ? 64 : 16);
+		bh_c_buf = bh_frame_alloc(6, bh_n_buf, bh_n_buf > 64 ? 64 : 16);
 		__builtin_memset(bh_c_buf, 0, bh_n_buf);
 		bh_f->buf = (__typeof__(bh_f->buf))bh_c_buf;
 	}
@@ -312,7 +312,7 @@ void bh_entry_7_parse_error_string(bh_frame *bh_h)
 	__typeof__(bh_f->ret) bh_r = parse_error_string(err);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
+		void *bh_c = bh_reply_alloc(bh_h, bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -327,7 +327,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(
 	if (bh_self() == 1) {
 		return parse_error_string(err);
 	}
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
 	__builtin_memcpy(&bh_f->err, &err, sizeof bh_f->err);
 	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -387,7 +387,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_expr(const char *src,
 	if (bh_self() == 1) {
 		return parse_expr(src, pool, cap, err);
 	}
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_frame_alloc(8, sizeof *bh_f, _Alignof(struct bh_frame_8));
 	__builtin_memcpy(&bh_f->src, &src, sizeof bh_f->src);
 	__builtin_memcpy(&bh_f->pool, &pool, sizeof bh_f->pool);
 	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
@@ -395,21 +395,21 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_expr(const char *src,
 	__SIZE_TYPE__ bh_n_src = src ? __builtin_strlen((const char *)src) + 1 : 0;
 	void *bh_c_src = 0;
 	if (src) {
-		bh_c_src = bh_stack_alloc(bh_n_src, bh_n_src > 64 ? 64 : 16);
+		bh_c_src = bh_frame_alloc(8, bh_n_src, bh_n_src > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_src, (const void *)src, bh_n_src);
 		bh_f->src = (__typeof__(bh_f->src))bh_c_src;
 	}
 	__SIZE_TYPE__ bh_n_pool = pool ? sizeof(*pool) * (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_pool = 0;
 	if (pool) {
-		bh_c_pool = bh_stack_alloc(bh_n_pool, bh_n_pool > 64 ? 64 : 16);
+		bh_c_pool = bh_frame_alloc(8, bh_n_pool, bh_n_pool > 64 ? 64 : 16);
 		__builtin_memset(bh_c_pool, 0, bh_n_pool);
 		bh_f->pool = (__typeof__(bh_f->pool))bh_c_pool;
 	}
 	__SIZE_TYPE__ bh_n_err = err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_err = 0;
 	if (err) {
-		bh_c_err = bh_stack_alloc(bh_n_err, bh_n_err > 64 ? 64 : 16);
+		bh_c_err = bh_frame_alloc(8, bh_n_err, bh_n_err > 64 ? 64 : 16);
 		__builtin_memset(bh_c_err, 0, bh_n_err);
 		bh_f->err = (__typeof__(bh_f->err))bh_c_err;
 	}

@@ -205,20 +205,20 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void
 	if (bh_self() == 0) {
 		return cmp_int_asc(a, b);
 	}
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
 	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_a = 0;
 	if (a) {
-		bh_c_a = bh_stack_alloc(bh_n_a, bh_n_a > 64 ? 64 : 16);
+		bh_c_a = bh_frame_alloc(6, bh_n_a, bh_n_a > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
 		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
 	}
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
+		bh_c_b = bh_frame_alloc(6, bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -263,20 +263,20 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc
 	if (bh_self() == 0) {
 		return cmp_person_by_age_desc(a, b);
 	}
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
 	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_a = 0;
 	if (a) {
-		bh_c_a = bh_stack_alloc(bh_n_a, bh_n_a > 64 ? 64 : 16);
+		bh_c_a = bh_frame_alloc(7, bh_n_a, bh_n_a > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
 		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
 	}
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
+		bh_c_b = bh_frame_alloc(7, bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -321,20 +321,20 @@ __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_name(const void
 	if (bh_self() == 0) {
 		return cmp_person_by_name(a, b);
 	}
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_frame_alloc(8, sizeof *bh_f, _Alignof(struct bh_frame_8));
 	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_a = a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_a = 0;
 	if (a) {
-		bh_c_a = bh_stack_alloc(bh_n_a, bh_n_a > 64 ? 64 : 16);
+		bh_c_a = bh_frame_alloc(8, bh_n_a, bh_n_a > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_a, (const void *)a, bh_n_a);
 		bh_f->a = (__typeof__(bh_f->a))bh_c_a;
 	}
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
+		bh_c_b = bh_frame_alloc(8, bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -377,14 +377,14 @@ static __attribute__((section("bh_gate_text"))) void bh_cb_on_alert(int topic, c
 		on_alert(topic, msg, ctx);
 		return;
 	}
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_frame_alloc(9, sizeof *bh_f, _Alignof(struct bh_frame_9));
 	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
 	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
 	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
+		bh_c_msg = bh_frame_alloc(9, bh_n_msg, bh_n_msg > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
 		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
 	}
@@ -425,14 +425,14 @@ __attribute__((section("bh_gate_text"))) void bh_cb_on_any_message(int topic, co
 		on_any_message(topic, msg, ctx);
 		return;
 	}
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_frame_alloc(10, sizeof *bh_f, _Alignof(struct bh_frame_10));
 	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
 	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
 	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
+		bh_c_msg = bh_frame_alloc(10, bh_n_msg, bh_n_msg > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
 		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
 	}
@@ -473,14 +473,14 @@ static __attribute__((section("bh_gate_text"))) void bh_cb_on_temperature(int to
 		on_temperature(topic, msg, ctx);
 		return;
 	}
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_frame_alloc(11, sizeof *bh_f, _Alignof(struct bh_frame_11));
 	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
 	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
 	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
+		bh_c_msg = bh_frame_alloc(11, bh_n_msg, bh_n_msg > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
 		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
 	}

@@ -75,7 +75,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_bus_clear(void)
 		bus_clear();
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -111,13 +111,13 @@ __attribute__((section("bh_gate_text"))) void bh_gate_bus_publish(int topic, con
 		bus_publish(topic, msg);
 		return;
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
 	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
+		bh_c_msg = bh_frame_alloc(1, bh_n_msg, bh_n_msg > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
 		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
 	}
@@ -158,7 +158,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_bus_subscribe(int topic, vo
 	if (bh_self() == 2) {
 		return bus_subscribe(topic, handler, ctx);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->topic, &topic, sizeof bh_f->topic);
 	__builtin_memcpy(&bh_f->handler, &handler, sizeof bh_f->handler);
 	__builtin_memcpy(&bh_f->ctx, &ctx, sizeof bh_f->ctx);

@@ -65,13 +65,13 @@ __attribute__((section("bh_gate_text"))) int bh_gate_log_printf(const char *fmt,
 		__builtin_va_end(bh_ap);
 		return bh_r;
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_va_list bh_ap, bh_ap2;
 	__builtin_va_start(bh_ap, fmt);
 	__builtin_va_copy(bh_ap2, bh_ap);
 	int bh_len = __builtin_vsnprintf((char *)0, 0, fmt, bh_ap2);
 	__builtin_va_end(bh_ap2);
-	char *bh_text = (char *)bh_stack_alloc(bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
+	char *bh_text = (char *)bh_frame_alloc(3, bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
 	bh_text[0] = 0;
 	if (bh_len > 0)
 		__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, fmt, bh_ap);
@@ -122,13 +122,13 @@ __attribute__((section("bh_gate_text"))) int bh_gate_log_vprintf(const char *fmt
 	if (bh_self() == 3) {
 		return log_vprintf(fmt, ap);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_va_list bh_ap, bh_ap2;
 	__builtin_va_copy(bh_ap, ap);
 	__builtin_va_copy(bh_ap2, bh_ap);
 	int bh_len = __builtin_vsnprintf((char *)0, 0, fmt, bh_ap2);
 	__builtin_va_end(bh_ap2);
-	char *bh_text = (char *)bh_stack_alloc(bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
+	char *bh_text = (char *)bh_frame_alloc(4, bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
 	bh_text[0] = 0;
 	if (bh_len > 0)
 		__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, fmt, bh_ap);

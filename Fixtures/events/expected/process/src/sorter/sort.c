@@ -65,7 +65,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sort_items(void *base, siz
 		sort_items(base, n, size, cmp);
 		return;
 	}
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
 	__builtin_memcpy(&bh_f->base, &base, sizeof bh_f->base);
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	__builtin_memcpy(&bh_f->size, &size, sizeof bh_f->size);
@@ -73,7 +73,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sort_items(void *base, siz
 	__SIZE_TYPE__ bh_n_base = base ? (__SIZE_TYPE__)(n * size) : 0;
 	void *bh_c_base = 0;
 	if (base) {
-		bh_c_base = bh_stack_alloc(bh_n_base, bh_n_base > 64 ? 64 : 16);
+		bh_c_base = bh_frame_alloc(5, bh_n_base, bh_n_base > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_base, (const void *)base, bh_n_base);
 		bh_f->base = (__typeof__(bh_f->base))bh_c_base;
 	}

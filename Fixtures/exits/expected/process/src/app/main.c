@@ -74,12 +74,12 @@ __attribute__((section("bh_gate_text"))) void bh_gate_app_note(const char *what)
 		app_note(what);
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->what, &what, sizeof bh_f->what);
 	__SIZE_TYPE__ bh_n_what = what ? __builtin_strlen((const char *)what) + 1 : 0;
 	void *bh_c_what = 0;
 	if (what) {
-		bh_c_what = bh_stack_alloc(bh_n_what, bh_n_what > 64 ? 64 : 16);
+		bh_c_what = bh_frame_alloc(0, bh_n_what, bh_n_what > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_what, (const void *)what, bh_n_what);
 		bh_f->what = (__typeof__(bh_f->what))bh_c_what;
 	}

@@ -78,7 +78,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_lib_quit(int status)
 		lib_quit(status);
 		return;
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->status, &status, sizeof bh_f->status);
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -113,7 +113,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_lib_work(int x)
 	if (bh_self() == 1) {
 		return lib_work(x);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->x, &x, sizeof bh_f->x);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {

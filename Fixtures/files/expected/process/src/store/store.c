@@ -72,13 +72,13 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_append(int fd, const
 	if (bh_self() == 1) {
 		return store_append(fd, text);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->fd, &fd, sizeof bh_f->fd);
 	__builtin_memcpy(&bh_f->text, &text, sizeof bh_f->text);
 	__SIZE_TYPE__ bh_n_text = text ? __builtin_strlen((const char *)text) + 1 : 0;
 	void *bh_c_text = 0;
 	if (text) {
-		bh_c_text = bh_stack_alloc(bh_n_text, bh_n_text > 64 ? 64 : 16);
+		bh_c_text = bh_frame_alloc(0, bh_n_text, bh_n_text > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_text, (const void *)text, bh_n_text);
 		bh_f->text = (__typeof__(bh_f->text))bh_c_text;
 	}
@@ -123,14 +123,14 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_drain(int fd, char *
 	if (bh_self() == 1) {
 		return store_drain(fd, buf, cap);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->fd, &fd, sizeof bh_f->fd);
 	__builtin_memcpy(&bh_f->buf, &buf, sizeof bh_f->buf);
 	__builtin_memcpy(&bh_f->cap, &cap, sizeof bh_f->cap);
 	__SIZE_TYPE__ bh_n_buf = buf ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_buf = 0;
 	if (buf) {
-		bh_c_buf = bh_stack_alloc(bh_n_buf, bh_n_buf > 64 ? 64 : 16);
+		bh_c_buf = bh_frame_alloc(1, bh_n_buf, bh_n_buf > 64 ? 64 : 16);
 		__builtin_memset(bh_c_buf, 0, bh_n_buf);
 		bh_f->buf = (__typeof__(bh_f->buf))bh_c_buf;
 	}
@@ -173,7 +173,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_dup_and_close(int fd,
 	if (bh_self() == 1) {
 		return store_dup_and_close(fd, to);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->fd, &fd, sizeof bh_f->fd);
 	__builtin_memcpy(&bh_f->to, &to, sizeof bh_f->to);
 	bh_call(2, &bh_f->h);
@@ -213,12 +213,12 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_open(const char *path
 	if (bh_self() == 1) {
 		return store_open(path);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->path, &path, sizeof bh_f->path);
 	__SIZE_TYPE__ bh_n_path = path ? __builtin_strlen((const char *)path) + 1 : 0;
 	void *bh_c_path = 0;
 	if (path) {
-		bh_c_path = bh_stack_alloc(bh_n_path, bh_n_path > 64 ? 64 : 16);
+		bh_c_path = bh_frame_alloc(3, bh_n_path, bh_n_path > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_path, (const void *)path, bh_n_path);
 		bh_f->path = (__typeof__(bh_f->path))bh_c_path;
 	}
@@ -259,12 +259,12 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_pipe(int fds[2])
 	if (bh_self() == 1) {
 		return store_pipe(fds);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->fds, &fds, sizeof bh_f->fds);
 	__SIZE_TYPE__ bh_n_fds = fds ? sizeof(*fds) * (__SIZE_TYPE__)(2) : 0;
 	void *bh_c_fds = 0;
 	if (fds) {
-		bh_c_fds = bh_stack_alloc(bh_n_fds, bh_n_fds > 64 ? 64 : 16);
+		bh_c_fds = bh_frame_alloc(4, bh_n_fds, bh_n_fds > 64 ? 64 : 16);
 		__builtin_memset(bh_c_fds, 0, bh_n_fds);
 		bh_f->fds = (__typeof__(bh_f->fds))bh_c_fds;
 	}

@@ -106,7 +106,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char 
 	if (bh_self() == 1) {
 		return decode(in, n, out, cap);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->in, &in, sizeof bh_f->in);
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
@@ -114,14 +114,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char 
 	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_in = 0;
 	if (in) {
-		bh_c_in = bh_stack_alloc(bh_n_in, bh_n_in > 64 ? 64 : 16);
+		bh_c_in = bh_frame_alloc(1, bh_n_in, bh_n_in > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_in, (const void *)in, bh_n_in);
 		bh_f->in = (__typeof__(bh_f->in))bh_c_in;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
+		bh_c_out = bh_frame_alloc(1, bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
@@ -174,7 +174,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsign
 	if (bh_self() == 1) {
 		return decode_checked(in, n, out, cap, expect);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->in, &in, sizeof bh_f->in);
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
@@ -183,14 +183,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsign
 	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_in = 0;
 	if (in) {
-		bh_c_in = bh_stack_alloc(bh_n_in, bh_n_in > 64 ? 64 : 16);
+		bh_c_in = bh_frame_alloc(2, bh_n_in, bh_n_in > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_in, (const void *)in, bh_n_in);
 		bh_f->in = (__typeof__(bh_f->in))bh_c_in;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
+		bh_c_out = bh_frame_alloc(2, bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
@@ -241,7 +241,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_encode(const unsigned char 
 	if (bh_self() == 1) {
 		return encode(in, n, out, cap);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->in, &in, sizeof bh_f->in);
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
@@ -249,14 +249,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_encode(const unsigned char 
 	__SIZE_TYPE__ bh_n_in = in ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_in = 0;
 	if (in) {
-		bh_c_in = bh_stack_alloc(bh_n_in, bh_n_in > 64 ? 64 : 16);
+		bh_c_in = bh_frame_alloc(3, bh_n_in, bh_n_in > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_in, (const void *)in, bh_n_in);
 		bh_f->in = (__typeof__(bh_f->in))bh_c_in;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
+		bh_c_out = bh_frame_alloc(3, bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}

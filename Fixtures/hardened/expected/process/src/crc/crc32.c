@@ -45,13 +45,13 @@ __attribute__((section("bh_gate_text"))) uint32_t bh_gate_crc32_bytes(const unsi
 	if (bh_self() == 2) {
 		return crc32_bytes(p, n);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	__SIZE_TYPE__ bh_n_p = p ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_p = 0;
 	if (p) {
-		bh_c_p = bh_stack_alloc(bh_n_p, bh_n_p > 64 ? 64 : 16);
+		bh_c_p = bh_frame_alloc(0, bh_n_p, bh_n_p > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_p, (const void *)p, bh_n_p);
 		bh_f->p = (__typeof__(bh_f->p))bh_c_p;
 	}

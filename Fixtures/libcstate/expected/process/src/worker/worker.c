@@ -55,7 +55,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_worker_finish(int status)
 		worker_finish(status);
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->status, &status, sizeof bh_f->status);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -92,12 +92,12 @@ __attribute__((section("bh_gate_text"))) long bh_gate_worker_parse(const char *t
 	if (bh_self() == 1) {
 		return worker_parse(text);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->text, &text, sizeof bh_f->text);
 	__SIZE_TYPE__ bh_n_text = text ? __builtin_strlen((const char *)text) + 1 : 0;
 	void *bh_c_text = 0;
 	if (text) {
-		bh_c_text = bh_stack_alloc(bh_n_text, bh_n_text > 64 ? 64 : 16);
+		bh_c_text = bh_frame_alloc(1, bh_n_text, bh_n_text > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_text, (const void *)text, bh_n_text);
 		bh_f->text = (__typeof__(bh_f->text))bh_c_text;
 	}
@@ -134,7 +134,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_worker_report(int step)
 		worker_report(step);
 		return;
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->step, &step, sizeof bh_f->step);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {

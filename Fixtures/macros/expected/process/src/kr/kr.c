@@ -43,7 +43,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_kr_add(int a, int b)
 	if (bh_self() == 2) {
 		return kr_add(a, b);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	bh_call(0, &bh_f->h);
@@ -83,7 +83,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_kr_scale(long v, int by)
 	if (bh_self() == 2) {
 		return kr_scale(v, by);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
 	__builtin_memcpy(&bh_f->by, &by, sizeof bh_f->by);
 	bh_call(1, &bh_f->h);

@@ -50,7 +50,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_logger_count(void)
 	if (bh_self() == 1) {
 		return logger_count();
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -82,7 +82,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_logger_selftest(void)
 		logger_selftest();
 		return;
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -118,12 +118,12 @@ __attribute__((section("bh_gate_text"))) int bh_gate_logger_write(const char *ms
 	if (bh_self() == 1) {
 		return logger_write(msg);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->msg, &msg, sizeof bh_f->msg);
 	__SIZE_TYPE__ bh_n_msg = msg ? __builtin_strlen((const char *)msg) + 1 : 0;
 	void *bh_c_msg = 0;
 	if (msg) {
-		bh_c_msg = bh_stack_alloc(bh_n_msg, bh_n_msg > 64 ? 64 : 16);
+		bh_c_msg = bh_frame_alloc(4, bh_n_msg, bh_n_msg > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_msg, (const void *)msg, bh_n_msg);
 		bh_f->msg = (__typeof__(bh_f->msg))bh_c_msg;
 	}

@@ -63,7 +63,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_fmt_banner(void)
 		fmt_banner();
 		return;
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	bh_call(4, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -107,7 +107,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char
 	if (bh_self() == 2) {
 		return fmt_hex(p, n, out, cap);
 	}
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
 	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
@@ -115,14 +115,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char
 	__SIZE_TYPE__ bh_n_p = p ? (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_p = 0;
 	if (p) {
-		bh_c_p = bh_stack_alloc(bh_n_p, bh_n_p > 64 ? 64 : 16);
+		bh_c_p = bh_frame_alloc(5, bh_n_p, bh_n_p > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_p, (const void *)p, bh_n_p);
 		bh_f->p = (__typeof__(bh_f->p))bh_c_p;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(cap) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
+		bh_c_out = bh_frame_alloc(5, bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
@@ -158,7 +158,7 @@ void bh_entry_6_fmt_kind(bh_frame *bh_h)
 	__typeof__(bh_f->ret) bh_r = fmt_kind(sides);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
+		void *bh_c = bh_reply_alloc(bh_h, bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -173,7 +173,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_kind(int sides)
 	if (bh_self() == 2) {
 		return fmt_kind(sides);
 	}
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
 	__builtin_memcpy(&bh_f->sides, &sides, sizeof bh_f->sides);
 	bh_call(6, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -216,7 +216,7 @@ void bh_entry_7_fmt_vec3(bh_frame *bh_h)
 	__typeof__(bh_f->ret) bh_r = fmt_vec3(v);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
+		void *bh_c = bh_reply_alloc(bh_h, bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -231,7 +231,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_vec3(struct vec
 	if (bh_self() == 2) {
 		return fmt_vec3(v);
 	}
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
 	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
 	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {

@@ -200,7 +200,7 @@ __attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int id, con
 	if (bh_self() == 1) {
 		return box_make(id, label, lo, hi);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->id, &id, sizeof bh_f->id);
 	__builtin_memcpy(&bh_f->label, &label, sizeof bh_f->label);
 	__builtin_memcpy(&bh_f->lo, &lo, sizeof bh_f->lo);
@@ -208,7 +208,7 @@ __attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int id, con
 	__SIZE_TYPE__ bh_n_label = label ? __builtin_strlen((const char *)label) + 1 : 0;
 	void *bh_c_label = 0;
 	if (label) {
-		bh_c_label = bh_stack_alloc(bh_n_label, bh_n_label > 64 ? 64 : 16);
+		bh_c_label = bh_frame_alloc(0, bh_n_label, bh_n_label > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_label, (const void *)label, bh_n_label);
 		bh_f->label = (__typeof__(bh_f->label))bh_c_label;
 	}
@@ -247,12 +247,12 @@ __attribute__((section("bh_gate_text"))) void bh_gate_box_print(const struct box
 		box_print(b);
 		return;
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
+		bh_c_b = bh_frame_alloc(1, bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -291,12 +291,12 @@ __attribute__((section("bh_gate_text"))) double bh_gate_box_volume(const struct 
 	if (bh_self() == 1) {
 		return box_volume(b);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__SIZE_TYPE__ bh_n_b = b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
 	void *bh_c_b = 0;
 	if (b) {
-		bh_c_b = bh_stack_alloc(bh_n_b, bh_n_b > 64 ? 64 : 16);
+		bh_c_b = bh_frame_alloc(2, bh_n_b, bh_n_b > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_b, (const void *)b, bh_n_b);
 		bh_f->b = (__typeof__(bh_f->b))bh_c_b;
 	}
@@ -335,7 +335,7 @@ __attribute__((section("bh_gate_text"))) short bh_gate_clamp_short(int v)
 	if (bh_self() == 1) {
 		return clamp_short(v);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -370,7 +370,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_calls(void)
 	if (bh_self() == 1) {
 		return geom_calls();
 	}
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_frame_alloc(8, sizeof *bh_f, _Alignof(struct bh_frame_8));
 	bh_call(8, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -430,7 +430,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_mix(int a, long b, cha
 	if (bh_self() == 1) {
 		return geom_mix(a, b, c, d, e, vals, nvals, uc, s, flag, out);
 	}
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_frame_alloc(9, sizeof *bh_f, _Alignof(struct bh_frame_9));
 	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	__builtin_memcpy(&bh_f->c, &c, sizeof bh_f->c);
@@ -445,14 +445,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_mix(int a, long b, cha
 	__SIZE_TYPE__ bh_n_vals = vals ? sizeof(*vals) * (__SIZE_TYPE__)(nvals) : 0;
 	void *bh_c_vals = 0;
 	if (vals) {
-		bh_c_vals = bh_stack_alloc(bh_n_vals, bh_n_vals > 64 ? 64 : 16);
+		bh_c_vals = bh_frame_alloc(9, bh_n_vals, bh_n_vals > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_vals, (const void *)vals, bh_n_vals);
 		bh_f->vals = (__typeof__(bh_f->vals))bh_c_vals;
 	}
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
+		bh_c_out = bh_frame_alloc(9, bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
@@ -489,7 +489,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_geom_reset(void)
 		geom_reset();
 		return;
 	}
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_frame_alloc(10, sizeof *bh_f, _Alignof(struct bh_frame_10));
 	bh_call(10, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -527,13 +527,13 @@ __attribute__((section("bh_gate_text"))) struct ipair bh_gate_ipair_minmax(const
 	if (bh_self() == 1) {
 		return ipair_minmax(vals, n);
 	}
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_frame_alloc(11, sizeof *bh_f, _Alignof(struct bh_frame_11));
 	__builtin_memcpy(&bh_f->vals, &vals, sizeof bh_f->vals);
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	__SIZE_TYPE__ bh_n_vals = vals ? sizeof(*vals) * (__SIZE_TYPE__)(n) : 0;
 	void *bh_c_vals = 0;
 	if (vals) {
-		bh_c_vals = bh_stack_alloc(bh_n_vals, bh_n_vals > 64 ? 64 : 16);
+		bh_c_vals = bh_frame_alloc(11, bh_n_vals, bh_n_vals > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c_vals, (const void *)vals, bh_n_vals);
 		bh_f->vals = (__typeof__(bh_f->vals))bh_c_vals;
 	}
@@ -574,7 +574,7 @@ __attribute__((section("bh_gate_text"))) unsigned long long bh_gate_mix_bits(uns
 	if (bh_self() == 1) {
 		return mix_bits(x, rot);
 	}
-	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_12));
+	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_frame_alloc(12, sizeof *bh_f, _Alignof(struct bh_frame_12));
 	__builtin_memcpy(&bh_f->x, &x, sizeof bh_f->x);
 	__builtin_memcpy(&bh_f->rot, &rot, sizeof bh_f->rot);
 	bh_call(12, &bh_f->h);
@@ -614,7 +614,7 @@ __attribute__((section("bh_gate_text"))) struct mixed bh_gate_mixed_make(long ta
 	if (bh_self() == 1) {
 		return mixed_make(tag, weight);
 	}
-	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_13));
+	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_frame_alloc(13, sizeof *bh_f, _Alignof(struct bh_frame_13));
 	__builtin_memcpy(&bh_f->tag, &tag, sizeof bh_f->tag);
 	__builtin_memcpy(&bh_f->weight, &weight, sizeof bh_f->weight);
 	bh_call(13, &bh_f->h);
@@ -656,13 +656,13 @@ __attribute__((section("bh_gate_text"))) int bh_gate_polygon_angles(int sides, i
 	if (bh_self() == 1) {
 		return polygon_angles(sides, out);
 	}
-	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_14));
+	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_frame_alloc(14, sizeof *bh_f, _Alignof(struct bh_frame_14));
 	__builtin_memcpy(&bh_f->sides, &sides, sizeof bh_f->sides);
 	__builtin_memcpy(&bh_f->out, &out, sizeof bh_f->out);
 	__SIZE_TYPE__ bh_n_out = out ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c_out = 0;
 	if (out) {
-		bh_c_out = bh_stack_alloc(bh_n_out, bh_n_out > 64 ? 64 : 16);
+		bh_c_out = bh_frame_alloc(14, bh_n_out, bh_n_out > 64 ? 64 : 16);
 		__builtin_memset(bh_c_out, 0, bh_n_out);
 		bh_f->out = (__typeof__(bh_f->out))bh_c_out;
 	}
@@ -703,7 +703,7 @@ __attribute__((section("bh_gate_text"))) float bh_gate_pt2_len(struct pt2 p)
 	if (bh_self() == 1) {
 		return pt2_len(p);
 	}
-	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_15));
+	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_frame_alloc(15, sizeof *bh_f, _Alignof(struct bh_frame_15));
 	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
 	bh_call(15, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -742,7 +742,7 @@ __attribute__((section("bh_gate_text"))) struct pt2 bh_gate_pt2_mid(struct pt2 a
 	if (bh_self() == 1) {
 		return pt2_mid(a, b);
 	}
-	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_16));
+	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_frame_alloc(16, sizeof *bh_f, _Alignof(struct bh_frame_16));
 	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	bh_call(16, &bh_f->h);
@@ -780,7 +780,7 @@ __attribute__((section("bh_gate_text"))) unsigned char bh_gate_quantize(double x
 	if (bh_self() == 1) {
 		return quantize(x);
 	}
-	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_17));
+	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_frame_alloc(17, sizeof *bh_f, _Alignof(struct bh_frame_17));
 	__builtin_memcpy(&bh_f->x, &x, sizeof bh_f->x);
 	bh_call(17, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -819,7 +819,7 @@ __attribute__((section("bh_gate_text"))) double bh_gate_union_value(union num u,
 	if (bh_self() == 1) {
 		return union_value(u, is_int);
 	}
-	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_18));
+	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_frame_alloc(18, sizeof *bh_f, _Alignof(struct bh_frame_18));
 	__builtin_memcpy(&bh_f->u, &u, sizeof bh_f->u);
 	__builtin_memcpy(&bh_f->is_int, &is_int, sizeof bh_f->is_int);
 	bh_call(18, &bh_f->h);
@@ -859,7 +859,7 @@ __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_cross(struct v
 	if (bh_self() == 1) {
 		return vec3_cross(a, b);
 	}
-	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_19));
+	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_frame_alloc(19, sizeof *bh_f, _Alignof(struct bh_frame_19));
 	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	bh_call(19, &bh_f->h);
@@ -899,7 +899,7 @@ __attribute__((section("bh_gate_text"))) double bh_gate_vec3_dot(struct vec3 a, 
 	if (bh_self() == 1) {
 		return vec3_dot(a, b);
 	}
-	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_20));
+	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_frame_alloc(20, sizeof *bh_f, _Alignof(struct bh_frame_20));
 	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	bh_call(20, &bh_f->h);
@@ -937,7 +937,7 @@ __attribute__((section("bh_gate_text"))) _Bool bh_gate_vec3_is_unit(struct vec3 
 	if (bh_self() == 1) {
 		return vec3_is_unit(v);
 	}
-	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_21));
+	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_frame_alloc(21, sizeof *bh_f, _Alignof(struct bh_frame_21));
 	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
 	bh_call(21, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -976,7 +976,7 @@ __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_scale(struct v
 	if (bh_self() == 1) {
 		return vec3_scale(v, k);
 	}
-	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_22));
+	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_frame_alloc(22, sizeof *bh_f, _Alignof(struct bh_frame_22));
 	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
 	__builtin_memcpy(&bh_f->k, &k, sizeof bh_f->k);
 	bh_call(22, &bh_f->h);

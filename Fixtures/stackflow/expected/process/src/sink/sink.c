@@ -72,7 +72,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_count(long *counter, 
 		sink_count(counter, by);
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->counter, &counter, sizeof bh_f->counter);
 	__builtin_memcpy(&bh_f->by, &by, sizeof bh_f->by);
 	bh_call(0, &bh_f->h);
@@ -108,7 +108,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_fill(int *cells, int 
 		sink_fill(cells, n);
 		return;
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->cells, &cells, sizeof bh_f->cells);
 	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
 	bh_call(1, &bh_f->h);
@@ -144,7 +144,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_sink_peek(struct box *b)
 	if (bh_self() == 1) {
 		return sink_peek(b);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -181,7 +181,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_sink_twice(int by)
 	if (bh_self() == 1) {
 		return sink_twice(by);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->by, &by, sizeof bh_f->by);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -218,7 +218,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_write(struct writer *
 		sink_write(w, s);
 		return;
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->w, &w, sizeof bh_f->w);
 	__builtin_memcpy(&bh_f->s, &s, sizeof bh_f->s);
 	bh_call(4, &bh_f->h);

@@ -41,7 +41,7 @@ __attribute__((section("bh_gate_text"))) uint64_t bh_gate_counter_mix(uint32_t t
 	if (bh_self() == 1) {
 		return counter_mix(thread, i, acc);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->thread, &thread, sizeof bh_f->thread);
 	__builtin_memcpy(&bh_f->i, &i, sizeof bh_f->i);
 	__builtin_memcpy(&bh_f->acc, &acc, sizeof bh_f->acc);
