@@ -161,7 +161,8 @@ private func setUpProcess(_ me: Int32, filter: Bool = true) {
     let n = bh_ncompartments()
     if n > 1 {
         bh_brk_wall()
-        bh_pairs_restrict(me)
+        let pr = bh_pairs_restrict(me)
+        if pr != 0 { startFailed("cannot take the other pairs' memory out of reach", -pr) }
     }
     var k: Int32 = 0
     while k < n {

@@ -65,9 +65,11 @@ int bh_pairs_create(void) {
     return 0;
 }
 
-void bh_pairs_restrict(int32_t self) {
+int bh_pairs_restrict(int32_t self) {
     for (int32_t q = 0; q < bh_rt.npairs; q++)
-        if (bh_rt.pair_a[q] != self && bh_rt.pair_b[q] != self)
+        if (bh_rt.pair_a[q] != self && bh_rt.pair_b[q] != self &&
             mmap(bh_rt.pair_base + (size_t)q * BH_PAIR_SPAN, BH_PAIR_SPAN, PROT_NONE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+            return -errno;
+    return 0;
 }

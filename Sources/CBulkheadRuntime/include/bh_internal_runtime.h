@@ -267,7 +267,8 @@ static inline int bh_frame_readable(const bh_channel *_Nonnull ch, const bh_fram
     return loc == 0 || (loc > 0 && bh_pair_mapped(loc - 1));
 }
 int bh_pairs_create(void);                    /* main, before any fork: 0, or -errno */
-void bh_pairs_restrict(int32_t self);         /* after a fork: every pair self is no party to made unreachable */
+int bh_pairs_restrict(int32_t self);          /* after a fork: the pairs self is no party to made unreachable;
+                                                 0, or -errno */
 
 /* A frame's header fields, as the runtime reads and writes them (bh_frame packs them into 16 bytes). */
 static inline int32_t bh_frame_status(const bh_frame *_Nonnull f) { return f->status; }
