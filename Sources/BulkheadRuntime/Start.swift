@@ -424,6 +424,7 @@ private func compartmentOnExit(_ status: Int32, _ arg: UnsafeMutableRawPointer?)
         let caller = bh_frame_origin(ch, f, rt.pointee.self_index)
         bh_frame_set_status(f, BH_ST_EXIT)
         bh_tls_set_serving(nil)
+        bh_hot(ch).pointee.top = f  // the caller finds its own frame (not one this process made, elsewhere)
         bh_owner_hand(ch, caller)
         // main runs the program's exit and may call in on this channel (this compartment's exit handlers,
         // destructors): this thread goes on serving it until main ends the process

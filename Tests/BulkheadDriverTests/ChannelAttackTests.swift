@@ -78,8 +78,11 @@ final class ChannelAttackTests: XCTestCase {
         usleep(200_000)
         XCTAssertTrue(victim.isRunning, "main killed the process whose pid a compartment wrote")
         // and no process of the program outlived it (the compartments were killed by what main knows)
-        let left = try TestSupport.run(["pgrep", "-f", program])
-        XCTAssertEqual(left.stdout, "", "processes of the program left: " + left.stdout)
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { pid in
+            guard Int32(pid) != nil, let cmd = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: cmd, as: UTF8.self).hasPrefix(program)
+        }
+        XCTAssertEqual(left, [], "processes of the program left")
     }
 
     /// Class 9: the shared heap's free list aimed at main's private data.
