@@ -117,6 +117,9 @@ struct ProcessLayout {
         var result: Plan.Marshal?
         var location: SourceLocation
         var definingUnit: String
+        /// The compartments the plan lets call it (those that call it by name); nil: any (a callback, or a
+        /// gate whose address is taken, which may reach any compartment).
+        var callers: [String]?
     }
 
     var compartments: [Plan.Compartment]
@@ -128,12 +131,13 @@ struct ProcessLayout {
             Entry(function: $0.name, stub: $0.stub, isCallback: false, isStatic: false, compartment: $0.compartment,
                   library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: $0.isVariadic,
                   variadicVia: $0.variadicVia, forwarded: $0.forwarded, errorReturn: $0.errorReturn, marshalling: $0.marshalling,
-                  result: $0.result, location: $0.location, definingUnit: $0.definingUnit)
+                  result: $0.result, location: $0.location, definingUnit: $0.definingUnit,
+                  callers: $0.uses.contains { $0.kind == .address } ? nil : Set($0.uses.map(\.fromCompartment)).sorted())
         } + plan.callbacks.map {
             Entry(function: $0.name, stub: $0.trampoline, isCallback: true, isStatic: $0.isStatic, compartment: $0.compartment,
                   library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: false,
                   variadicVia: nil, errorReturn: $0.errorReturn, marshalling: $0.marshalling, result: $0.result,
-                  location: $0.location, definingUnit: $0.definingUnit)
+                  location: $0.location, definingUnit: $0.definingUnit, callers: nil)
         }
     }
 

@@ -101,11 +101,23 @@ struct ProcessProgramFile {
             let unrestricted = c.syscallFilter == "unrestricted" && syscallTrace == nil ? ", 1" : ""   // no filter, not even the baseline
             out += "\t{ \"\(c.name)\", \(policy), \(regions), \(syscalls)\(unrestricted) },\n"
         }
-        out += "};\n\nstatic const bh_gate_desc bh_gates[] = {\n"
+        out += "};\n\n"
+        out += "/* the compartments that may call each gate (bit k: compartment k): those that call it by name */\n"
         for (id, e) in layout.entries.enumerated() {
-            out += "\t{ \"\(e.function)\", \(layout.index(of: e.compartment)), \(ProcessLayout.entrySymbol(id, e.function)) },\n"
+            guard let callers = e.callers else { continue }
+            var words = [UInt32](repeating: 0, count: (layout.compartments.count + 31) / 32)
+            for c in callers {
+                let k = layout.index(of: c)
+                words[k / 32] |= 1 << UInt32(k % 32)
+            }
+            out += "static const uint32_t bh_callers_\(id)[] = { " + words.map { "0x\(String($0, radix: 16))" }.joined(separator: ", ") + " };\n"
         }
-        if layout.entries.isEmpty { out += "\t{ 0, 0, 0 },\n" }
+        out += "\nstatic const bh_gate_desc bh_gates[] = {\n"
+        for (id, e) in layout.entries.enumerated() {
+            let callers = e.callers == nil ? "0" : "bh_callers_\(id)"
+            out += "\t{ \"\(e.function)\", \(layout.index(of: e.compartment)), \(ProcessLayout.entrySymbol(id, e.function)), \(callers) },\n"
+        }
+        if layout.entries.isEmpty { out += "\t{ 0, 0, 0, 0 },\n" }
         out += """
         };
 

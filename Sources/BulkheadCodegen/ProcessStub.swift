@@ -57,8 +57,12 @@ struct ProcessStub {
     // MARK: Callee side
 
     private func entryFunction() -> String {
-        var lines = ["struct \(frame) *bh_f = (struct \(frame) *)bh_h;"]
-        lines += carried.map { "__typeof__(bh_f->\(member($0))) \(args[$0].name) = bh_f->\(member($0));" }
+        // the frame is the caller's to change at any time: read once, into private memory, then checked
+        var lines = ["struct \(frame) bh_l;", "if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))", "\treturn;"]
+        if !isVoid { lines.append("struct \(frame) *bh_f = (struct \(frame) *)bh_h;  /* for the result */") }
+        lines += carried.map { "__typeof__(bh_l.\(member($0))) \(args[$0].name) = bh_l.\(member($0));" }
+        if formatted != nil { lines.append("if (bh_check_lent_string(bh_l.bh_text, \"bh_text\"))\n\t\treturn;") }
+        lines += lentChecks()
         let marshalled = Set(entry.marshalling.compactMap(\.parameter))
         lines += carried.filter { params[$0].isStdioStream && !marshalled.contains(params[$0].name) }
             .map { "bh_check_stream(\(args[$0].name), \"\(params[$0].name)\");" }
@@ -72,7 +76,7 @@ struct ProcessStub {
             vcall = head.typedef + head.head + "\n{\n\t__builtin_va_list bh_ap;\n\t__builtin_va_start(bh_ap, bh_fmt);\n"
             vcall += isVoid ? "\t\(f.target)(\(vargs));\n\t__builtin_va_end(bh_ap);\n}\n\n"
                 : "\t__typeof__(\(f.target)(\(vargs))) bh_r = \(f.target)(\(vargs));\n\t__builtin_va_end(bh_ap);\n\treturn bh_r;\n}\n\n"
-            call = "bh_vcall_\(id)(\((fixed.map(\.name) + ["\"%s\"", "bh_f->bh_text"]).joined(separator: ", ")))"
+            call = "bh_vcall_\(id)(\((fixed.map(\.name) + ["\"%s\"", "bh_l.bh_text"]).joined(separator: ", ")))"
         } else {
             call = "\(entry.function)(\(args.map(\.name).joined(separator: ", ")))"
         }
@@ -82,7 +86,7 @@ struct ProcessStub {
             lines.append("__typeof__(bh_f->ret) bh_r = \(call);")
             lines.append("if (bh_r) {")
             lines.append("\t__SIZE_TYPE__ bh_n = \(byteCount(r, pointer: "bh_r", tag: "size_\(id)_ret"));")
-            lines.append("\tvoid *bh_c = bh_stack_alloc(bh_n, \(Self.alignment("bh_n")));")
+            lines.append("\tvoid *bh_c = bh_reply_alloc(bh_h, bh_n, \(Self.alignment("bh_n")));")
             lines.append("\t__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);")
             lines.append("\tbh_f->ret = (__typeof__(bh_f->ret))bh_c;")
             lines.append("\tbh_f->ret_size = bh_n;")
@@ -95,6 +99,21 @@ struct ProcessStub {
             lines.append(Self.store("bh_f->ret", "bh_r"))
         }
         return vcall + "void \(entrySymbol)(bh_frame *bh_h);\nvoid \(entrySymbol)(bh_frame *bh_h)\n{\n" + lines.map { "\t\($0)\n" }.joined() + "}\n\n"
+    }
+
+    /// Every marshalled pointer must lie in the memory the caller lent with the frame (a fault of the caller
+    /// otherwise): the caller could aim it at the callee's own memory.
+    private func lentChecks() -> [String] {
+        entry.marshalling.compactMap { m -> String? in
+            guard let name = m.parameter, let i = params.firstIndex(where: { $0.name == name }), carried.contains(i) else { return nil }
+            let p = args[i].name, tag = "size_\(id)_\(i)"
+            let check: String
+            if m.isString { check = "bh_check_lent_string((const char *)\(p), \"\(name)\")" }
+            else if let size = m.size { check = "bh_check_lent(\(p), 1, \(expression(size, tag: tag).call), \"\(name)\")" }
+            else if let count = m.count { check = "bh_check_lent(\(p), sizeof(*\(p)), \(expression(count, tag: tag).call), \"\(name)\")" }
+            else { check = "bh_check_lent(\(p), sizeof(*\(p)), 1, \"\(name)\")" }
+            return "if (\(check))\n\t\treturn;"
+        }
     }
 
     /// A marshalled buffer's alignment on the shared stack: one longer than a cache line starts a line of its
@@ -156,7 +175,7 @@ struct ProcessStub {
         lines += StubText.directCall(entry.function, variadicVia: entry.variadicVia, params: args,
                                      result: entry.resultType, variadic: entry.isVariadic && forwarded == nil).map { "\t" + $0 }
         lines.append("}")
-        lines.append("struct \(frame) *bh_f = (struct \(frame) *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct \(frame)));")
+        lines.append("struct \(frame) *bh_f = (struct \(frame) *)bh_frame_alloc(\(id), sizeof *bh_f, _Alignof(struct \(frame)));")
         if let f = formatted {
             lines.append("__builtin_va_list bh_ap, bh_ap2;")
             let format = args[f.format].name
@@ -164,7 +183,7 @@ struct ProcessStub {
             lines.append("__builtin_va_copy(bh_ap2, bh_ap);")
             lines.append("int bh_len = __builtin_vsnprintf((char *)0, 0, \(format), bh_ap2);")
             lines.append("__builtin_va_end(bh_ap2);")
-            lines.append("char *bh_text = (char *)bh_stack_alloc(bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);")
+            lines.append("char *bh_text = (char *)bh_frame_alloc(\(id), bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);")
             lines.append("bh_text[0] = 0;")
             lines.append("if (bh_len > 0)")
             lines.append("\t__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, \(format), bh_ap);")
@@ -183,7 +202,7 @@ struct ProcessStub {
             lines.append("__SIZE_TYPE__ \(n) = \(p) ? \(byteCount(m, pointer: p, tag: "size_\(id)_\(i)")) : 0;")
             lines.append("void *\(c) = 0;")
             lines.append("if (\(p)) {")
-            lines.append("\t\(c) = bh_stack_alloc(\(n), \(Self.alignment(n)));")
+            lines.append("\t\(c) = bh_frame_alloc(\(id), \(n), \(Self.alignment(n)));")
             lines.append(copyIn ? "\t__builtin_memcpy(\(c), (const void *)\(p), \(n));" : "\t__builtin_memset(\(c), 0, \(n));")
             lines.append("\t\(field) = (__typeof__(\(field)))\(c);")
             lines.append("}")
@@ -208,11 +227,18 @@ struct ProcessStub {
                 lines.append("\tstatic __thread void *bh_rb;")
                 lines.append("\tstatic __thread __SIZE_TYPE__ bh_rc;")
                 lines.append("\textern void *realloc(void *, __SIZE_TYPE__);")
-                lines.append("\tif (bh_f->ret_size > bh_rc) {")
-                lines.append("\t\tbh_rb = realloc(bh_rb, bh_f->ret_size);")
-                lines.append("\t\tbh_rc = bh_f->ret_size;")
+                // the callee wrote the frame and may still write it: its size is read once
+                lines.append("\t__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;")
+                lines.append("\tif (bh_rn > bh_rc) {")
+                lines.append("\t\tvoid *bh_nb = realloc(bh_rb, bh_rn);")
+                lines.append("\t\tif (!bh_nb)")
+                lines.append("\t\t\tbh_rn = 0;")
+                lines.append("\t\telse {")
+                lines.append("\t\t\tbh_rb = bh_nb;")
+                lines.append("\t\t\tbh_rc = bh_rn;")
+                lines.append("\t\t}")
                 lines.append("\t}")
-                lines.append("\t__builtin_memcpy(bh_rb, (const void *)bh_r, bh_f->ret_size);")
+                lines.append("\t__builtin_memcpy(bh_rb, (const void *)bh_r, bh_rn);")
                 lines.append("\tbh_r = (__typeof__(bh_r))bh_rb;")
                 lines.append("}")
             }

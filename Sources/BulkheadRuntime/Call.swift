@@ -51,7 +51,8 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
     bh_frame_set_caller(frame, me)
     frame.pointee.err = err
     bh_frame_set_status(frame, BH_ST_CALL)
-    bh_frame_set_prev(ch, frame, hot.pointee.top)
+    let outer = hot.pointee.top  // kept privately: the channel's words are anyone's to write
+    bh_frame_set_prev(ch, frame, outer)
     hot.pointee.top = frame
     bh_owner_hand(ch, target)
     while true {
@@ -61,42 +62,53 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
             continue
         }
         guard let f = hot.pointee.top else { internalError("empty channel") }
+        // a frame other than this call's own must be a call into this compartment, in memory it shares with
+        // the caller alone: that memory names the caller
+        let caller = f == frame ? me : bh_frame_origin(ch, f, me)
+        if caller < 0 { internalError("a frame in memory this compartment shares with no caller") }
         let st = bh_frame_status(f)
         if st == BH_ST_EXIT { exitFromCaller(me) }
         if f == frame {
-            if st == BH_ST_CALL { internalError("a call came back unanswered") }
-            hot.pointee.top = bh_frame_prev(ch, f)
+            if st == BH_ST_CALL || st == BH_ST_SERVING { internalError("a call came back unanswered") }
+            hot.pointee.top = outer
             bh_set_errno(f.pointee.err)
             if st == BH_ST_FAULTED && bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE { faultedWhileEnding(me) }
             return
         }
         if st != BH_ST_CALL { internalError("a return reached the wrong frame") }
-        serve(ch, f, me)
+        serve(ch, f, me, caller)
     }
 }
 
-/// Runs the request on top of the channel in this compartment and hands the channel back to the caller.
+/// Runs the request on top of the channel in this compartment (from `caller`, as bh_frame_origin found from
+/// where the frame lies) and hands the channel back to the caller.
 @inline(__always)
-private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePointer<bh_frame>, _ me: Int32) {
+private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePointer<bh_frame>, _ me: Int32, _ caller: Int32) {
+    // each word of the frame read once: the caller can change them meanwhile
     let gate = f.pointee.gate
-    let caller = bh_frame_caller(f)
-    let n = bh_ncompartments()
-    if bh_gate_compartment(gate) != me || caller < 0 || caller >= n || caller == me {
+    if bh_gate_compartment(gate) != me {
         bh_report_refused(me, gate)
-        if caller < 0 || caller >= n || caller == me {
-            bh_park(ch, me)  // nobody to answer: a corrupt frame; leave the channel alone
-            return
-        }
         bh_frame_set_status(f, BH_ST_FAULTED)
         bh_owner_hand(ch, caller)
         return
     }
+    if bh_gate_allows(gate, caller) == 0 {
+        bh_refuse(gate, caller, cs("the plan gives that compartment no use of it"), nil)
+        bh_park(ch, me)  // the caller is not answered: main ends the program
+        return
+    }
     let outer = bh_tls_get_serving()
     bh_tls_set_serving(f)
+    bh_frame_set_status(f, BH_ST_SERVING)  // a forged hand-over of this frame does not run it twice
     bh_set_errno(f.pointee.err)
+    bh_serve_begin(ch, f, gate, caller)
     bh_run_entry(gate, f)
     let err = bh_errno()
     bh_tls_set_serving(outer)
+    if bh_serve_refused() != 0 {
+        bh_park(ch, me)
+        return
+    }
     bh_flush_std()
     f.pointee.err = err
     bh_frame_set_status(f, BH_ST_RETURN)
@@ -149,9 +161,21 @@ func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never 
             bh_park(ch, me)
             continue
         }
+        if bh_frame_readable(ch, f) == 0 {
+            // handed a frame in memory this compartment does not map: from no caller it shares memory with
+            bh_refuse(-1, -1, cs("its frame lies outside the memory this compartment shares with any caller"), nil)
+            bh_park(ch, me)
+            continue
+        }
         let st = bh_frame_status(f)
-        if st == BH_ST_CALL {
-            serve(ch, f, me)
+        let caller = bh_frame_origin(ch, f, me)
+        if st == BH_ST_CALL && caller >= 0 {
+            serve(ch, f, me, caller)
+        } else if st == BH_ST_CALL && bh_stack_of(ch, f, MemoryLayout<bh_frame>.size) == 0 {
+            // a call handed over on the channel's own stack, which every compartment can write: no caller
+            // can be told from it (a gate's frame lies in the memory its two parties alone share)
+            bh_refuse(f.pointee.gate, -1, cs("the frame lies in memory every compartment can write"), nil)
+            bh_park(ch, me)
         } else if st == BH_ST_EXIT {
             exitFromCaller(me)
         } else if !recover(ch, me) {
@@ -164,13 +188,16 @@ func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never 
 /// finds a return meant for its predecessor, or the zygote cleans up after a death). Fails the innermost
 /// frame k was serving (or delivers it, if k had answered it) and hands the channel to its caller; frames
 /// k made above it are dropped. False if there is nothing to answer (the channel's own thread is gone).
+/// Only frames on the channel's stacks that this process maps are read (the links are shared memory).
 func recover(_ ch: UnsafeMutablePointer<bh_channel>, _ k: Int32) -> Bool {
     var cur = bh_hot(ch).pointee.top
-    while let f = cur {
-        if bh_gate_compartment(f.pointee.gate) == k && bh_frame_caller(f) != k {
-            if bh_frame_status(f) == BH_ST_CALL { bh_frame_set_status(f, BH_ST_FAULTED) }
+    while let f = cur, bh_frame_readable(ch, f) != 0 {
+        let caller = bh_frame_origin(ch, f, k)
+        if bh_gate_compartment(f.pointee.gate) == k && caller >= 0 {
+            let st = bh_frame_status(f)
+            if st == BH_ST_CALL || st == BH_ST_SERVING { bh_frame_set_status(f, BH_ST_FAULTED) }
             bh_hot(ch).pointee.top = f
-            bh_owner_hand(ch, bh_frame_caller(f))
+            bh_owner_hand(ch, caller)
             return true
         }
         cur = bh_frame_prev(ch, f)
@@ -194,11 +221,15 @@ func acquireChannel() -> UnsafeMutablePointer<bh_channel> {
     var reused: Int32 = -1
     bh_chan_lock()
     let head = bh_free_head(me)
-    if head.pointee >= 0 {
+    // the free list is shared memory: a link to no channel handed out so far (or to one of another home)
+    // drops the list rather than lead this thread to write where it points
+    if head.pointee >= 0 && head.pointee < channelCount() && bh_channel_at(head.pointee).pointee.home == me {
         reused = head.pointee
         let c = bh_channel_at(reused)
         head.pointee = c.pointee.next_free
         c.pointee.next_free = -1
+    } else if head.pointee >= 0 {
+        head.pointee = -1
     }
     bh_chan_unlock()
     let c: UnsafeMutablePointer<bh_channel>
@@ -238,7 +269,7 @@ func channelThreadExit(_ arg: UnsafeMutableRawPointer?) {
     bh_altstack_release(bh_tls_get_altstack())
     bh_tls_set_altstack(nil)
     if bh_hot(ch).pointee.top != nil || bh_load(&bh_hot(ch).pointee.owner) != ch.pointee.home { return }
-    ch.pointee.sp = ch.pointee.base
+    ch.pointee.sp = UnsafeMutablePointer<CChar>(bitPattern: bh_stack_lo(ch))
     bh_chan_lock()
     let head = bh_free_head(ch.pointee.home)
     ch.pointee.next_free = head.pointee
@@ -246,31 +277,70 @@ func channelThreadExit(_ arg: UnsafeMutableRawPointer?) {
     bh_chan_unlock()
 }
 
-// MARK: the shared stack
+// MARK: the shared stack and the pairs' sub-stacks
+
+/// The stack pointer of one of channel ch's stacks (`loc` as bh_stack_of gives it) and its bounds [lo, hi),
+/// from private state: the pointer itself lies in shared memory and is checked wherever it is used.
+private func stackOf(_ ch: UnsafeMutablePointer<bh_channel>, _ loc: Int32)
+    -> (sp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, lo: UInt, hi: UInt) {
+    if loc == 0 {
+        let sp = UnsafeMutableRawPointer(ch).advanced(by: MemoryLayout<bh_channel>.offset(of: \bh_channel.sp)!)
+        return (sp.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self), bh_stack_lo(ch), bh_stack_hi(ch))
+    }
+    let sub = bh_sub(loc - 1, ch)
+    let lo = UInt(bitPattern: sub) + UInt(BH_SUB_HEADER)
+    return (UnsafeMutableRawPointer(sub).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self), lo,
+            lo - UInt(BH_SUB_HEADER) + UInt(BH_CHANNEL_STACK_SIZE))
+}
+
+private func allocate(_ ch: UnsafeMutablePointer<bh_channel>, _ loc: Int32, _ size: Int, _ align: Int) -> UnsafeMutableRawPointer? {
+    var a = UInt(align < 16 ? 16 : align)
+    if a & (a &- 1) != 0 { a = 16 }  // not a power of two: the frame's own alignment is at most 16
+    let (spw, lo, limit) = stackOf(ch, loc)
+    var sp = UInt(bitPattern: spw.pointee)
+    if sp == 0 { sp = lo }  // a sub-stack never used: its memory file is zero
+    let p = (sp &+ a &- 1) & ~(a &- 1)
+    if sp < lo || p > limit || UInt(size) > limit &- p {
+        bh_report_stack_overflow(ch.pointee.index, size)
+        abort()
+    }
+    spw.pointee = UnsafeMutablePointer<CChar>(bitPattern: p &+ UInt(size))
+    return UnsafeMutableRawPointer(bitPattern: p)
+}
 
 @_cdecl("bh_stack_alloc")
 public func bhStackAlloc(_ size: Int, _ align: Int) -> UnsafeMutableRawPointer? {
     let rt = bh_rt_ptr()
-    var a = UInt(align < 16 ? 16 : align)
-    if a & (a &- 1) != 0 { a = 16 }  // not a power of two: the frame's own alignment is at most 16
     if rt.pointee.started == 0 {
         var p: UnsafeMutableRawPointer? = nil
-        if posix_memalign(&p, Int(a), size == 0 ? 1 : size) != 0 {
+        let a = align < 16 || align & (align - 1) != 0 ? 16 : align
+        if posix_memalign(&p, a, size == 0 ? 1 : size) != 0 {
             bh_report_fatal(cs("bh_stack_alloc: out of memory"))
             abort()
         }
         return p
     }
-    let ch = bh_tls_get_channel() ?? acquireChannel()
-    let sp = UInt(bitPattern: ch.pointee.sp)
-    let limit = UInt(bitPattern: ch.pointee.limit)
-    let p = (sp &+ a &- 1) & ~(a &- 1)
-    if p > limit || UInt(size) > limit &- p {
-        bh_report_stack_overflow(ch.pointee.index, size)
-        abort()
+    return allocate(bh_tls_get_channel() ?? acquireChannel(), 0, size, align)
+}
+
+@_cdecl("bh_frame_alloc")
+public func bhFrameAlloc(_ gate: Int32, _ size: Int, _ align: Int) -> UnsafeMutableRawPointer? {
+    let rt = bh_rt_ptr()
+    let callee = bh_gate_compartment(gate)
+    // where bh_call will run the entry in this process (before the processes start, or a gate of its own)
+    if rt.pointee.started == 0 || rt.pointee.launched == 0 || callee == rt.pointee.self_index || callee < 0 {
+        return bhStackAlloc(size, align)
     }
-    ch.pointee.sp = UnsafeMutablePointer<CChar>(bitPattern: p &+ UInt(size))
-    return UnsafeMutableRawPointer(bitPattern: p)
+    let p = bh_pair(rt.pointee.self_index, callee)
+    if p < 0 { return bhStackAlloc(size, align) }  // a gate the plan gives this compartment no use of: refused
+    return allocate(bh_tls_get_channel() ?? acquireChannel(), p + 1, size, align)
+}
+
+@_cdecl("bh_reply_alloc")
+public func bhReplyAlloc(_ frame: UnsafePointer<bh_frame>?, _ size: Int, _ align: Int) -> UnsafeMutableRawPointer? {
+    guard bh_rt_ptr().pointee.started != 0, let ch = bh_tls_get_channel() else { return bhStackAlloc(size, align) }
+    let loc = bh_stack_of(ch, frame, MemoryLayout<bh_frame>.size)
+    return loc > 0 ? allocate(ch, loc, size, align) : bhStackAlloc(size, align)
 }
 
 @_cdecl("bh_stack_free")
@@ -281,10 +351,16 @@ public func bhStackFree(_ p: UnsafeMutableRawPointer?) {
         free(p)  // from bh_stack_alloc before bh_runtime_start (posix_memalign)
         return
     }
-    // anything else than a pointer into this thread's stack (one taken before the start) is left alone
+    // anything else than a pointer into one of this thread's stacks (one taken before the start) is left alone
     guard let ch = bh_tls_get_channel() else { return }
+    let loc = bh_stack_of(ch, p, 0)
+    if loc < 0 { return }
+    let (spw, lo, hi) = stackOf(ch, loc)
     let a = UInt(bitPattern: p)
-    if a >= UInt(bitPattern: ch.pointee.base) && a <= UInt(bitPattern: ch.pointee.sp) {
-        ch.pointee.sp = p.assumingMemoryBound(to: CChar.self)
+    let sp = UInt(bitPattern: spw.pointee)
+    if a >= lo && a <= sp {
+        // what p and everything after it carried is cleared: no later call on this thread finds it
+        memset(p, 0, Int(min(sp, hi) - a))
+        spw.pointee = p.assumingMemoryBound(to: CChar.self)
     }
 }

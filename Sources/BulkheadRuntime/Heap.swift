@@ -23,18 +23,35 @@ import Glibc
     return rt.pointee.started != 0 && a >= lo && a < lo &+ UInt(rt.pointee.heap_size)
 }
 
+/// The head of the free list of class `cls`, if it is a block of this heap. The lists live in shared memory,
+/// where any compartment can aim them at a process's private memory (malloc would hand it out): a head
+/// outside the heap's private bounds drops the whole list, with a report (its blocks are lost, not reused).
+private func freeHead(_ cls: Int32) -> UnsafeMutableRawPointer? {
+    let list = bh_heap_free_list(cls)
+    guard let b = list.pointee else { return nil }
+    let rt = bh_rt_ptr()
+    let a = UInt(bitPattern: b), lo = UInt(bitPattern: rt.pointee.heap)
+    let size = UInt(16) << UInt(cls)
+    if a < lo || a & 15 != 0 || a - lo > UInt(rt.pointee.heap_size) || size > UInt(rt.pointee.heap_size) - (a - lo) {
+        list.pointee = nil
+        bh_report_heap_corrupted(Int(size))
+        return nil
+    }
+    return b
+}
+
 /// A block of class `cls`, with the heap locked; nil when the heap is full. `fresh`: it comes from space
 /// never handed out before, still zero as the shared memory file was created.
 private func takeBlock(_ cls: Int32, fresh: inout Bool) -> UnsafeMutableRawPointer? {
     let list = bh_heap_free_list(cls)
-    if let b = list.pointee {
+    if let b = freeHead(cls) {
         list.pointee = bh_blk_next(b)
         return b
     }
     var c = cls + 1
     while c < 64 {
         let l = bh_heap_free_list(c)
-        if let b = l.pointee {
+        if let b = freeHead(c) {
             l.pointee = bh_blk_next(b)
             while c > cls {  // keep the lower half, free the upper half, one class down each time
                 c -= 1
@@ -133,7 +150,9 @@ public func bhSharedRealloc(_ p: UnsafeMutableRawPointer?, _ size: Int) -> Unsaf
         return nil
     }
     let b = header(of: p, "bh_shared_realloc: not a block of the shared heap (or freed)")
-    let capacity = (16 << Int(bh_blk_class(b))) - headerSize
+    // the class is shared memory too: no more than what is left of the heap after p is copied
+    let rest = Int(bitPattern: UInt(bitPattern: bh_rt_ptr().pointee.heap) &+ UInt(bh_rt_ptr().pointee.heap_size) &- UInt(bitPattern: p))
+    let capacity = min((16 << Int(bh_blk_class(b))) - headerSize, rest)
     if size <= capacity { return p }
     guard let q = bhSharedMalloc(size) else { return nil }
     memcpy(q, p, capacity)

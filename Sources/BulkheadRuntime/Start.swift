@@ -55,6 +55,8 @@ public func bhRuntimeStart(_ program: UnsafePointer<bh_program_desc>?) {
     let shared = copy.pointee.shared
     let src = bh_share_range(shared.start, shared.end)
     if src != 0 { startFailed("cannot share the shared globals", -src) }
+    let prc = bh_pairs_create()
+    if prc != 0 { startFailed("cannot create the memory that pairs of compartments share", -prc) }
     var k: Int32 = 0
     while k < n {
         if bh_comp_desc(k).pointee.syscalls != nil { bh_seccomp_prepare() }
@@ -92,7 +94,8 @@ private func launch(filterNow: Bool) {
         let zygote = bh_fork_child(getpid(), 1)
         if zygote < 0 { startFailed("cannot fork", bh_errno()) }
         if zygote == 0 { zygoteMain() }
-        ctrl.pointee.zygote_pid = zygote
+        ctrl.pointee.zygote_pid = zygote  // for reports; main acts only on its private copy
+        rt.pointee.zygote_pid = zygote
     }
     setUpProcess(0, filter: filterNow)
     if !filterNow && bh_comp_desc(0).pointee.syscalls != nil { rt.pointee.filter_pending = 1 }
@@ -158,7 +161,11 @@ private func checkAligned(_ r: bh_region, _ k: Int32, _ name: StaticString) {
 /// In every process: the other compartments' memory out of reach, the fault handlers, the filter.
 private func setUpProcess(_ me: Int32, filter: Bool = true) {
     let n = bh_ncompartments()
-    if n > 1 { bh_brk_wall() }
+    if n > 1 {
+        bh_brk_wall()
+        let pr = bh_pairs_restrict(me)
+        if pr != 0 { startFailed("cannot take the other pairs' memory out of reach", -pr) }
+    }
     var k: Int32 = 0
     while k < n {
         if k != me {
@@ -232,6 +239,7 @@ private func forkCompartment(_ k: Int32) {
         bh_request_termination(BH_TERM_FATAL, startFailureStatus())
         return
     }
+    bh_zygote_note_child(k, pid)
     bh_store(&bh_comp(k).pointee.pid, pid)
 }
 
@@ -240,9 +248,8 @@ private func forkCompartment(_ k: Int32) {
 private func compartmentDied(_ pid: pid_t, _ status: Int32) {
     let ctrl = bh_ctrl_ptr()
     let n = bh_ncompartments()
-    var k: Int32 = 1
-    while k < n && bh_load(&bh_comp(k).pointee.pid) != pid { k += 1 }
-    if k >= n { return }
+    let k = bh_zygote_child_index(pid)  // not the shared pid words, which any compartment can write
+    if k < 1 || k >= n { return }
     let cs = bh_comp(k)
     if bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE || bh_load(&ctrl.pointee.shutdown) != 0 {
         recoverAll(k)
@@ -406,7 +413,7 @@ private func runProgramExit(_ status: Int32) {
 /// An internal gate into compartment k (main only), on the calling thread's channel like any gate.
 private func exitCall(_ k: Int32, _ op: Int32, _ arg: Int32, _ status: Int32) {
     if bh_load(&bh_comp(k).pointee.alive) == 0 { return }
-    guard let raw = bhStackAlloc(MemoryLayout<bh_exit_frame>.size, MemoryLayout<bh_exit_frame>.alignment) else { return }
+    guard let raw = bhFrameAlloc(bh_internal_gate(k), MemoryLayout<bh_exit_frame>.size, MemoryLayout<bh_exit_frame>.alignment) else { return }
     let f = raw.assumingMemoryBound(to: bh_exit_frame.self)
     f.pointee.op = op
     f.pointee.arg = arg
@@ -429,9 +436,10 @@ private func compartmentOnExit(_ status: Int32, _ arg: UnsafeMutableRawPointer?)
     _ = bh_cas(&ctrl.pointee.term_status, -1, status & 0xff)
     _ = bh_cas(&ctrl.pointee.terminating, BH_TERM_NONE, BH_TERM_EXIT)
     if let f = bh_tls_get_serving(), let ch = bh_tls_get_channel() {
-        let caller = bh_frame_caller(f)
+        let caller = bh_frame_origin(ch, f, rt.pointee.self_index)
         bh_frame_set_status(f, BH_ST_EXIT)
         bh_tls_set_serving(nil)
+        bh_hot(ch).pointee.top = f  // the caller finds its own frame (not one this process made, elsewhere)
         bh_owner_hand(ch, caller)
         // main runs the program's exit and may call in on this channel (this compartment's exit handlers,
         // destructors): this thread goes on serving it until main ends the process

@@ -146,11 +146,11 @@ void bh_exit_forked_child(int status) {
 /* ---- the internal gate: main asks a compartment to run its part of the program's exit ----------------- */
 
 void bh_exit_serve(bh_frame *h) {
-    bh_exit_frame *f = (bh_exit_frame *)h;
-    if (h->caller != 0) return;   /* only main's exit asks */
-    switch (f->op) {
-    case BH_EXIT_OP_HANDLER: bh_exit_run(f->arg, f->status); break;
-    case BH_EXIT_OP_FINI: bh_fini_run(f->arg); break;
+    bh_exit_frame f;   /* only main may call (serve checks the caller): the request read once, privately */
+    if (bh_entry_copy(&f, h, sizeof f)) return;
+    switch (f.op) {
+    case BH_EXIT_OP_HANDLER: bh_exit_run(f.arg, f.status); break;
+    case BH_EXIT_OP_FINI: bh_fini_run(f.arg); break;
     case BH_EXIT_OP_FLUSH: fflush(NULL); break;
     }
 }

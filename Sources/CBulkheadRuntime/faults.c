@@ -246,6 +246,10 @@ static void bh_fault_handler(int sig, siginfo_t *si, void *uctx) {
     uintptr_t addr = (uintptr_t)si->si_addr;
     int is_text = 0;
     int32_t other = (sig == SIGSEGV || sig == SIGBUS) ? owner_of(addr, &is_text) : -1;
+    int32_t pair = -1;   /* the pairs' memory (pairs.c) */
+    if ((sig == SIGSEGV || sig == SIGBUS) && bh_rt.pair_base && addr >= (uintptr_t)bh_rt.pair_base &&
+        (addr - (uintptr_t)bh_rt.pair_base) / BH_PAIR_SPAN < (uintptr_t)bh_rt.npairs)
+        pair = (int32_t)((addr - (uintptr_t)bh_rt.pair_base) / BH_PAIR_SPAN);
 
     if (other >= 0 && is_text) {
         bh_rb_str(&b, "bulkhead: ungated call into compartment ");
@@ -253,6 +257,16 @@ static void bh_fault_handler(int sig, siginfo_t *si, void *uctx) {
         bh_rb_str(&b, ": function ");
         rb_function(&b, addr);
         rb_serving(&b, gate, 1);
+    } else if (pair >= 0) {
+        bh_rb_str(&b, "bulkhead: compartment ");
+        bh_rb_comp(&b, self);
+        bh_rb_str(&b, " touched the memory that compartments ");
+        bh_rb_comp(&b, bh_rt.pair_a[pair]);
+        bh_rb_str(&b, " and ");
+        bh_rb_comp(&b, bh_rt.pair_b[pair]);
+        bh_rb_str(&b, " share for their calls, at ");
+        bh_rb_hex(&b, addr);
+        rb_serving(&b, gate, 0);
     } else if (other >= 0) {
         bh_rb_str(&b, "bulkhead: compartment ");
         bh_rb_comp(&b, self);

@@ -283,6 +283,36 @@ pid_t bh_fork_child(pid_t expected_parent, int quiet) {
 
 static void bh_on_sigchld(int sig) { (void)sig; }
 
+/* The zygote's own record of the compartment processes it made. The pids in the shared control block are
+ * for reports only: any compartment can write them, and main must never kill a pid a compartment chose. */
+static pid_t bh_zygote_children[BH_MAX_COMPARTMENTS];
+
+void bh_zygote_note_child(int32_t k, pid_t pid) {
+    if (k > 0 && k < BH_MAX_COMPARTMENTS) __atomic_store_n(&bh_zygote_children[k], pid, __ATOMIC_RELEASE);
+}
+
+int32_t bh_zygote_child_index(pid_t pid) {
+    for (int32_t k = 1; k < BH_MAX_COMPARTMENTS; k++)
+        if (pid > 0 && __atomic_load_n(&bh_zygote_children[k], __ATOMIC_ACQUIRE) == pid) return k;
+    return -1;
+}
+
+/* In the zygote (SIGTERM from main's exit, or a fault of the zygote): its compartment processes, by its
+ * own record. Async-signal-safe. */
+static void bh_kill_children(void) {
+    for (int32_t k = 1; k < BH_MAX_COMPARTMENTS; k++) {
+        pid_t pid = __atomic_load_n(&bh_zygote_children[k], __ATOMIC_ACQUIRE);
+        if (pid > 0) kill(pid, SIGKILL);
+    }
+}
+
+static void bh_on_sigterm(int sig) {
+    (void)sig;
+    int e = errno;
+    bh_kill_children();
+    errno = e;
+}
+
 void bh_zygote_signals(void) {
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
@@ -291,6 +321,8 @@ void bh_zygote_signals(void) {
     sa.sa_handler = bh_on_sigchld;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGCHLD, &sa, NULL);
+    sa.sa_handler = bh_on_sigterm;   /* main's exit: the compartments go, reaped here as they die */
+    sigaction(SIGTERM, &sa, NULL);
     sigset_t s;
     sigemptyset(&s);
     sigaddset(&s, SIGCHLD);
@@ -339,29 +371,21 @@ int __wrap_main(int argc, char **argv, char **envp) {
 int bh_wstatus_signal(int st) { return WIFSIGNALED(st) ? WTERMSIG(st) : 0; }
 int bh_wstatus_code(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : -1; }
 
-void bh_kill_compartments(void) {
-    bh_ctrl *c = bh_rt.ctrl;
-    if (!c) return;
-    for (int k = 1; k < c->ncompartments && k < BH_MAX_COMPARTMENTS; k++) {
-        int32_t pid = __atomic_load_n(&c->comp[k].pid, __ATOMIC_ACQUIRE);
-        if (pid > 0) kill(pid, SIGKILL);
-    }
-}
-
+/* main knows only the zygote's pid (its own child, privately) and the zygote only its children's: neither
+ * kills a pid read from shared memory. A process whose parent dies gets SIGKILL (PR_SET_PDEATHSIG). */
 void bh_kill_all(void) {
-    bh_ctrl *c = bh_rt.ctrl;
-    if (!c) return;
-    if (c->zygote_pid > 0) kill(c->zygote_pid, SIGKILL);
-    bh_kill_compartments();
+    if (bh_rt.is_zygote) bh_kill_children();
+    else if (bh_rt.zygote_pid > 0) kill(bh_rt.zygote_pid, SIGKILL);
 }
 
 /* main's orderly exit: the compartment processes first, reaped by the zygote (no zombies left behind
  * where init does not reap), then the zygote, reaped here. Bounded: 200 ms for the zygote to reap. */
 void bh_shutdown_processes(void) {
     bh_ctrl *c = bh_rt.ctrl;
-    if (!c || c->zygote_pid <= 0) return;
+    pid_t zygote = bh_rt.zygote_pid;
+    if (!c || zygote <= 0) return;
     __atomic_store_n(&c->shutdown, 1, __ATOMIC_SEQ_CST);
-    bh_kill_compartments();
+    kill(zygote, SIGTERM);   /* the zygote kills the compartment processes it made */
     /* the zygote reaps them and clears each one's alive word (waking it): wait on each still alive, up to
      * 200 ms in all in case the zygote itself is gone */
     struct timespec deadline = bh_deadline_in(200 * 1000 * 1000);
@@ -369,9 +393,9 @@ void bh_shutdown_processes(void) {
     for (int k = 1; k < c->ncompartments && k < BH_MAX_COMPARTMENTS && !timed_out; k++)
         while (!timed_out && __atomic_load_n(&c->comp[k].alive, __ATOMIC_ACQUIRE))
             timed_out = bh_futex_wait(&c->comp[k].alive, 1, FUTEX_BITSET_MATCH_ANY, &deadline) == -1 && errno == ETIMEDOUT;
-    kill(c->zygote_pid, SIGKILL);
+    kill(zygote, SIGKILL);
     int st;
-    while (waitpid(c->zygote_pid, &st, __WALL) < 0 && errno == EINTR) {}
+    while (waitpid(zygote, &st, __WALL) < 0 && errno == EINTR) {}
 }
 
 void bh_exit_now(int status) { _exit(status); }
@@ -427,6 +451,13 @@ const bh_program_desc *bh_program_copy(const bh_program_desc *p) {
     for (int32_t i = 0; i < g; i++) {
         gs[i] = p->gates[i];
         gs[i].name = dup_str(p->gates[i].name);
+        if (p->gates[i].callers) {
+            size_t words = ((size_t)n + 31) / 32;
+            uint32_t *m = calloc(words, sizeof *m);
+            if (!m) return NULL;
+            memcpy(m, p->gates[i].callers, words * sizeof *m);
+            gs[i].callers = m;
+        }
     }
     q->gates = gs;
     return q;
@@ -511,11 +542,11 @@ static void bh_bands_prepare(int n) {
         uintptr_t lo = bh_maps[j].hi, hi = bh_maps[j + 1].lo;
         if (hi > lo) mmap((void *)lo, hi - lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
     }
-    bh_rt.ctrl->band_top = bh_maps[top].lo;
+    bh_rt.band_top = bh_maps[top].lo;   /* private: every process inherits it at its fork */
 }
 
 void bh_bands_reserve(int32_t self) {
-    uintptr_t top = bh_rt.ctrl->band_top;
+    uintptr_t top = bh_rt.band_top;
     uintptr_t size = (uintptr_t)self * BH_BAND;
     if (top == 0 || self <= 0 || size >= top) return;
     void *p = mmap((void *)(top - size), size, PROT_NONE,
@@ -524,7 +555,7 @@ void bh_bands_reserve(int32_t self) {
 }
 
 int32_t bh_band_owner(uintptr_t addr) {
-    uintptr_t top = bh_rt.ctrl ? bh_rt.ctrl->band_top : 0;
+    uintptr_t top = bh_rt.band_top;
     const bh_program_desc *p = bh_rt.program;
     if (top == 0 || !p || addr >= top) return -1;
     uintptr_t k = (top - 1 - addr) / BH_BAND;

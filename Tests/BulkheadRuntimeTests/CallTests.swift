@@ -47,34 +47,34 @@ final class CallTests: XCTestCase {
             START("basic", comps, gates);
         }
         int main(void) {
-            struct fr_add *a = NEW_FRAME(struct fr_add);
+            struct fr_add *a = GATE_FRAME(struct fr_add, G_ADD);
             a->a = 2; a->b = 40;
             bh_call(G_ADD, &a->h);
             printf("add %d status %d\n", a->ret, a->h.status);
             bh_stack_free(a);
-            struct fr_scale *s = NEW_FRAME(struct fr_scale);
+            struct fr_scale *s = GATE_FRAME(struct fr_scale, G_SCALE);
             s->v = 1.5;
             bh_call(G_SCALE, &s->h);
             printf("scale %.3f\n", s->ret);
             bh_stack_free(s);
-            struct fr_point *p = NEW_FRAME(struct fr_point);
+            struct fr_point *p = GATE_FRAME(struct fr_point, G_POINT);
             p->in = (struct point){7, 0.25, "here"};
             bh_call(G_POINT, &p->h);
             printf("point %d %.2f %s\n", p->ret.x, p->ret.y, p->ret.tag);
             bh_stack_free(p);
-            struct fr_err *e = NEW_FRAME(struct fr_err);
+            struct fr_err *e = GATE_FRAME(struct fr_err, G_ERR);
             errno = EDOM;
             bh_call(G_ERR, &e->h);
             int after = errno;
             printf("errno in %s out %s\n", e->seen == EDOM ? "EDOM" : "wrong", after == ERANGE ? "ERANGE" : "wrong");
             bh_stack_free(e);
-            struct fr_who *w = NEW_FRAME(struct fr_who);
+            struct fr_who *w = GATE_FRAME(struct fr_who, G_WHO);
             bh_call(G_WHO, &w->h);
             printf("self %d callee %d other process %d\n", bh_self(), w->self, w->pid != getpid());
             bh_call(G_LOCAL, &w->h);
             printf("local %d same process %d status %d\n", w->self, w->pid == getpid(), w->h.status);
             bh_stack_free(w);
-            char *before = bh_stack_alloc(1, 1);
+            char *before = bh_frame_alloc(G_ADD, 1, 1);
             bh_stack_free(before);
             printf("stack balanced %d\n", before == (char *)a);
             return 0;
@@ -100,7 +100,7 @@ final class CallTests: XCTestCase {
         #include "bht.h"
         struct fr { bh_frame h; int n; };
         enum { G_B, G_MAIN };
-        static void call(int g, int n) { struct fr *f = NEW_FRAME(struct fr); f->n = n; bh_call(g, &f->h); bh_stack_free(f); }
+        static void call(int g, int n) { struct fr *f = GATE_FRAME(struct fr, g); f->n = n; bh_call(g, &f->h); bh_stack_free(f); }
         IN(1) void e_b(bh_frame *h) {
             struct fr *f = (void *)h;
             printf("b%d before\n", f->n);
@@ -153,7 +153,7 @@ final class CallTests: XCTestCase {
         struct fr { bh_frame h; int n; long sum; int depth; };
         enum { G_0, G_1, G_2 };
         static long go(int g, int n) {
-            struct fr *f = NEW_FRAME(struct fr);
+            struct fr *f = GATE_FRAME(struct fr, g);
             f->n = n;
             bh_call(g, &f->h);
             long r = f->h.status == BH_RETURN ? f->sum : -1000000;
@@ -214,7 +214,7 @@ final class CallTests: XCTestCase {
         IN(1) static void *b_thread(void *arg) {
             long bad = 0;
             for (uint32_t i = 0; i < 1000; i++) {
-                struct fr_mix *f = NEW_FRAME(struct fr_mix);
+                struct fr_mix *f = GATE_FRAME(struct fr_mix, G_ECHO);
                 f->x = i;
                 bh_call(G_ECHO, &f->h);
                 if (f->h.status != BH_RETURN || f->ret != i + 1) bad++;
@@ -247,7 +247,7 @@ final class CallTests: XCTestCase {
             uint32_t id = (uint32_t)(uintptr_t)arg;
             uint64_t got = 0, want = 0;
             for (uint32_t i = 0; i < CALLS; i++) {
-                struct fr_mix *f = NEW_FRAME(struct fr_mix);
+                struct fr_mix *f = GATE_FRAME(struct fr_mix, G_MIX);
                 f->x = id * 1000003u + i;
                 bh_call(G_MIX, &f->h);
                 got += f->h.status == BH_RETURN ? f->ret : 0;
@@ -261,7 +261,7 @@ final class CallTests: XCTestCase {
             for (uintptr_t i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, worker, (void *)i);
             int good = 0;
             for (int i = 0; i < THREADS; i++) { void *ok; pthread_join(t[i], &ok); good += ok != NULL; }
-            struct fr_count *c = NEW_FRAME(struct fr_count);
+            struct fr_count *c = GATE_FRAME(struct fr_count, G_COUNT);
             bh_call(G_COUNT, &c->h);
             long served_calls = c->served;
             bh_call(G_SPAWN, &c->h);
@@ -323,7 +323,7 @@ final class CallTests: XCTestCase {
                 unsigned char *p = bh_shared_malloc(n);
                 if (!p || ((uintptr_t)p & 15)) { bad++; continue; }
                 for (size_t j = 0; j < n; j++) p[j] = (unsigned char)(n + j);
-                struct fr *f = NEW_FRAME(struct fr);
+                struct fr *f = GATE_FRAME(struct fr, G_CHECK_FREE);
                 f->p = (char *)p; f->n = n;
                 bh_call(G_CHECK_FREE, &f->h);
                 bad += !f->ok;
@@ -334,7 +334,7 @@ final class CallTests: XCTestCase {
         int main(void) {
             char *p = bh_shared_malloc(64);
             strcpy(p, "from main");
-            struct fr *f = NEW_FRAME(struct fr);
+            struct fr *f = GATE_FRAME(struct fr, G_TOUCH);
             f->p = p;
             bh_call(G_TOUCH, &f->h);
             long *q = (long *)f->ret;

@@ -22,9 +22,10 @@ __attribute__((constructor)) static void start(void) {
     START("pids", comps, gates);
 }
 int main(int argc, char **argv) {
-    struct fr *f = NEW_FRAME(struct fr);
+    struct fr *f = GATE_FRAME(struct fr, G_A);
     bh_call(G_A, &f->h);
     int a = f->pid, zygote = f->ppid;
+    f = GATE_FRAME(struct fr, G_B);
     bh_call(G_B, &f->h);
     printf("%d %d %d\n", a, f->pid, zygote);
     fflush(stdout);
@@ -95,7 +96,7 @@ final class ProcessTests: XCTestCase {
             bh_runtime_start(&p);
         }
         static void *one_call(void *arg) {
-            struct fr *f = NEW_FRAME(struct fr);
+            struct fr *f = GATE_FRAME(struct fr, G_ADD);
             f->v = 1;
             bh_call(G_ADD, &f->h);
             long ok = f->h.status == BH_RETURN;
@@ -169,13 +170,13 @@ final class StartTests: XCTestCase {
         /* the library's own constructor: after the runtime's (priority 101 runs first) */
         IN(1) __attribute__((constructor)) void lib_init(void) { strcpy(lib_state, "initialised by lib_init"); }
         __attribute__((constructor)) static void early_user(void) {
-            struct fr *f = NEW_FRAME(struct fr);
+            struct fr *f = GATE_FRAME(struct fr, G_STATE);
             bh_call(G_STATE, &f->h);
             printf("constructor: status %d self %d\n", f->h.status, f->self);
             bh_stack_free(f);
         }
         int main(void) {
-            struct fr *f = NEW_FRAME(struct fr);
+            struct fr *f = GATE_FRAME(struct fr, G_STATE);
             bh_call(G_STATE, &f->h);
             printf("main: %s (in compartment %d)\n", f->text, f->self);
             return 0;

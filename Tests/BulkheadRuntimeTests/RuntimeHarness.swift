@@ -140,6 +140,8 @@ enum Harness {
     #define PAGE(decl) decl __attribute__((aligned(4096)))
     #define OBJ_REGION(o) ((bh_region){(uintptr_t)&(o), (uintptr_t)&(o) + sizeof(o)})
     #define NEW_FRAME(T) ((T *)bh_stack_alloc(sizeof(T), _Alignof(T)))
+    /* a frame for gate G: in the memory the caller shares with G's compartment alone */
+    #define GATE_FRAME(T, G) ((T *)bh_frame_alloc((G), sizeof(T), _Alignof(T)))
     #define COUNT(a) ((int32_t)(sizeof(a) / sizeof((a)[0])))
     #define START(NAME, COMPS, GATES) do { \
         static bh_program_desc p_; \

@@ -90,6 +90,7 @@ extern "C" {
 #define BH_ST_RETURN 1
 #define BH_ST_FAULTED 2
 #define BH_ST_EXIT 3          /* the callee's process called exit(): the caller side exits with the status */
+#define BH_ST_SERVING 4       /* the callee runs it (a call that is handed over again is not run twice) */
 
 /* Shared heap block headers. */
 #define BH_HEAP_MAGIC 0x6b6c6268u
@@ -146,7 +147,6 @@ typedef struct bh_ctrl {
     int32_t shutdown;          /* main is exiting: gate calls fail at once */
     int32_t main_pid;
     int32_t zygote_pid;
-    uintptr_t band_top;        /* private mappings: compartment k's band is [top - (k+1) X, top - k X), X = BH_BAND */
     int32_t chan_lock;         /* spin lock over free_head */
     int32_t free_head[BH_MAX_COMPARTMENTS];
     bh_comp_state comp[BH_MAX_COMPARTMENTS];
@@ -183,6 +183,16 @@ typedef struct {
     pthread_key_t channel_key;         /* thread exit gives the channel back */
     uintptr_t initial_stack_lo;        /* the program's frames on main's first thread's stack (from the */
     uintptr_t initial_stack_hi;        /* bottom of [stack] to __wrap_main's frame), found before any fork */
+    int32_t zygote_pid;                /* main: its child the zygote, as the fork returned it */
+    uintptr_t band_top;                /* private mappings: compartment k's band is [top - (k+1) X, top - k X),
+                                          X = BH_BAND (main finds it before any fork) */
+    /* the pairs' memory (pairs.c): pair p's region at pair_base + p * BH_PAIR_SPAN, mapped only in the
+     * processes of its two compartments, pair_a[p] < pair_b[p]; pair_index[a * n + b]: p, or -1 */
+    char *pair_base;
+    int32_t npairs;
+    int32_t *pair_a;
+    int32_t *pair_b;
+    int16_t *pair_index;
 } bh_rt_state;
 
 extern bh_rt_state bh_rt;
@@ -201,18 +211,86 @@ static inline int32_t *_Nonnull bh_free_head(int32_t home) { return &bh_rt.ctrl-
 static inline void *_Nullable *_Nonnull bh_heap_free_list(int32_t cls) { return &bh_rt.ctrl->heap_free[cls]; }
 static inline const bh_compartment_desc *_Nonnull bh_comp_desc(int32_t k) { return &bh_rt.program->compartments[k]; }
 
+/* ---- the pairs' memory (pairs.c) ----------------------------------------------------------------------
+ * Every pair of compartments that the plan lets one call the other has a region of its own, mapped only in
+ * the processes of those two (a memfd per pair, mapped before any fork, its descriptor closed at once; every
+ * other process maps fresh inaccessible memory over it): in it, one sub-stack per channel, where a call
+ * between the two puts its frame and marshalled buffers, and the callee its copied result. So no third
+ * compartment can read or change a call in flight, and the callee learns its caller from where the frame
+ * lies: only the caller (or the callee) can have written there. A sub-stack starts with its stack pointer,
+ * which only the two parties can write. */
+#define BH_PAIR_SPAN ((size_t)BH_CHANNEL_STACK_SIZE * BH_MAX_CHANNELS)
+#define BH_SUB_HEADER 64
+static inline int32_t bh_pair(int32_t a, int32_t b) {
+    int32_t n = bh_rt.program->ncompartments;
+    if (a < 0 || b < 0 || a >= n || b >= n || !bh_rt.pair_index) return -1;
+    return bh_rt.pair_index[a * n + b];
+}
+/* The sub-stack of channel ch in pair p: its header (the stack pointer) and [lo, hi). */
+static inline char *_Nonnull bh_sub(int32_t p, const bh_channel *_Nonnull ch) {
+    return bh_rt.pair_base + (size_t)p * BH_PAIR_SPAN + (size_t)(ch - bh_rt.channels) * BH_CHANNEL_STACK_SIZE;
+}
+/* Which of channel ch's stacks holds n bytes at f, from private state only: 0 the channel's own (in the
+ * shared region: locals the program shares, frames of gates into the caller's own compartment), p + 1 the
+ * sub-stack of pair p; -1 none. */
+static inline int32_t bh_stack_of(const bh_channel *_Nonnull ch, const void *_Nullable f, size_t n) {
+    uintptr_t a = (uintptr_t)f;
+    uintptr_t lo = (uintptr_t)bh_hot(ch) + sizeof(bh_channel_hot), hi = (uintptr_t)bh_hot(ch) + BH_CHANNEL_STACK_SIZE;
+    if (a >= lo && a <= hi && n <= hi - a) return 0;
+    uintptr_t base = (uintptr_t)bh_rt.pair_base;
+    if (!base || a < base) return -1;
+    uintptr_t off = a - base;
+    uintptr_t p = off / BH_PAIR_SPAN;
+    if (p >= (uintptr_t)bh_rt.npairs) return -1;
+    uintptr_t in = off % BH_PAIR_SPAN;
+    if (in / BH_CHANNEL_STACK_SIZE != (uintptr_t)(ch - bh_rt.channels)) return -1;
+    in %= BH_CHANNEL_STACK_SIZE;
+    if (in < BH_SUB_HEADER || n > BH_CHANNEL_STACK_SIZE - in) return -1;
+    return (int32_t)p + 1;
+}
+/* Whether this process maps pair p (the zygote maps every pair). */
+static inline int bh_pair_mapped(int32_t p) {
+    return bh_rt.is_zygote || bh_rt.pair_a[p] == bh_rt.self_index || bh_rt.pair_b[p] == bh_rt.self_index;
+}
+/* The caller of frame f, handed over on channel ch: the other party of the pair whose sub-stack holds it,
+ * if its gate enters `callee` and this process maps that pair; -1 otherwise (a frame anywhere else was
+ * written by someone who is not a party to a call into `callee`). */
+static inline int32_t bh_frame_origin(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f, int32_t callee) {
+    int32_t loc = bh_stack_of(ch, f, sizeof(bh_frame));
+    if (loc <= 0 || !bh_pair_mapped(loc - 1)) return -1;
+    int32_t a = bh_rt.pair_a[loc - 1], b = bh_rt.pair_b[loc - 1];
+    return callee == a ? b : callee == b ? a : -1;
+}
+/* Whether frame f lies on one of channel ch's stacks that this process maps. */
+static inline int bh_frame_readable(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f) {
+    int32_t loc = bh_stack_of(ch, f, sizeof(bh_frame));
+    return loc == 0 || (loc > 0 && bh_pair_mapped(loc - 1));
+}
+int bh_pairs_create(void);                    /* main, before any fork: 0, or -errno */
+int bh_pairs_restrict(int32_t self);          /* after a fork: the pairs self is no party to made unreachable;
+                                                 0, or -errno */
+
 /* A frame's header fields, as the runtime reads and writes them (bh_frame packs them into 16 bytes). */
 static inline int32_t bh_frame_status(const bh_frame *_Nonnull f) { return f->status; }
 static inline void bh_frame_set_status(bh_frame *_Nonnull f, int32_t st) { f->status = (int16_t)st; }
 static inline int32_t bh_frame_caller(const bh_frame *_Nonnull f) { return f->caller; }
 static inline void bh_frame_set_caller(bh_frame *_Nonnull f, int32_t k) { f->caller = (int16_t)k; }
-/* The frame enclosing f on channel ch's shared stack (NULL: none): kept as its offset from the channel's hot
- * words, which precede every frame on the channel (0: none). */
+/* The frame enclosing f on channel ch (NULL: none): kept as which of the channel's stacks holds it
+ * (bh_stack_of, above bit 18) and its offset there (0: none), decoded with private state only, so that it
+ * always lands on one of the channel's stacks. */
 static inline bh_frame *_Nullable bh_frame_prev(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f) {
-    return f->prev ? (bh_frame *)((char *)bh_hot(ch) + f->prev) : NULL;
+    uint32_t v = (uint32_t)f->prev, loc = v >> 18, off = v & (BH_CHANNEL_STACK_SIZE - 1);
+    if (!v || off < sizeof(bh_channel_hot) || off > BH_CHANNEL_STACK_SIZE - sizeof(bh_frame)) return NULL;
+    if (loc == 0) return (bh_frame *)((char *)bh_hot(ch) + off);
+    if (loc > (uint32_t)bh_rt.npairs || off < BH_SUB_HEADER) return NULL;
+    return (bh_frame *)(bh_sub((int32_t)loc - 1, ch) + off);
 }
 static inline void bh_frame_set_prev(const bh_channel *_Nonnull ch, bh_frame *_Nonnull f, const bh_frame *_Nullable prev) {
-    f->prev = prev ? (int32_t)((const char *)prev - (const char *)bh_hot(ch)) : 0;
+    int32_t loc = prev ? bh_stack_of(ch, prev, sizeof(bh_frame)) : -1;
+    uintptr_t off = (uintptr_t)prev & (BH_CHANNEL_STACK_SIZE - 1);
+    if (loc == 0) off = (uintptr_t)((const char *)prev - (const char *)bh_hot(ch));
+    else if (loc > 0) off = (uintptr_t)((const char *)prev - bh_sub(loc - 1, ch));
+    f->prev = loc < 0 ? 0 : (int32_t)(((uint32_t)loc << 18) | (uint32_t)off);
 }
 
 /* The compartment a gate enters; -1 for an invalid gate id. Ids from ngates on are the runtime's internal
@@ -235,6 +313,35 @@ extern _Thread_local void *bh_tls_altstack __attribute__((tls_model("initial-exe
 /* How many bh_poll_fence() waits the calling thread lets pass after handing a channel over, before it first
  * reads the channel's owner word again (bh_wait_owner adapts it). */
 extern _Thread_local uint32_t bh_tls_quiet __attribute__((tls_model("initial-exec")));
+
+/* ---- what a callee trusts (lent.c) -------------------------------------------------------------------
+ * Anything in the shared region is attacker input: any compartment can write it. So the runtime derives a
+ * channel's bounds from process-private state (the record's place in the table, never its shared words),
+ * and an entry run for another compartment checks its frame and marshalled pointers against them. */
+
+/* Channel ch's shared stack, [lo, hi), from private state only. */
+static inline uintptr_t bh_stack_lo(const bh_channel *_Nonnull ch) { return (uintptr_t)bh_hot(ch) + sizeof(bh_channel_hot); }
+static inline uintptr_t bh_stack_hi(const bh_channel *_Nonnull ch) { return (uintptr_t)bh_hot(ch) + BH_CHANNEL_STACK_SIZE; }
+/* Whether n bytes at p lie on channel ch's shared stack. */
+static inline int bh_on_stack(const bh_channel *_Nonnull ch, const void *_Nullable p, size_t n) {
+    uintptr_t a = (uintptr_t)p, lo = bh_stack_lo(ch), hi = bh_stack_hi(ch);
+    return a >= lo && a <= hi && n <= hi - a;
+}
+/* Whether the plan lets compartment `caller` call gate g (internal gates: main only). */
+static inline int bh_gate_allows(int32_t g, int32_t caller) {
+    const bh_program_desc *p = bh_rt.program;
+    if (g >= p->ngates) return caller == 0;
+    const uint32_t *m = p->gates[g].callers;
+    return !m || (m[caller >> 5] >> (caller & 31)) & 1u;
+}
+/* The exit status of a program ended because a compartment's call was refused: as if the caller aborted. */
+#define BH_REFUSED_STATUS 134
+/* serve: frame f, about to run, came from compartment `caller` on channel ch; bh_entry_copy checks it. */
+void bh_serve_begin(bh_channel *_Nonnull ch, const bh_frame *_Nonnull f, int32_t gate, int32_t caller);
+/* serve, after the entry: whether it refused the call (then reported, and the program is ending). */
+int bh_serve_refused(void);
+/* A refusal found by the runtime itself (a gate the caller may not use): reported, the program ends. */
+void bh_refuse(int32_t gate, int32_t caller, const char *_Nonnull why, const char *_Nullable param);
 
 static inline bh_channel *bh_tls_get_channel(void) { return bh_tls_channel; }
 static inline void bh_tls_set_channel(bh_channel *c) { bh_tls_channel = c; }
@@ -373,7 +480,9 @@ void bh_chan_unlock(void);
 /* Fresh heap space (the heap locked): size bytes from the top, or NULL when full. */
 static inline void *_Nullable bh_heap_bump(size_t size) {
     bh_ctrl *c = bh_rt.ctrl;
-    if ((size_t)(c->heap_end - c->heap_brk) < size) return NULL;
+    /* the break is shared: it must lie in the heap's private bounds (else the heap is full from now on) */
+    if (c->heap_brk < bh_rt.heap || c->heap_brk > bh_rt.heap + bh_rt.heap_size) return NULL;
+    if ((size_t)(bh_rt.heap + bh_rt.heap_size - c->heap_brk) < size) return NULL;
     void *p = c->heap_brk;
     c->heap_brk += size;
     return p;
@@ -459,9 +568,10 @@ int bh_main_is_wrapped(void);
 void bh_launch(void);
 int bh_wstatus_signal(int wstatus);           /* the signal that ended it, or 0 */
 int bh_wstatus_code(int wstatus);             /* the exit status if it exited, else -1 */
-void bh_kill_compartments(void);
 void bh_shutdown_processes(void);             /* main's exit: kill, let the zygote reap, kill it, reap it */
-void bh_kill_all(void);                       /* main: SIGKILL the zygote and every compartment process */
+void bh_kill_all(void);                       /* main: SIGKILL the zygote; the zygote: its children */
+void bh_zygote_note_child(int32_t k, pid_t pid);   /* the zygote's private record of compartment k's process */
+int32_t bh_zygote_child_index(pid_t pid);     /* the compartment whose process that is, by that record; -1 */
 __attribute__((noreturn)) void bh_exit_now(int status);   /* _exit */
 /* main: take charge of ending the program. 2: this thread has it now; 1: it had it already (it is in
  * exit()); 0: another thread has it. */
@@ -516,6 +626,7 @@ void bh_report_stack_overflow(int32_t channel, size_t size);
 void bh_report_region(int32_t comp, const char *region);        /* a region that is not page-aligned */
 void bh_report_death(int32_t comp, int wstatus, int restarting);
 void bh_report_start_failed(const char *what, int err);
+void bh_report_heap_corrupted(long block_size);                 /* a free list aimed outside the heap */
 
 /* ---- faults (faults.c) ------------------------------------------------------------------------------ */
 

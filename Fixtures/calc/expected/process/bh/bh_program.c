@@ -25,16 +25,27 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "eval", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_eval_start, (uintptr_t)bh_text_eval_end }, { 0, 0 }, { (uintptr_t)bh_data_eval_start, (uintptr_t)bh_data_eval_end }, { (uintptr_t)bh_bss_eval_start, (uintptr_t)bh_bss_eval_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x4 };
+static const uint32_t bh_callers_1[] = { 0x4 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x1 };
+static const uint32_t bh_callers_4[] = { 0x1 };
+static const uint32_t bh_callers_5[] = { 0x1 };
+static const uint32_t bh_callers_6[] = { 0x1 };
+static const uint32_t bh_callers_7[] = { 0x1 };
+static const uint32_t bh_callers_8[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "app_count", 0, bh_entry_0_app_count },
-	{ "app_lookup_var", 0, bh_entry_1_app_lookup_var },
-	{ "eval_count", 2, bh_entry_2_eval_count },
-	{ "eval_error_string", 2, bh_entry_3_eval_error_string },
-	{ "eval_tree", 2, bh_entry_4_eval_tree },
-	{ "lex_all", 1, bh_entry_5_lex_all },
-	{ "parse_describe", 1, bh_entry_6_parse_describe },
-	{ "parse_error_string", 1, bh_entry_7_parse_error_string },
-	{ "parse_expr", 1, bh_entry_8_parse_expr },
+	{ "app_count", 0, bh_entry_0_app_count, bh_callers_0 },
+	{ "app_lookup_var", 0, bh_entry_1_app_lookup_var, bh_callers_1 },
+	{ "eval_count", 2, bh_entry_2_eval_count, bh_callers_2 },
+	{ "eval_error_string", 2, bh_entry_3_eval_error_string, bh_callers_3 },
+	{ "eval_tree", 2, bh_entry_4_eval_tree, bh_callers_4 },
+	{ "lex_all", 1, bh_entry_5_lex_all, bh_callers_5 },
+	{ "parse_describe", 1, bh_entry_6_parse_describe, bh_callers_6 },
+	{ "parse_error_string", 1, bh_entry_7_parse_error_string, bh_callers_7 },
+	{ "parse_expr", 1, bh_entry_8_parse_expr, bh_callers_8 },
 };
 
 static const bh_program_desc bh_program = {

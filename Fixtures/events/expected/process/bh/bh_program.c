@@ -31,19 +31,27 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "log", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_log_start, (uintptr_t)bh_text_log_end }, { 0, 0 }, { (uintptr_t)bh_data_log_start, (uintptr_t)bh_data_log_end }, { (uintptr_t)bh_bss_log_start, (uintptr_t)bh_bss_log_end }, bh_syscalls_log },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x5 };
+static const uint32_t bh_callers_4[] = { 0x1 };
+static const uint32_t bh_callers_5[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "bus_clear", 2, bh_entry_0_bus_clear },
-	{ "bus_publish", 2, bh_entry_1_bus_publish },
-	{ "bus_subscribe", 2, bh_entry_2_bus_subscribe },
-	{ "log_printf", 3, bh_entry_3_log_printf },
-	{ "log_vprintf", 3, bh_entry_4_log_vprintf },
-	{ "sort_items", 1, bh_entry_5_sort_items },
-	{ "cmp_int_asc", 0, bh_entry_6_cmp_int_asc },
-	{ "cmp_person_by_age_desc", 0, bh_entry_7_cmp_person_by_age_desc },
-	{ "cmp_person_by_name", 0, bh_entry_8_cmp_person_by_name },
-	{ "on_alert", 0, bh_entry_9_on_alert },
-	{ "on_any_message", 0, bh_entry_10_on_any_message },
-	{ "on_temperature", 0, bh_entry_11_on_temperature },
+	{ "bus_clear", 2, bh_entry_0_bus_clear, bh_callers_0 },
+	{ "bus_publish", 2, bh_entry_1_bus_publish, bh_callers_1 },
+	{ "bus_subscribe", 2, bh_entry_2_bus_subscribe, bh_callers_2 },
+	{ "log_printf", 3, bh_entry_3_log_printf, bh_callers_3 },
+	{ "log_vprintf", 3, bh_entry_4_log_vprintf, bh_callers_4 },
+	{ "sort_items", 1, bh_entry_5_sort_items, bh_callers_5 },
+	{ "cmp_int_asc", 0, bh_entry_6_cmp_int_asc, 0 },
+	{ "cmp_person_by_age_desc", 0, bh_entry_7_cmp_person_by_age_desc, 0 },
+	{ "cmp_person_by_name", 0, bh_entry_8_cmp_person_by_name, 0 },
+	{ "on_alert", 0, bh_entry_9_on_alert, 0 },
+	{ "on_any_message", 0, bh_entry_10_on_any_message, 0 },
+	{ "on_temperature", 0, bh_entry_11_on_temperature, 0 },
 };
 
 static const bh_program_desc bh_program = {

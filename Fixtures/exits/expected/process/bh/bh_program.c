@@ -17,10 +17,15 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "lib", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_lib_start, (uintptr_t)bh_text_lib_end }, { 0, 0 }, { (uintptr_t)bh_data_lib_start, (uintptr_t)bh_data_lib_end }, { (uintptr_t)bh_bss_lib_start, (uintptr_t)bh_bss_lib_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x2 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "app_note", 0, bh_entry_0_app_note },
-	{ "lib_quit", 1, bh_entry_1_lib_quit },
-	{ "lib_work", 1, bh_entry_2_lib_work },
+	{ "app_note", 0, bh_entry_0_app_note, bh_callers_0 },
+	{ "lib_quit", 1, bh_entry_1_lib_quit, bh_callers_1 },
+	{ "lib_work", 1, bh_entry_2_lib_work, bh_callers_2 },
 };
 
 static const bh_program_desc bh_program = {

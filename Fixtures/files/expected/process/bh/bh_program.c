@@ -19,12 +19,19 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "store", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_store_start, (uintptr_t)bh_text_store_end }, { 0, 0 }, { (uintptr_t)bh_data_store_start, (uintptr_t)bh_data_store_end }, { (uintptr_t)bh_bss_store_start, (uintptr_t)bh_bss_store_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x1 };
+static const uint32_t bh_callers_4[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "store_append", 1, bh_entry_0_store_append },
-	{ "store_drain", 1, bh_entry_1_store_drain },
-	{ "store_dup_and_close", 1, bh_entry_2_store_dup_and_close },
-	{ "store_open", 1, bh_entry_3_store_open },
-	{ "store_pipe", 1, bh_entry_4_store_pipe },
+	{ "store_append", 1, bh_entry_0_store_append, bh_callers_0 },
+	{ "store_drain", 1, bh_entry_1_store_drain, bh_callers_1 },
+	{ "store_dup_and_close", 1, bh_entry_2_store_dup_and_close, bh_callers_2 },
+	{ "store_open", 1, bh_entry_3_store_open, bh_callers_3 },
+	{ "store_pipe", 1, bh_entry_4_store_pipe, bh_callers_4 },
 };
 
 static const bh_program_desc bh_program = {

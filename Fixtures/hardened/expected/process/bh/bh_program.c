@@ -20,11 +20,17 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "check", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_check_start, (uintptr_t)bh_text_check_end }, { 0, 0 }, { (uintptr_t)bh_data_check_start, (uintptr_t)bh_data_check_end }, { (uintptr_t)bh_bss_check_start, (uintptr_t)bh_bss_check_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x3 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "crc32_bytes", 2, bh_entry_0_crc32_bytes },
-	{ "decode", 1, bh_entry_1_decode },
-	{ "decode_checked", 1, bh_entry_2_decode_checked },
-	{ "encode", 1, bh_entry_3_encode },
+	{ "crc32_bytes", 2, bh_entry_0_crc32_bytes, bh_callers_0 },
+	{ "decode", 1, bh_entry_1_decode, bh_callers_1 },
+	{ "decode_checked", 1, bh_entry_2_decode_checked, bh_callers_2 },
+	{ "encode", 1, bh_entry_3_encode, bh_callers_3 },
 };
 
 static const bh_program_desc bh_program = {

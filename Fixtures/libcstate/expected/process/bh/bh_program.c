@@ -17,10 +17,15 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "worker", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_worker_start, (uintptr_t)bh_text_worker_end }, { 0, 0 }, { (uintptr_t)bh_data_worker_start, (uintptr_t)bh_data_worker_end }, { (uintptr_t)bh_bss_worker_start, (uintptr_t)bh_bss_worker_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "worker_finish", 1, bh_entry_0_worker_finish },
-	{ "worker_parse", 1, bh_entry_1_worker_parse },
-	{ "worker_report", 1, bh_entry_2_worker_report },
+	{ "worker_finish", 1, bh_entry_0_worker_finish, bh_callers_0 },
+	{ "worker_parse", 1, bh_entry_1_worker_parse, bh_callers_1 },
+	{ "worker_report", 1, bh_entry_2_worker_report, bh_callers_2 },
 };
 
 static const bh_program_desc bh_program = {

@@ -21,12 +21,18 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "legacy", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_legacy_start, (uintptr_t)bh_text_legacy_end }, { 0, 0 }, { (uintptr_t)bh_data_legacy_start, (uintptr_t)bh_data_legacy_end }, { (uintptr_t)bh_bss_legacy_start, (uintptr_t)bh_bss_legacy_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "kr_add", 2, bh_entry_0_kr_add },
-	{ "kr_scale", 2, bh_entry_1_kr_scale },
-	{ "logger_count", 1, bh_entry_2_logger_count },
-	{ "logger_selftest", 1, bh_entry_3_logger_selftest },
-	{ "logger_write", 1, bh_entry_4_logger_write },
+	{ "kr_add", 2, bh_entry_0_kr_add, bh_callers_0 },
+	{ "kr_scale", 2, bh_entry_1_kr_scale, bh_callers_1 },
+	{ "logger_count", 1, bh_entry_2_logger_count, bh_callers_2 },
+	{ "logger_selftest", 1, bh_entry_3_logger_selftest, bh_callers_3 },
+	{ "logger_write", 1, bh_entry_4_logger_write, 0 },
 };
 
 static const bh_program_desc bh_program = {

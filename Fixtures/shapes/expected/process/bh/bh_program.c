@@ -40,30 +40,55 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "io", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_io_start, (uintptr_t)bh_text_io_end }, { 0, 0 }, { (uintptr_t)bh_data_io_start, (uintptr_t)bh_data_io_end }, { (uintptr_t)bh_bss_io_start, (uintptr_t)bh_bss_io_end }, bh_syscalls_io },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x1 };
+static const uint32_t bh_callers_4[] = { 0x1 };
+static const uint32_t bh_callers_5[] = { 0x1 };
+static const uint32_t bh_callers_6[] = { 0x1 };
+static const uint32_t bh_callers_7[] = { 0x3 };
+static const uint32_t bh_callers_8[] = { 0x1 };
+static const uint32_t bh_callers_9[] = { 0x1 };
+static const uint32_t bh_callers_10[] = { 0x1 };
+static const uint32_t bh_callers_11[] = { 0x1 };
+static const uint32_t bh_callers_12[] = { 0x1 };
+static const uint32_t bh_callers_13[] = { 0x1 };
+static const uint32_t bh_callers_14[] = { 0x1 };
+static const uint32_t bh_callers_15[] = { 0x1 };
+static const uint32_t bh_callers_16[] = { 0x1 };
+static const uint32_t bh_callers_17[] = { 0x1 };
+static const uint32_t bh_callers_18[] = { 0x1 };
+static const uint32_t bh_callers_19[] = { 0x1 };
+static const uint32_t bh_callers_20[] = { 0x1 };
+static const uint32_t bh_callers_21[] = { 0x1 };
+static const uint32_t bh_callers_22[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "box_make", 1, bh_entry_0_box_make },
-	{ "box_print", 1, bh_entry_1_box_print },
-	{ "box_volume", 1, bh_entry_2_box_volume },
-	{ "clamp_short", 1, bh_entry_3_clamp_short },
-	{ "fmt_banner", 2, bh_entry_4_fmt_banner },
-	{ "fmt_hex", 2, bh_entry_5_fmt_hex },
-	{ "fmt_kind", 2, bh_entry_6_fmt_kind },
-	{ "fmt_vec3", 2, bh_entry_7_fmt_vec3 },
-	{ "geom_calls", 1, bh_entry_8_geom_calls },
-	{ "geom_mix", 1, bh_entry_9_geom_mix },
-	{ "geom_reset", 1, bh_entry_10_geom_reset },
-	{ "ipair_minmax", 1, bh_entry_11_ipair_minmax },
-	{ "mix_bits", 1, bh_entry_12_mix_bits },
-	{ "mixed_make", 1, bh_entry_13_mixed_make },
-	{ "polygon_angles", 1, bh_entry_14_polygon_angles },
-	{ "pt2_len", 1, bh_entry_15_pt2_len },
-	{ "pt2_mid", 1, bh_entry_16_pt2_mid },
-	{ "quantize", 1, bh_entry_17_quantize },
-	{ "union_value", 1, bh_entry_18_union_value },
-	{ "vec3_cross", 1, bh_entry_19_vec3_cross },
-	{ "vec3_dot", 1, bh_entry_20_vec3_dot },
-	{ "vec3_is_unit", 1, bh_entry_21_vec3_is_unit },
-	{ "vec3_scale", 1, bh_entry_22_vec3_scale },
+	{ "box_make", 1, bh_entry_0_box_make, bh_callers_0 },
+	{ "box_print", 1, bh_entry_1_box_print, bh_callers_1 },
+	{ "box_volume", 1, bh_entry_2_box_volume, bh_callers_2 },
+	{ "clamp_short", 1, bh_entry_3_clamp_short, bh_callers_3 },
+	{ "fmt_banner", 2, bh_entry_4_fmt_banner, bh_callers_4 },
+	{ "fmt_hex", 2, bh_entry_5_fmt_hex, bh_callers_5 },
+	{ "fmt_kind", 2, bh_entry_6_fmt_kind, bh_callers_6 },
+	{ "fmt_vec3", 2, bh_entry_7_fmt_vec3, bh_callers_7 },
+	{ "geom_calls", 1, bh_entry_8_geom_calls, bh_callers_8 },
+	{ "geom_mix", 1, bh_entry_9_geom_mix, bh_callers_9 },
+	{ "geom_reset", 1, bh_entry_10_geom_reset, bh_callers_10 },
+	{ "ipair_minmax", 1, bh_entry_11_ipair_minmax, bh_callers_11 },
+	{ "mix_bits", 1, bh_entry_12_mix_bits, bh_callers_12 },
+	{ "mixed_make", 1, bh_entry_13_mixed_make, bh_callers_13 },
+	{ "polygon_angles", 1, bh_entry_14_polygon_angles, bh_callers_14 },
+	{ "pt2_len", 1, bh_entry_15_pt2_len, bh_callers_15 },
+	{ "pt2_mid", 1, bh_entry_16_pt2_mid, bh_callers_16 },
+	{ "quantize", 1, bh_entry_17_quantize, bh_callers_17 },
+	{ "union_value", 1, bh_entry_18_union_value, bh_callers_18 },
+	{ "vec3_cross", 1, bh_entry_19_vec3_cross, bh_callers_19 },
+	{ "vec3_dot", 1, bh_entry_20_vec3_dot, bh_callers_20 },
+	{ "vec3_is_unit", 1, bh_entry_21_vec3_is_unit, bh_callers_21 },
+	{ "vec3_scale", 1, bh_entry_22_vec3_scale, bh_callers_22 },
 };
 
 static const bh_program_desc bh_program = {

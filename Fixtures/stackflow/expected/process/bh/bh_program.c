@@ -19,12 +19,18 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "sink", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_sink_start, (uintptr_t)bh_text_sink_end }, { 0, 0 }, { (uintptr_t)bh_data_sink_start, (uintptr_t)bh_data_sink_end }, { (uintptr_t)bh_bss_sink_start, (uintptr_t)bh_bss_sink_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x1 };
+static const uint32_t bh_callers_4[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "sink_count", 1, bh_entry_0_sink_count },
-	{ "sink_fill", 1, bh_entry_1_sink_fill },
-	{ "sink_peek", 1, bh_entry_2_sink_peek },
-	{ "sink_twice", 1, bh_entry_3_sink_twice },
-	{ "sink_write", 1, bh_entry_4_sink_write },
+	{ "sink_count", 1, bh_entry_0_sink_count, bh_callers_0 },
+	{ "sink_fill", 1, bh_entry_1_sink_fill, 0 },
+	{ "sink_peek", 1, bh_entry_2_sink_peek, bh_callers_2 },
+	{ "sink_twice", 1, bh_entry_3_sink_twice, bh_callers_3 },
+	{ "sink_write", 1, bh_entry_4_sink_write, bh_callers_4 },
 };
 
 static const bh_program_desc bh_program = {

@@ -46,8 +46,13 @@ static int bh_vcall_3(const char *bh_fmt, ...)
 void bh_entry_3_log_printf(bh_frame *bh_h);
 void bh_entry_3_log_printf(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->ret) bh_r = bh_vcall_3("%s", bh_f->bh_text);
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	if (bh_check_lent_string(bh_l.bh_text, "bh_text"))
+		return;
+	__typeof__(bh_f->ret) bh_r = bh_vcall_3("%s", bh_l.bh_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
@@ -60,13 +65,13 @@ __attribute__((section("bh_gate_text"))) int bh_gate_log_printf(const char *bh_a
 		__builtin_va_end(bh_ap);
 		return bh_r;
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_va_list bh_ap, bh_ap2;
 	__builtin_va_start(bh_ap, bh_a0_fmt);
 	__builtin_va_copy(bh_ap2, bh_ap);
 	int bh_len = __builtin_vsnprintf((char *)0, 0, bh_a0_fmt, bh_ap2);
 	__builtin_va_end(bh_ap2);
-	char *bh_text = (char *)bh_stack_alloc(bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
+	char *bh_text = (char *)bh_frame_alloc(3, bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
 	bh_text[0] = 0;
 	if (bh_len > 0)
 		__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, bh_a0_fmt, bh_ap);
@@ -102,8 +107,13 @@ static int bh_vcall_4(const char *bh_fmt, ...)
 void bh_entry_4_log_vprintf(bh_frame *bh_h);
 void bh_entry_4_log_vprintf(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->ret) bh_r = bh_vcall_4("%s", bh_f->bh_text);
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	if (bh_check_lent_string(bh_l.bh_text, "bh_text"))
+		return;
+	__typeof__(bh_f->ret) bh_r = bh_vcall_4("%s", bh_l.bh_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
@@ -112,13 +122,13 @@ __attribute__((section("bh_gate_text"))) int bh_gate_log_vprintf(const char *bh_
 	if (bh_self() == 3) {
 		return log_vprintf(bh_a0_fmt, bh_a1_ap);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_va_list bh_ap, bh_ap2;
 	__builtin_va_copy(bh_ap, bh_a1_ap);
 	__builtin_va_copy(bh_ap2, bh_ap);
 	int bh_len = __builtin_vsnprintf((char *)0, 0, bh_a0_fmt, bh_ap2);
 	__builtin_va_end(bh_ap2);
-	char *bh_text = (char *)bh_stack_alloc(bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
+	char *bh_text = (char *)bh_frame_alloc(4, bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
 	bh_text[0] = 0;
 	if (bh_len > 0)
 		__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, bh_a0_fmt, bh_ap);

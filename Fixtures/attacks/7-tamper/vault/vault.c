@@ -1,0 +1,4 @@
+int vault_verify(int pin)
+{
+    return pin == 4711;
+}

@@ -1,0 +1,4 @@
+int vault_add(int a, int b)
+{
+    return a + b;
+}
