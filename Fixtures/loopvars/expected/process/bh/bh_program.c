@@ -16,9 +16,13 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "sink", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_sink_start, (uintptr_t)bh_text_sink_end }, { 0, 0 }, { (uintptr_t)bh_data_sink_start, (uintptr_t)bh_data_sink_end }, { (uintptr_t)bh_bss_sink_start, (uintptr_t)bh_bss_sink_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "sink_keep", 1, bh_entry_0_sink_keep },
-	{ "sink_step", 1, bh_entry_1_sink_step },
+	{ "sink_keep", 1, bh_entry_0_sink_keep, bh_callers_0 },
+	{ "sink_step", 1, bh_entry_1_sink_step, bh_callers_1 },
 };
 
 static const bh_program_desc bh_program = {

@@ -24,17 +24,28 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "lib", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_lib_start, (uintptr_t)bh_text_lib_end }, { 0, 0 }, { (uintptr_t)bh_data_lib_start, (uintptr_t)bh_data_lib_end }, { (uintptr_t)bh_bss_lib_start, (uintptr_t)bh_bss_lib_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x1 };
+static const uint32_t bh_callers_4[] = { 0x1 };
+static const uint32_t bh_callers_5[] = { 0x1 };
+static const uint32_t bh_callers_6[] = { 0x1 };
+static const uint32_t bh_callers_7[] = { 0x1 };
+static const uint32_t bh_callers_8[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "bump", 1, bh_entry_0_bump },
-	{ "copy_text", 1, bh_entry_1_copy_text },
-	{ "fill", 1, bh_entry_2_fill },
-	{ "frame_sum", 1, bh_entry_3_frame_sum },
-	{ "put_line", 1, bh_entry_4_put_line },
-	{ "row_of", 1, bh_entry_5_row_of },
-	{ "say", 1, bh_entry_6_say },
-	{ "self_named", 1, bh_entry_7_self_named },
-	{ "visit", 1, bh_entry_8_visit },
-	{ "combine", 0, bh_entry_9_combine },
+	{ "bump", 1, bh_entry_0_bump, bh_callers_0 },
+	{ "copy_text", 1, bh_entry_1_copy_text, bh_callers_1 },
+	{ "fill", 1, bh_entry_2_fill, bh_callers_2 },
+	{ "frame_sum", 1, bh_entry_3_frame_sum, bh_callers_3 },
+	{ "put_line", 1, bh_entry_4_put_line, bh_callers_4 },
+	{ "row_of", 1, bh_entry_5_row_of, bh_callers_5 },
+	{ "say", 1, bh_entry_6_say, bh_callers_6 },
+	{ "self_named", 1, bh_entry_7_self_named, bh_callers_7 },
+	{ "visit", 1, bh_entry_8_visit, bh_callers_8 },
+	{ "combine", 0, bh_entry_9_combine, 0 },
 };
 
 static const bh_program_desc bh_program = {

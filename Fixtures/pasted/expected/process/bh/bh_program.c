@@ -17,10 +17,14 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "lib", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_lib_start, (uintptr_t)bh_text_lib_end }, { 0, 0 }, { (uintptr_t)bh_data_lib_start, (uintptr_t)bh_data_lib_end }, { (uintptr_t)bh_bss_lib_start, (uintptr_t)bh_bss_lib_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "num_add_8", 1, bh_entry_0_num_add_8 },
-	{ "num_name_8", 1, bh_entry_1_num_name_8 },
-	{ "num_scale_8", 1, bh_entry_2_num_scale_8 },
+	{ "num_add_8", 1, bh_entry_0_num_add_8, 0 },
+	{ "num_name_8", 1, bh_entry_1_num_name_8, bh_callers_1 },
+	{ "num_scale_8", 1, bh_entry_2_num_scale_8, bh_callers_2 },
 };
 
 static const bh_program_desc bh_program = {

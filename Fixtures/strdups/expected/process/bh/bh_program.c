@@ -16,9 +16,13 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "lib", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_lib_start, (uintptr_t)bh_text_lib_end }, { 0, 0 }, { (uintptr_t)bh_data_lib_start, (uintptr_t)bh_data_lib_end }, { (uintptr_t)bh_bss_lib_start, (uintptr_t)bh_bss_lib_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "lib_name", 1, bh_entry_0_lib_name },
-	{ "lib_take", 1, bh_entry_1_lib_take },
+	{ "lib_name", 1, bh_entry_0_lib_name, bh_callers_0 },
+	{ "lib_take", 1, bh_entry_1_lib_take, bh_callers_1 },
 };
 
 static const bh_program_desc bh_program = {

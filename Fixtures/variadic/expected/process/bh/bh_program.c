@@ -33,24 +33,42 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "easy", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_easy_start, (uintptr_t)bh_text_easy_end }, { 0, 0 }, { (uintptr_t)bh_data_easy_start, (uintptr_t)bh_data_easy_end }, { (uintptr_t)bh_bss_easy_start, (uintptr_t)bh_bss_easy_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+static const uint32_t bh_callers_1[] = { 0x1 };
+static const uint32_t bh_callers_2[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x1 };
+static const uint32_t bh_callers_4[] = { 0x1 };
+static const uint32_t bh_callers_5[] = { 0x1 };
+static const uint32_t bh_callers_6[] = { 0x1 };
+static const uint32_t bh_callers_7[] = { 0x1 };
+static const uint32_t bh_callers_8[] = { 0x1 };
+static const uint32_t bh_callers_9[] = { 0x1 };
+static const uint32_t bh_callers_10[] = { 0x1 };
+static const uint32_t bh_callers_11[] = { 0x1 };
+static const uint32_t bh_callers_12[] = { 0x1 };
+static const uint32_t bh_callers_13[] = { 0x1 };
+static const uint32_t bh_callers_14[] = { 0x1 };
+static const uint32_t bh_callers_15[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "easy_cleanup", 2, bh_entry_0_easy_cleanup },
-	{ "easy_getinfo", 2, bh_entry_1_easy_getinfo },
-	{ "easy_init", 2, bh_entry_2_easy_init },
-	{ "easy_perform", 2, bh_entry_3_easy_perform },
-	{ "easy_setopt", 2, bh_entry_4_easy_setopt },
-	{ "easy_setopt", 2, bh_entry_5_easy_setopt },
-	{ "easy_setopt", 2, bh_entry_6_easy_setopt },
-	{ "easy_setopt", 2, bh_entry_7_easy_setopt },
-	{ "easy_setopt", 2, bh_entry_8_easy_setopt },
-	{ "easy_setopt", 2, bh_entry_9_easy_setopt },
-	{ "easy_setopt", 2, bh_entry_10_easy_setopt },
-	{ "easy_setopt", 2, bh_entry_11_easy_setopt },
-	{ "easy_setopt", 2, bh_entry_12_easy_setopt },
-	{ "vfs_count", 1, bh_entry_13_vfs_count },
-	{ "vfs_open", 1, bh_entry_14_vfs_open },
-	{ "vfs_open", 1, bh_entry_15_vfs_open },
-	{ "write_cb", 0, bh_entry_16_write_cb },
+	{ "easy_cleanup", 2, bh_entry_0_easy_cleanup, bh_callers_0 },
+	{ "easy_getinfo", 2, bh_entry_1_easy_getinfo, bh_callers_1 },
+	{ "easy_init", 2, bh_entry_2_easy_init, bh_callers_2 },
+	{ "easy_perform", 2, bh_entry_3_easy_perform, bh_callers_3 },
+	{ "easy_setopt", 2, bh_entry_4_easy_setopt, bh_callers_4 },
+	{ "easy_setopt", 2, bh_entry_5_easy_setopt, bh_callers_5 },
+	{ "easy_setopt", 2, bh_entry_6_easy_setopt, bh_callers_6 },
+	{ "easy_setopt", 2, bh_entry_7_easy_setopt, bh_callers_7 },
+	{ "easy_setopt", 2, bh_entry_8_easy_setopt, bh_callers_8 },
+	{ "easy_setopt", 2, bh_entry_9_easy_setopt, bh_callers_9 },
+	{ "easy_setopt", 2, bh_entry_10_easy_setopt, bh_callers_10 },
+	{ "easy_setopt", 2, bh_entry_11_easy_setopt, bh_callers_11 },
+	{ "easy_setopt", 2, bh_entry_12_easy_setopt, bh_callers_12 },
+	{ "vfs_count", 1, bh_entry_13_vfs_count, bh_callers_13 },
+	{ "vfs_open", 1, bh_entry_14_vfs_open, bh_callers_14 },
+	{ "vfs_open", 1, bh_entry_15_vfs_open, bh_callers_15 },
+	{ "write_cb", 0, bh_entry_16_write_cb, 0 },
 };
 
 static const bh_program_desc bh_program = {

@@ -15,8 +15,11 @@ static const bh_compartment_desc bh_compartments[] = {
 	{ "lib", BH_ON_FAULT_ABORT, { (uintptr_t)bh_text_lib_start, (uintptr_t)bh_text_lib_end }, { 0, 0 }, { (uintptr_t)bh_data_lib_start, (uintptr_t)bh_data_lib_end }, { (uintptr_t)bh_bss_lib_start, (uintptr_t)bh_bss_lib_end }, 0 },
 };
 
+/* the compartments that may call each gate (bit k: compartment k): those that call it by name */
+static const uint32_t bh_callers_0[] = { 0x1 };
+
 static const bh_gate_desc bh_gates[] = {
-	{ "lib_op", 1, bh_entry_0_lib_op },
+	{ "lib_op", 1, bh_entry_0_lib_op, bh_callers_0 },
 };
 
 static const bh_program_desc bh_program = {

@@ -172,8 +172,11 @@ struct bh_frame_0 {
 void bh_entry_0_app_count(bh_frame *bh_h);
 void bh_entry_0_app_count(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_n) bh_a0_n = bh_f->a0_n;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_n) bh_a0_n = bh_l.a0_n;
 	__typeof__(bh_f->ret) bh_r = app_count(bh_a0_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -183,7 +186,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_app_count(int bh_a0_n)
 	if (bh_self() == 0) {
 		return app_count(bh_a0_n);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_n, &bh_a0_n, sizeof bh_f->a0_n);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -207,9 +210,16 @@ struct bh_frame_1 {
 void bh_entry_1_app_lookup_var(bh_frame *bh_h);
 void bh_entry_1_app_lookup_var(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_name) bh_a0_name = bh_f->a0_name;
-	__typeof__(bh_f->a1_out) bh_a1_out = bh_f->a1_out;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_name) bh_a0_name = bh_l.a0_name;
+	__typeof__(bh_l.a1_out) bh_a1_out = bh_l.a1_out;
+	if (bh_check_lent_string((const char *)bh_a0_name, "name"))
+		return;
+	if (bh_check_lent(bh_a1_out, 1, (__SIZE_TYPE__)(sizeof(double)), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = app_lookup_var(bh_a0_name, bh_a1_out);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -219,20 +229,20 @@ __attribute__((section("bh_gate_text"))) int bh_gate_app_lookup_var(const char *
 	if (bh_self() == 0) {
 		return app_lookup_var(bh_a0_name, bh_a1_out);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_name, &bh_a0_name, sizeof bh_f->a0_name);
 	__builtin_memcpy(&bh_f->a1_out, &bh_a1_out, sizeof bh_f->a1_out);
 	__SIZE_TYPE__ bh_n0 = bh_a0_name ? __builtin_strlen((const char *)bh_a0_name) + 1 : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_name) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(1, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_name, bh_n0);
 		bh_f->a0_name = (__typeof__(bh_f->a0_name))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n1 = bh_a1_out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_out) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(1, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memset(bh_c1, 0, bh_n1);
 		bh_f->a1_out = (__typeof__(bh_f->a1_out))bh_c1;
 	}

@@ -122,8 +122,11 @@ struct bh_frame_2 {
 void bh_entry_2_eval_count(bh_frame *bh_h);
 void bh_entry_2_eval_count(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->a0_n) bh_a0_n = bh_f->a0_n;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_n) bh_a0_n = bh_l.a0_n;
 	__typeof__(bh_f->ret) bh_r = eval_count(bh_a0_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -133,7 +136,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_eval_count(int bh_a0_n)
 	if (bh_self() == 2) {
 		return eval_count(bh_a0_n);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->a0_n, &bh_a0_n, sizeof bh_f->a0_n);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -157,12 +160,15 @@ struct bh_frame_3 {
 void bh_entry_3_eval_error_string(bh_frame *bh_h);
 void bh_entry_3_eval_error_string(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->a0_err) bh_a0_err = bh_f->a0_err;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_err) bh_a0_err = bh_l.a0_err;
 	__typeof__(bh_f->ret) bh_r = eval_error_string(bh_a0_err);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
+		void *bh_c = bh_reply_alloc(bh_h, bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -177,7 +183,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_eval_error_string(i
 	if (bh_self() == 2) {
 		return eval_error_string(bh_a0_err);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->a0_err, &bh_a0_err, sizeof bh_f->a0_err);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -189,11 +195,17 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_eval_error_string(i
 		static __thread void *bh_rb;
 		static __thread __SIZE_TYPE__ bh_rc;
 		extern void *realloc(void *, __SIZE_TYPE__);
-		if (bh_f->ret_size > bh_rc) {
-			bh_rb = realloc(bh_rb, bh_f->ret_size);
-			bh_rc = bh_f->ret_size;
+		__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;
+		if (bh_rn > bh_rc) {
+			void *bh_nb = realloc(bh_rb, bh_rn);
+			if (!bh_nb)
+				bh_rn = 0;
+			else {
+				bh_rb = bh_nb;
+				bh_rc = bh_rn;
+			}
 		}
-		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_f->ret_size);
+		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_rn);
 		bh_r = (__typeof__(bh_r))bh_rb;
 	}
 	bh_stack_free(bh_f);
@@ -219,11 +231,18 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_4_0(int co
 void bh_entry_4_eval_tree(bh_frame *bh_h);
 void bh_entry_4_eval_tree(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->a0_pool) bh_a0_pool = bh_f->a0_pool;
-	__typeof__(bh_f->a1_count) bh_a1_count = bh_f->a1_count;
-	__typeof__(bh_f->a2_root) bh_a2_root = bh_f->a2_root;
-	__typeof__(bh_f->a3_err) bh_a3_err = bh_f->a3_err;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_pool) bh_a0_pool = bh_l.a0_pool;
+	__typeof__(bh_l.a1_count) bh_a1_count = bh_l.a1_count;
+	__typeof__(bh_l.a2_root) bh_a2_root = bh_l.a2_root;
+	__typeof__(bh_l.a3_err) bh_a3_err = bh_l.a3_err;
+	if (bh_check_lent(bh_a0_pool, sizeof(*bh_a0_pool), bh_size_4_0(bh_a1_count), "pool"))
+		return;
+	if (bh_check_lent(bh_a3_err, 1, (__SIZE_TYPE__)(sizeof(int)), "err"))
+		return;
 	__typeof__(bh_f->ret) bh_r = eval_tree(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_err);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -233,7 +252,7 @@ __attribute__((section("bh_gate_text"))) double bh_gate_eval_tree(const struct n
 	if (bh_self() == 2) {
 		return eval_tree(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_err);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->a0_pool, &bh_a0_pool, sizeof bh_f->a0_pool);
 	__builtin_memcpy(&bh_f->a1_count, &bh_a1_count, sizeof bh_f->a1_count);
 	__builtin_memcpy(&bh_f->a2_root, &bh_a2_root, sizeof bh_f->a2_root);
@@ -241,14 +260,14 @@ __attribute__((section("bh_gate_text"))) double bh_gate_eval_tree(const struct n
 	__SIZE_TYPE__ bh_n0 = bh_a0_pool ? sizeof(*bh_a0_pool) * bh_size_4_0(bh_a1_count) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_pool) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(4, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_pool, bh_n0);
 		bh_f->a0_pool = (__typeof__(bh_f->a0_pool))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n3 = bh_a3_err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c3 = 0;
 	if (bh_a3_err) {
-		bh_c3 = bh_stack_alloc(bh_n3, bh_n3 > 64 ? 64 : 16);
+		bh_c3 = bh_frame_alloc(4, bh_n3, bh_n3 > 64 ? 64 : 16);
 		__builtin_memset(bh_c3, 0, bh_n3);
 		bh_f->a3_err = (__typeof__(bh_f->a3_err))bh_c3;
 	}

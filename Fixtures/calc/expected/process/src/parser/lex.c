@@ -86,11 +86,20 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_5_1(int ca
 void bh_entry_5_lex_all(bh_frame *bh_h);
 void bh_entry_5_lex_all(bh_frame *bh_h)
 {
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->a0_src) bh_a0_src = bh_f->a0_src;
-	__typeof__(bh_f->a1_toks) bh_a1_toks = bh_f->a1_toks;
-	__typeof__(bh_f->a2_cap) bh_a2_cap = bh_f->a2_cap;
-	__typeof__(bh_f->a3_errpos) bh_a3_errpos = bh_f->a3_errpos;
+	struct bh_frame_5 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_src) bh_a0_src = bh_l.a0_src;
+	__typeof__(bh_l.a1_toks) bh_a1_toks = bh_l.a1_toks;
+	__typeof__(bh_l.a2_cap) bh_a2_cap = bh_l.a2_cap;
+	__typeof__(bh_l.a3_errpos) bh_a3_errpos = bh_l.a3_errpos;
+	if (bh_check_lent_string((const char *)bh_a0_src, "src"))
+		return;
+	if (bh_check_lent(bh_a1_toks, sizeof(*bh_a1_toks), bh_size_5_1(bh_a2_cap), "toks"))
+		return;
+	if (bh_check_lent(bh_a3_errpos, 1, (__SIZE_TYPE__)(sizeof(int)), "errpos"))
+		return;
 	__typeof__(bh_f->ret) bh_r = lex_all(bh_a0_src, bh_a1_toks, bh_a2_cap, bh_a3_errpos);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -100,7 +109,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_lex_all(const char *bh_a0_s
 	if (bh_self() == 1) {
 		return lex_all(bh_a0_src, bh_a1_toks, bh_a2_cap, bh_a3_errpos);
 	}
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
 	__builtin_memcpy(&bh_f->a0_src, &bh_a0_src, sizeof bh_f->a0_src);
 	__builtin_memcpy(&bh_f->a1_toks, &bh_a1_toks, sizeof bh_f->a1_toks);
 	__builtin_memcpy(&bh_f->a2_cap, &bh_a2_cap, sizeof bh_f->a2_cap);
@@ -108,21 +117,21 @@ __attribute__((section("bh_gate_text"))) int bh_gate_lex_all(const char *bh_a0_s
 	__SIZE_TYPE__ bh_n0 = bh_a0_src ? __builtin_strlen((const char *)bh_a0_src) + 1 : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_src) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(5, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_src, bh_n0);
 		bh_f->a0_src = (__typeof__(bh_f->a0_src))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n1 = bh_a1_toks ? sizeof(*bh_a1_toks) * bh_size_5_1(bh_a2_cap) : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_toks) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(5, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memset(bh_c1, 0, bh_n1);
 		bh_f->a1_toks = (__typeof__(bh_f->a1_toks))bh_c1;
 	}
 	__SIZE_TYPE__ bh_n3 = bh_a3_errpos ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c3 = 0;
 	if (bh_a3_errpos) {
-		bh_c3 = bh_stack_alloc(bh_n3, bh_n3 > 64 ? 64 : 16);
+		bh_c3 = bh_frame_alloc(5, bh_n3, bh_n3 > 64 ? 64 : 16);
 		__builtin_memset(bh_c3, 0, bh_n3);
 		bh_f->a3_errpos = (__typeof__(bh_f->a3_errpos))bh_c3;
 	}

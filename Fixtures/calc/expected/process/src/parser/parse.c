@@ -248,12 +248,19 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_6_3(size_t
 void bh_entry_6_parse_describe(bh_frame *bh_h);
 void bh_entry_6_parse_describe(bh_frame *bh_h)
 {
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->a0_pool) bh_a0_pool = bh_f->a0_pool;
-	__typeof__(bh_f->a1_count) bh_a1_count = bh_f->a1_count;
-	__typeof__(bh_f->a2_root) bh_a2_root = bh_f->a2_root;
-	__typeof__(bh_f->a3_buf) bh_a3_buf = bh_f->a3_buf;
-	__typeof__(bh_f->a4_cap) bh_a4_cap = bh_f->a4_cap;
+	struct bh_frame_6 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_pool) bh_a0_pool = bh_l.a0_pool;
+	__typeof__(bh_l.a1_count) bh_a1_count = bh_l.a1_count;
+	__typeof__(bh_l.a2_root) bh_a2_root = bh_l.a2_root;
+	__typeof__(bh_l.a3_buf) bh_a3_buf = bh_l.a3_buf;
+	__typeof__(bh_l.a4_cap) bh_a4_cap = bh_l.a4_cap;
+	if (bh_check_lent(bh_a0_pool, sizeof(*bh_a0_pool), bh_size_6_0(bh_a1_count), "pool"))
+		return;
+	if (bh_check_lent(bh_a3_buf, 1, bh_size_6_3(bh_a4_cap), "buf"))
+		return;
 	__typeof__(bh_f->ret) bh_r = parse_describe(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_buf, bh_a4_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -263,7 +270,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct
 	if (bh_self() == 1) {
 		return parse_describe(bh_a0_pool, bh_a1_count, bh_a2_root, bh_a3_buf, bh_a4_cap);
 	}
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
 	__builtin_memcpy(&bh_f->a0_pool, &bh_a0_pool, sizeof bh_f->a0_pool);
 	__builtin_memcpy(&bh_f->a1_count, &bh_a1_count, sizeof bh_f->a1_count);
 	__builtin_memcpy(&bh_f->a2_root, &bh_a2_root, sizeof bh_f->a2_root);
@@ -272,14 +279,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_describe(const struct
 	__SIZE_TYPE__ bh_n0 = bh_a0_pool ? sizeof(*bh_a0_pool) * bh_size_6_0(bh_a1_count) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_pool) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(6, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_pool, bh_n0);
 		bh_f->a0_pool = (__typeof__(bh_f->a0_pool))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n3 = bh_a3_buf ? bh_size_6_3(bh_a4_cap) : 0;
 	void *bh_c3 = 0;
 	if (bh_a3_buf) {
-		bh_c3 = bh_stack_alloc(bh_n3, bh_n3 > 64 ? 64 : 16);
+		bh_c3 = bh_frame_alloc(6, bh_n3, bh_n3 > 64 ? 64 : 16);
 		__builtin_memset(bh_c3, 0, bh_n3);
 		bh_f->a3_buf = (__typeof__(bh_f->a3_buf))bh_c3;
 	}
@@ -307,12 +314,15 @@ struct bh_frame_7 {
 void bh_entry_7_parse_error_string(bh_frame *bh_h);
 void bh_entry_7_parse_error_string(bh_frame *bh_h)
 {
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->a0_err) bh_a0_err = bh_f->a0_err;
+	struct bh_frame_7 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_err) bh_a0_err = bh_l.a0_err;
 	__typeof__(bh_f->ret) bh_r = parse_error_string(bh_a0_err);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
+		void *bh_c = bh_reply_alloc(bh_h, bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -327,7 +337,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(
 	if (bh_self() == 1) {
 		return parse_error_string(bh_a0_err);
 	}
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
 	__builtin_memcpy(&bh_f->a0_err, &bh_a0_err, sizeof bh_f->a0_err);
 	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -339,11 +349,17 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(
 		static __thread void *bh_rb;
 		static __thread __SIZE_TYPE__ bh_rc;
 		extern void *realloc(void *, __SIZE_TYPE__);
-		if (bh_f->ret_size > bh_rc) {
-			bh_rb = realloc(bh_rb, bh_f->ret_size);
-			bh_rc = bh_f->ret_size;
+		__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;
+		if (bh_rn > bh_rc) {
+			void *bh_nb = realloc(bh_rb, bh_rn);
+			if (!bh_nb)
+				bh_rn = 0;
+			else {
+				bh_rb = bh_nb;
+				bh_rc = bh_rn;
+			}
 		}
-		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_f->ret_size);
+		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_rn);
 		bh_r = (__typeof__(bh_r))bh_rb;
 	}
 	bh_stack_free(bh_f);
@@ -369,11 +385,20 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_8_1(int ca
 void bh_entry_8_parse_expr(bh_frame *bh_h);
 void bh_entry_8_parse_expr(bh_frame *bh_h)
 {
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
-	__typeof__(bh_f->a0_src) bh_a0_src = bh_f->a0_src;
-	__typeof__(bh_f->a1_pool) bh_a1_pool = bh_f->a1_pool;
-	__typeof__(bh_f->a2_cap) bh_a2_cap = bh_f->a2_cap;
-	__typeof__(bh_f->a3_err) bh_a3_err = bh_f->a3_err;
+	struct bh_frame_8 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_src) bh_a0_src = bh_l.a0_src;
+	__typeof__(bh_l.a1_pool) bh_a1_pool = bh_l.a1_pool;
+	__typeof__(bh_l.a2_cap) bh_a2_cap = bh_l.a2_cap;
+	__typeof__(bh_l.a3_err) bh_a3_err = bh_l.a3_err;
+	if (bh_check_lent_string((const char *)bh_a0_src, "src"))
+		return;
+	if (bh_check_lent(bh_a1_pool, sizeof(*bh_a1_pool), bh_size_8_1(bh_a2_cap), "pool"))
+		return;
+	if (bh_check_lent(bh_a3_err, 1, (__SIZE_TYPE__)(sizeof(int)), "err"))
+		return;
 	__typeof__(bh_f->ret) bh_r = parse_expr(bh_a0_src, bh_a1_pool, bh_a2_cap, bh_a3_err);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -383,7 +408,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_expr(const char *bh_a
 	if (bh_self() == 1) {
 		return parse_expr(bh_a0_src, bh_a1_pool, bh_a2_cap, bh_a3_err);
 	}
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_frame_alloc(8, sizeof *bh_f, _Alignof(struct bh_frame_8));
 	__builtin_memcpy(&bh_f->a0_src, &bh_a0_src, sizeof bh_f->a0_src);
 	__builtin_memcpy(&bh_f->a1_pool, &bh_a1_pool, sizeof bh_f->a1_pool);
 	__builtin_memcpy(&bh_f->a2_cap, &bh_a2_cap, sizeof bh_f->a2_cap);
@@ -391,21 +416,21 @@ __attribute__((section("bh_gate_text"))) int bh_gate_parse_expr(const char *bh_a
 	__SIZE_TYPE__ bh_n0 = bh_a0_src ? __builtin_strlen((const char *)bh_a0_src) + 1 : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_src) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(8, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_src, bh_n0);
 		bh_f->a0_src = (__typeof__(bh_f->a0_src))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n1 = bh_a1_pool ? sizeof(*bh_a1_pool) * bh_size_8_1(bh_a2_cap) : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_pool) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(8, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memset(bh_c1, 0, bh_n1);
 		bh_f->a1_pool = (__typeof__(bh_f->a1_pool))bh_c1;
 	}
 	__SIZE_TYPE__ bh_n3 = bh_a3_err ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c3 = 0;
 	if (bh_a3_err) {
-		bh_c3 = bh_stack_alloc(bh_n3, bh_n3 > 64 ? 64 : 16);
+		bh_c3 = bh_frame_alloc(8, bh_n3, bh_n3 > 64 ? 64 : 16);
 		__builtin_memset(bh_c3, 0, bh_n3);
 		bh_f->a3_err = (__typeof__(bh_f->a3_err))bh_c3;
 	}

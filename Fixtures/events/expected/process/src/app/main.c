@@ -186,9 +186,16 @@ struct bh_frame_6 {
 void bh_entry_6_cmp_int_asc(bh_frame *bh_h);
 void bh_entry_6_cmp_int_asc(bh_frame *bh_h)
 {
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
-	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	struct bh_frame_6 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
+	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
+	if (bh_check_lent(bh_a0_a, 1, (__SIZE_TYPE__)(sizeof(int)), "a"))
+		return;
+	if (bh_check_lent(bh_a1_b, 1, (__SIZE_TYPE__)(sizeof(int)), "b"))
+		return;
 	__typeof__(bh_f->ret) bh_r = cmp_int_asc(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -198,20 +205,20 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_int_asc(const void
 	if (bh_self() == 0) {
 		return cmp_int_asc(bh_a0_a, bh_a1_b);
 	}
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
 	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
 	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	__SIZE_TYPE__ bh_n0 = bh_a0_a ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_a) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(6, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_a, bh_n0);
 		bh_f->a0_a = (__typeof__(bh_f->a0_a))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n1 = bh_a1_b ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_b) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(6, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_b, bh_n1);
 		bh_f->a1_b = (__typeof__(bh_f->a1_b))bh_c1;
 	}
@@ -237,9 +244,16 @@ struct bh_frame_7 {
 void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h);
 void bh_entry_7_cmp_person_by_age_desc(bh_frame *bh_h)
 {
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
-	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	struct bh_frame_7 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
+	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
+	if (bh_check_lent(bh_a0_a, 1, (__SIZE_TYPE__)(sizeof(struct person)), "a"))
+		return;
+	if (bh_check_lent(bh_a1_b, 1, (__SIZE_TYPE__)(sizeof(struct person)), "b"))
+		return;
 	__typeof__(bh_f->ret) bh_r = cmp_person_by_age_desc(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -249,20 +263,20 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_age_desc
 	if (bh_self() == 0) {
 		return cmp_person_by_age_desc(bh_a0_a, bh_a1_b);
 	}
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
 	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
 	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	__SIZE_TYPE__ bh_n0 = bh_a0_a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_a) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(7, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_a, bh_n0);
 		bh_f->a0_a = (__typeof__(bh_f->a0_a))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n1 = bh_a1_b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_b) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(7, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_b, bh_n1);
 		bh_f->a1_b = (__typeof__(bh_f->a1_b))bh_c1;
 	}
@@ -288,9 +302,16 @@ struct bh_frame_8 {
 void bh_entry_8_cmp_person_by_name(bh_frame *bh_h);
 void bh_entry_8_cmp_person_by_name(bh_frame *bh_h)
 {
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
-	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
-	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	struct bh_frame_8 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
+	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
+	if (bh_check_lent(bh_a0_a, 1, (__SIZE_TYPE__)(sizeof(struct person)), "a"))
+		return;
+	if (bh_check_lent(bh_a1_b, 1, (__SIZE_TYPE__)(sizeof(struct person)), "b"))
+		return;
 	__typeof__(bh_f->ret) bh_r = cmp_person_by_name(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -300,20 +321,20 @@ __attribute__((section("bh_gate_text"))) int bh_cb_cmp_person_by_name(const void
 	if (bh_self() == 0) {
 		return cmp_person_by_name(bh_a0_a, bh_a1_b);
 	}
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_frame_alloc(8, sizeof *bh_f, _Alignof(struct bh_frame_8));
 	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
 	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	__SIZE_TYPE__ bh_n0 = bh_a0_a ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_a) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(8, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_a, bh_n0);
 		bh_f->a0_a = (__typeof__(bh_f->a0_a))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n1 = bh_a1_b ? (__SIZE_TYPE__)(sizeof(struct person)) : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_b) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(8, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_b, bh_n1);
 		bh_f->a1_b = (__typeof__(bh_f->a1_b))bh_c1;
 	}
@@ -339,10 +360,14 @@ struct bh_frame_9 {
 void bh_entry_9_on_alert(bh_frame *bh_h);
 void bh_entry_9_on_alert(bh_frame *bh_h)
 {
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;
-	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
-	__typeof__(bh_f->a1_msg) bh_a1_msg = bh_f->a1_msg;
-	__typeof__(bh_f->a2_ctx) bh_a2_ctx = bh_f->a2_ctx;
+	struct bh_frame_9 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_topic) bh_a0_topic = bh_l.a0_topic;
+	__typeof__(bh_l.a1_msg) bh_a1_msg = bh_l.a1_msg;
+	__typeof__(bh_l.a2_ctx) bh_a2_ctx = bh_l.a2_ctx;
+	if (bh_check_lent_string((const char *)bh_a1_msg, "msg"))
+		return;
 	on_alert(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
 
@@ -352,14 +377,14 @@ static __attribute__((section("bh_gate_text"))) void bh_cb_on_alert(int bh_a0_to
 		on_alert(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 		return;
 	}
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_frame_alloc(9, sizeof *bh_f, _Alignof(struct bh_frame_9));
 	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
 	__builtin_memcpy(&bh_f->a1_msg, &bh_a1_msg, sizeof bh_f->a1_msg);
 	__builtin_memcpy(&bh_f->a2_ctx, &bh_a2_ctx, sizeof bh_f->a2_ctx);
 	__SIZE_TYPE__ bh_n1 = bh_a1_msg ? __builtin_strlen((const char *)bh_a1_msg) + 1 : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_msg) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(9, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_msg, bh_n1);
 		bh_f->a1_msg = (__typeof__(bh_f->a1_msg))bh_c1;
 	}
@@ -383,10 +408,14 @@ struct bh_frame_10 {
 void bh_entry_10_on_any_message(bh_frame *bh_h);
 void bh_entry_10_on_any_message(bh_frame *bh_h)
 {
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;
-	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
-	__typeof__(bh_f->a1_msg) bh_a1_msg = bh_f->a1_msg;
-	__typeof__(bh_f->a2_ctx) bh_a2_ctx = bh_f->a2_ctx;
+	struct bh_frame_10 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_topic) bh_a0_topic = bh_l.a0_topic;
+	__typeof__(bh_l.a1_msg) bh_a1_msg = bh_l.a1_msg;
+	__typeof__(bh_l.a2_ctx) bh_a2_ctx = bh_l.a2_ctx;
+	if (bh_check_lent_string((const char *)bh_a1_msg, "msg"))
+		return;
 	on_any_message(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
 
@@ -396,14 +425,14 @@ __attribute__((section("bh_gate_text"))) void bh_cb_on_any_message(int bh_a0_top
 		on_any_message(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 		return;
 	}
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_frame_alloc(10, sizeof *bh_f, _Alignof(struct bh_frame_10));
 	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
 	__builtin_memcpy(&bh_f->a1_msg, &bh_a1_msg, sizeof bh_f->a1_msg);
 	__builtin_memcpy(&bh_f->a2_ctx, &bh_a2_ctx, sizeof bh_f->a2_ctx);
 	__SIZE_TYPE__ bh_n1 = bh_a1_msg ? __builtin_strlen((const char *)bh_a1_msg) + 1 : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_msg) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(10, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_msg, bh_n1);
 		bh_f->a1_msg = (__typeof__(bh_f->a1_msg))bh_c1;
 	}
@@ -427,10 +456,14 @@ struct bh_frame_11 {
 void bh_entry_11_on_temperature(bh_frame *bh_h);
 void bh_entry_11_on_temperature(bh_frame *bh_h)
 {
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
-	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
-	__typeof__(bh_f->a1_msg) bh_a1_msg = bh_f->a1_msg;
-	__typeof__(bh_f->a2_ctx) bh_a2_ctx = bh_f->a2_ctx;
+	struct bh_frame_11 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_topic) bh_a0_topic = bh_l.a0_topic;
+	__typeof__(bh_l.a1_msg) bh_a1_msg = bh_l.a1_msg;
+	__typeof__(bh_l.a2_ctx) bh_a2_ctx = bh_l.a2_ctx;
+	if (bh_check_lent_string((const char *)bh_a1_msg, "msg"))
+		return;
 	on_temperature(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
 
@@ -440,14 +473,14 @@ static __attribute__((section("bh_gate_text"))) void bh_cb_on_temperature(int bh
 		on_temperature(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 		return;
 	}
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_frame_alloc(11, sizeof *bh_f, _Alignof(struct bh_frame_11));
 	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
 	__builtin_memcpy(&bh_f->a1_msg, &bh_a1_msg, sizeof bh_f->a1_msg);
 	__builtin_memcpy(&bh_f->a2_ctx, &bh_a2_ctx, sizeof bh_f->a2_ctx);
 	__SIZE_TYPE__ bh_n1 = bh_a1_msg ? __builtin_strlen((const char *)bh_a1_msg) + 1 : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_msg) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(11, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_msg, bh_n1);
 		bh_f->a1_msg = (__typeof__(bh_f->a1_msg))bh_c1;
 	}

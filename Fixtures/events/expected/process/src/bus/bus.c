@@ -63,7 +63,9 @@ struct bh_frame_0 {
 void bh_entry_0_bus_clear(bh_frame *bh_h);
 void bh_entry_0_bus_clear(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
 	bus_clear();
 }
 
@@ -73,7 +75,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_bus_clear(void)
 		bus_clear();
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -93,9 +95,13 @@ struct bh_frame_1 {
 void bh_entry_1_bus_publish(bh_frame *bh_h);
 void bh_entry_1_bus_publish(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
-	__typeof__(bh_f->a1_msg) bh_a1_msg = bh_f->a1_msg;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_topic) bh_a0_topic = bh_l.a0_topic;
+	__typeof__(bh_l.a1_msg) bh_a1_msg = bh_l.a1_msg;
+	if (bh_check_lent_string((const char *)bh_a1_msg, "msg"))
+		return;
 	bus_publish(bh_a0_topic, bh_a1_msg);
 }
 
@@ -105,13 +111,13 @@ __attribute__((section("bh_gate_text"))) void bh_gate_bus_publish(int bh_a0_topi
 		bus_publish(bh_a0_topic, bh_a1_msg);
 		return;
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
 	__builtin_memcpy(&bh_f->a1_msg, &bh_a1_msg, sizeof bh_f->a1_msg);
 	__SIZE_TYPE__ bh_n1 = bh_a1_msg ? __builtin_strlen((const char *)bh_a1_msg) + 1 : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_msg) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(1, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_msg, bh_n1);
 		bh_f->a1_msg = (__typeof__(bh_f->a1_msg))bh_c1;
 	}
@@ -136,10 +142,13 @@ struct bh_frame_2 {
 void bh_entry_2_bus_subscribe(bh_frame *bh_h);
 void bh_entry_2_bus_subscribe(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->a0_topic) bh_a0_topic = bh_f->a0_topic;
-	__typeof__(bh_f->a1_handler) bh_a1_handler = bh_f->a1_handler;
-	__typeof__(bh_f->a2_ctx) bh_a2_ctx = bh_f->a2_ctx;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_topic) bh_a0_topic = bh_l.a0_topic;
+	__typeof__(bh_l.a1_handler) bh_a1_handler = bh_l.a1_handler;
+	__typeof__(bh_l.a2_ctx) bh_a2_ctx = bh_l.a2_ctx;
 	__typeof__(bh_f->ret) bh_r = bus_subscribe(bh_a0_topic, bh_a1_handler, bh_a2_ctx);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -149,7 +158,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_bus_subscribe(int bh_a0_top
 	if (bh_self() == 2) {
 		return bus_subscribe(bh_a0_topic, bh_a1_handler, bh_a2_ctx);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->a0_topic, &bh_a0_topic, sizeof bh_f->a0_topic);
 	__builtin_memcpy(&bh_f->a1_handler, &bh_a1_handler, sizeof bh_f->a1_handler);
 	__builtin_memcpy(&bh_f->a2_ctx, &bh_a2_ctx, sizeof bh_f->a2_ctx);

@@ -52,11 +52,15 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_5_0(size_t
 void bh_entry_5_sort_items(bh_frame *bh_h);
 void bh_entry_5_sort_items(bh_frame *bh_h)
 {
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->a0_base) bh_a0_base = bh_f->a0_base;
-	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
-	__typeof__(bh_f->a2_size) bh_a2_size = bh_f->a2_size;
-	__typeof__(bh_f->a3_cmp) bh_a3_cmp = bh_f->a3_cmp;
+	struct bh_frame_5 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_base) bh_a0_base = bh_l.a0_base;
+	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
+	__typeof__(bh_l.a2_size) bh_a2_size = bh_l.a2_size;
+	__typeof__(bh_l.a3_cmp) bh_a3_cmp = bh_l.a3_cmp;
+	if (bh_check_lent(bh_a0_base, 1, bh_size_5_0(bh_a1_n, bh_a2_size), "base"))
+		return;
 	sort_items(bh_a0_base, bh_a1_n, bh_a2_size, bh_a3_cmp);
 }
 
@@ -66,7 +70,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sort_items(void *bh_a0_bas
 		sort_items(bh_a0_base, bh_a1_n, bh_a2_size, bh_a3_cmp);
 		return;
 	}
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
 	__builtin_memcpy(&bh_f->a0_base, &bh_a0_base, sizeof bh_f->a0_base);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
 	__builtin_memcpy(&bh_f->a2_size, &bh_a2_size, sizeof bh_f->a2_size);
@@ -74,7 +78,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sort_items(void *bh_a0_bas
 	__SIZE_TYPE__ bh_n0 = bh_a0_base ? bh_size_5_0(bh_a1_n, bh_a2_size) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_base) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(5, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_base, bh_n0);
 		bh_f->a0_base = (__typeof__(bh_f->a0_base))bh_c0;
 	}

@@ -59,8 +59,12 @@ struct bh_frame_0 {
 void bh_entry_0_app_note(bh_frame *bh_h);
 void bh_entry_0_app_note(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_what) bh_a0_what = bh_f->a0_what;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_what) bh_a0_what = bh_l.a0_what;
+	if (bh_check_lent_string((const char *)bh_a0_what, "what"))
+		return;
 	app_note(bh_a0_what);
 }
 
@@ -70,12 +74,12 @@ __attribute__((section("bh_gate_text"))) void bh_gate_app_note(const char *bh_a0
 		app_note(bh_a0_what);
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_what, &bh_a0_what, sizeof bh_f->a0_what);
 	__SIZE_TYPE__ bh_n0 = bh_a0_what ? __builtin_strlen((const char *)bh_a0_what) + 1 : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_what) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(0, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_what, bh_n0);
 		bh_f->a0_what = (__typeof__(bh_f->a0_what))bh_c0;
 	}

@@ -65,8 +65,10 @@ struct bh_frame_1 {
 void bh_entry_1_lib_quit(bh_frame *bh_h);
 void bh_entry_1_lib_quit(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_status) bh_a0_status = bh_f->a0_status;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_status) bh_a0_status = bh_l.a0_status;
 	lib_quit(bh_a0_status);
 }
 
@@ -76,7 +78,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_lib_quit(int bh_a0_status)
 		lib_quit(bh_a0_status);
 		return;
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_status, &bh_a0_status, sizeof bh_f->a0_status);
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -97,8 +99,11 @@ struct bh_frame_2 {
 void bh_entry_2_lib_work(bh_frame *bh_h);
 void bh_entry_2_lib_work(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->a0_x) bh_a0_x = bh_f->a0_x;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_x) bh_a0_x = bh_l.a0_x;
 	__typeof__(bh_f->ret) bh_r = lib_work(bh_a0_x);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -108,7 +113,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_lib_work(int bh_a0_x)
 	if (bh_self() == 1) {
 		return lib_work(bh_a0_x);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->a0_x, &bh_a0_x, sizeof bh_f->a0_x);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {

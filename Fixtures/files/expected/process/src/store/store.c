@@ -55,9 +55,14 @@ struct bh_frame_0 {
 void bh_entry_0_store_append(bh_frame *bh_h);
 void bh_entry_0_store_append(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_fd) bh_a0_fd = bh_f->a0_fd;
-	__typeof__(bh_f->a1_text) bh_a1_text = bh_f->a1_text;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_fd) bh_a0_fd = bh_l.a0_fd;
+	__typeof__(bh_l.a1_text) bh_a1_text = bh_l.a1_text;
+	if (bh_check_lent_string((const char *)bh_a1_text, "text"))
+		return;
 	__typeof__(bh_f->ret) bh_r = store_append(bh_a0_fd, bh_a1_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -67,13 +72,13 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_append(int bh_a0_fd,
 	if (bh_self() == 1) {
 		return store_append(bh_a0_fd, bh_a1_text);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_fd, &bh_a0_fd, sizeof bh_f->a0_fd);
 	__builtin_memcpy(&bh_f->a1_text, &bh_a1_text, sizeof bh_f->a1_text);
 	__SIZE_TYPE__ bh_n1 = bh_a1_text ? __builtin_strlen((const char *)bh_a1_text) + 1 : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_text) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(0, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_text, bh_n1);
 		bh_f->a1_text = (__typeof__(bh_f->a1_text))bh_c1;
 	}
@@ -105,10 +110,15 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_1_1(long c
 void bh_entry_1_store_drain(bh_frame *bh_h);
 void bh_entry_1_store_drain(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_fd) bh_a0_fd = bh_f->a0_fd;
-	__typeof__(bh_f->a1_buf) bh_a1_buf = bh_f->a1_buf;
-	__typeof__(bh_f->a2_cap) bh_a2_cap = bh_f->a2_cap;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_fd) bh_a0_fd = bh_l.a0_fd;
+	__typeof__(bh_l.a1_buf) bh_a1_buf = bh_l.a1_buf;
+	__typeof__(bh_l.a2_cap) bh_a2_cap = bh_l.a2_cap;
+	if (bh_check_lent(bh_a1_buf, 1, bh_size_1_1(bh_a2_cap), "buf"))
+		return;
 	__typeof__(bh_f->ret) bh_r = store_drain(bh_a0_fd, bh_a1_buf, bh_a2_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -118,14 +128,14 @@ __attribute__((section("bh_gate_text"))) long bh_gate_store_drain(int bh_a0_fd, 
 	if (bh_self() == 1) {
 		return store_drain(bh_a0_fd, bh_a1_buf, bh_a2_cap);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_fd, &bh_a0_fd, sizeof bh_f->a0_fd);
 	__builtin_memcpy(&bh_f->a1_buf, &bh_a1_buf, sizeof bh_f->a1_buf);
 	__builtin_memcpy(&bh_f->a2_cap, &bh_a2_cap, sizeof bh_f->a2_cap);
 	__SIZE_TYPE__ bh_n1 = bh_a1_buf ? bh_size_1_1(bh_a2_cap) : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_buf) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(1, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memset(bh_c1, 0, bh_n1);
 		bh_f->a1_buf = (__typeof__(bh_f->a1_buf))bh_c1;
 	}
@@ -153,9 +163,12 @@ struct bh_frame_2 {
 void bh_entry_2_store_dup_and_close(bh_frame *bh_h);
 void bh_entry_2_store_dup_and_close(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->a0_fd) bh_a0_fd = bh_f->a0_fd;
-	__typeof__(bh_f->a1_to) bh_a1_to = bh_f->a1_to;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_fd) bh_a0_fd = bh_l.a0_fd;
+	__typeof__(bh_l.a1_to) bh_a1_to = bh_l.a1_to;
 	__typeof__(bh_f->ret) bh_r = store_dup_and_close(bh_a0_fd, bh_a1_to);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -165,7 +178,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_dup_and_close(int bh_
 	if (bh_self() == 1) {
 		return store_dup_and_close(bh_a0_fd, bh_a1_to);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->a0_fd, &bh_a0_fd, sizeof bh_f->a0_fd);
 	__builtin_memcpy(&bh_f->a1_to, &bh_a1_to, sizeof bh_f->a1_to);
 	bh_call(2, &bh_f->h);
@@ -189,8 +202,13 @@ struct bh_frame_3 {
 void bh_entry_3_store_open(bh_frame *bh_h);
 void bh_entry_3_store_open(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->a0_path) bh_a0_path = bh_f->a0_path;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_path) bh_a0_path = bh_l.a0_path;
+	if (bh_check_lent_string((const char *)bh_a0_path, "path"))
+		return;
 	__typeof__(bh_f->ret) bh_r = store_open(bh_a0_path);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -200,12 +218,12 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_open(const char *bh_a
 	if (bh_self() == 1) {
 		return store_open(bh_a0_path);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->a0_path, &bh_a0_path, sizeof bh_f->a0_path);
 	__SIZE_TYPE__ bh_n0 = bh_a0_path ? __builtin_strlen((const char *)bh_a0_path) + 1 : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_path) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(3, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_path, bh_n0);
 		bh_f->a0_path = (__typeof__(bh_f->a0_path))bh_c0;
 	}
@@ -230,8 +248,13 @@ struct bh_frame_4 {
 void bh_entry_4_store_pipe(bh_frame *bh_h);
 void bh_entry_4_store_pipe(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->a0_fds) bh_a0_fds = bh_f->a0_fds;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_fds) bh_a0_fds = bh_l.a0_fds;
+	if (bh_check_lent(bh_a0_fds, sizeof(*bh_a0_fds), (__SIZE_TYPE__)(2), "fds"))
+		return;
 	__typeof__(bh_f->ret) bh_r = store_pipe(bh_a0_fds);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -241,12 +264,12 @@ __attribute__((section("bh_gate_text"))) int bh_gate_store_pipe(int bh_a0_fds[2]
 	if (bh_self() == 1) {
 		return store_pipe(bh_a0_fds);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->a0_fds, &bh_a0_fds, sizeof bh_f->a0_fds);
 	__SIZE_TYPE__ bh_n0 = bh_a0_fds ? sizeof(*bh_a0_fds) * (__SIZE_TYPE__)(2) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_fds) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(4, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memset(bh_c0, 0, bh_n0);
 		bh_f->a0_fds = (__typeof__(bh_f->a0_fds))bh_c0;
 	}

@@ -95,11 +95,18 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_1_2(size_t
 void bh_entry_1_decode(bh_frame *bh_h);
 void bh_entry_1_decode(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_in) bh_a0_in = bh_f->a0_in;
-	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
-	__typeof__(bh_f->a2_out) bh_a2_out = bh_f->a2_out;
-	__typeof__(bh_f->a3_cap) bh_a3_cap = bh_f->a3_cap;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_in) bh_a0_in = bh_l.a0_in;
+	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
+	__typeof__(bh_l.a2_out) bh_a2_out = bh_l.a2_out;
+	__typeof__(bh_l.a3_cap) bh_a3_cap = bh_l.a3_cap;
+	if (bh_check_lent(bh_a0_in, 1, bh_size_1_0(bh_a1_n), "in"))
+		return;
+	if (bh_check_lent(bh_a2_out, 1, bh_size_1_2(bh_a3_cap), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = decode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -109,7 +116,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char 
 	if (bh_self() == 1) {
 		return decode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_in, &bh_a0_in, sizeof bh_f->a0_in);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
 	__builtin_memcpy(&bh_f->a2_out, &bh_a2_out, sizeof bh_f->a2_out);
@@ -117,14 +124,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode(const unsigned char 
 	__SIZE_TYPE__ bh_n0 = bh_a0_in ? bh_size_1_0(bh_a1_n) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_in) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(1, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_in, bh_n0);
 		bh_f->a0_in = (__typeof__(bh_f->a0_in))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n2 = bh_a2_out ? bh_size_1_2(bh_a3_cap) : 0;
 	void *bh_c2 = 0;
 	if (bh_a2_out) {
-		bh_c2 = bh_stack_alloc(bh_n2, bh_n2 > 64 ? 64 : 16);
+		bh_c2 = bh_frame_alloc(1, bh_n2, bh_n2 > 64 ? 64 : 16);
 		__builtin_memset(bh_c2, 0, bh_n2);
 		bh_f->a2_out = (__typeof__(bh_f->a2_out))bh_c2;
 	}
@@ -165,12 +172,19 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_2_2(size_t
 void bh_entry_2_decode_checked(bh_frame *bh_h);
 void bh_entry_2_decode_checked(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->a0_in) bh_a0_in = bh_f->a0_in;
-	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
-	__typeof__(bh_f->a2_out) bh_a2_out = bh_f->a2_out;
-	__typeof__(bh_f->a3_cap) bh_a3_cap = bh_f->a3_cap;
-	__typeof__(bh_f->a4_expect) bh_a4_expect = bh_f->a4_expect;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_in) bh_a0_in = bh_l.a0_in;
+	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
+	__typeof__(bh_l.a2_out) bh_a2_out = bh_l.a2_out;
+	__typeof__(bh_l.a3_cap) bh_a3_cap = bh_l.a3_cap;
+	__typeof__(bh_l.a4_expect) bh_a4_expect = bh_l.a4_expect;
+	if (bh_check_lent(bh_a0_in, 1, bh_size_2_0(bh_a1_n), "in"))
+		return;
+	if (bh_check_lent(bh_a2_out, 1, bh_size_2_2(bh_a3_cap), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = decode_checked(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap, bh_a4_expect);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -180,7 +194,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsign
 	if (bh_self() == 1) {
 		return decode_checked(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap, bh_a4_expect);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->a0_in, &bh_a0_in, sizeof bh_f->a0_in);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
 	__builtin_memcpy(&bh_f->a2_out, &bh_a2_out, sizeof bh_f->a2_out);
@@ -189,14 +203,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_decode_checked(const unsign
 	__SIZE_TYPE__ bh_n0 = bh_a0_in ? bh_size_2_0(bh_a1_n) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_in) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(2, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_in, bh_n0);
 		bh_f->a0_in = (__typeof__(bh_f->a0_in))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n2 = bh_a2_out ? bh_size_2_2(bh_a3_cap) : 0;
 	void *bh_c2 = 0;
 	if (bh_a2_out) {
-		bh_c2 = bh_stack_alloc(bh_n2, bh_n2 > 64 ? 64 : 16);
+		bh_c2 = bh_frame_alloc(2, bh_n2, bh_n2 > 64 ? 64 : 16);
 		__builtin_memset(bh_c2, 0, bh_n2);
 		bh_f->a2_out = (__typeof__(bh_f->a2_out))bh_c2;
 	}
@@ -236,11 +250,18 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_3_2(size_t
 void bh_entry_3_encode(bh_frame *bh_h);
 void bh_entry_3_encode(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->a0_in) bh_a0_in = bh_f->a0_in;
-	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
-	__typeof__(bh_f->a2_out) bh_a2_out = bh_f->a2_out;
-	__typeof__(bh_f->a3_cap) bh_a3_cap = bh_f->a3_cap;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_in) bh_a0_in = bh_l.a0_in;
+	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
+	__typeof__(bh_l.a2_out) bh_a2_out = bh_l.a2_out;
+	__typeof__(bh_l.a3_cap) bh_a3_cap = bh_l.a3_cap;
+	if (bh_check_lent(bh_a0_in, 1, bh_size_3_0(bh_a1_n), "in"))
+		return;
+	if (bh_check_lent(bh_a2_out, 1, bh_size_3_2(bh_a3_cap), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = encode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -250,7 +271,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_encode(const unsigned char 
 	if (bh_self() == 1) {
 		return encode(bh_a0_in, bh_a1_n, bh_a2_out, bh_a3_cap);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->a0_in, &bh_a0_in, sizeof bh_f->a0_in);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
 	__builtin_memcpy(&bh_f->a2_out, &bh_a2_out, sizeof bh_f->a2_out);
@@ -258,14 +279,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_encode(const unsigned char 
 	__SIZE_TYPE__ bh_n0 = bh_a0_in ? bh_size_3_0(bh_a1_n) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_in) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(3, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_in, bh_n0);
 		bh_f->a0_in = (__typeof__(bh_f->a0_in))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n2 = bh_a2_out ? bh_size_3_2(bh_a3_cap) : 0;
 	void *bh_c2 = 0;
 	if (bh_a2_out) {
-		bh_c2 = bh_stack_alloc(bh_n2, bh_n2 > 64 ? 64 : 16);
+		bh_c2 = bh_frame_alloc(3, bh_n2, bh_n2 > 64 ? 64 : 16);
 		__builtin_memset(bh_c2, 0, bh_n2);
 		bh_f->a2_out = (__typeof__(bh_f->a2_out))bh_c2;
 	}

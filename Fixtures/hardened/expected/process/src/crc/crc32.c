@@ -33,9 +33,14 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_0_0(size_t
 void bh_entry_0_crc32_bytes(bh_frame *bh_h);
 void bh_entry_0_crc32_bytes(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_p) bh_a0_p = bh_f->a0_p;
-	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_p) bh_a0_p = bh_l.a0_p;
+	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
+	if (bh_check_lent(bh_a0_p, 1, bh_size_0_0(bh_a1_n), "p"))
+		return;
 	__typeof__(bh_f->ret) bh_r = crc32_bytes(bh_a0_p, bh_a1_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -45,13 +50,13 @@ __attribute__((section("bh_gate_text"))) uint32_t bh_gate_crc32_bytes(const unsi
 	if (bh_self() == 2) {
 		return crc32_bytes(bh_a0_p, bh_a1_n);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_p, &bh_a0_p, sizeof bh_f->a0_p);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
 	__SIZE_TYPE__ bh_n0 = bh_a0_p ? bh_size_0_0(bh_a1_n) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_p) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(0, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_p, bh_n0);
 		bh_f->a0_p = (__typeof__(bh_f->a0_p))bh_c0;
 	}

@@ -42,8 +42,10 @@ struct bh_frame_0 {
 void bh_entry_0_worker_finish(bh_frame *bh_h);
 void bh_entry_0_worker_finish(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_status) bh_a0_status = bh_f->a0_status;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_status) bh_a0_status = bh_l.a0_status;
 	worker_finish(bh_a0_status);
 }
 
@@ -53,7 +55,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_worker_finish(int bh_a0_st
 		worker_finish(bh_a0_status);
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_status, &bh_a0_status, sizeof bh_f->a0_status);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -74,8 +76,13 @@ struct bh_frame_1 {
 void bh_entry_1_worker_parse(bh_frame *bh_h);
 void bh_entry_1_worker_parse(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_text) bh_a0_text = bh_f->a0_text;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_text) bh_a0_text = bh_l.a0_text;
+	if (bh_check_lent_string((const char *)bh_a0_text, "text"))
+		return;
 	__typeof__(bh_f->ret) bh_r = worker_parse(bh_a0_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -85,12 +92,12 @@ __attribute__((section("bh_gate_text"))) long bh_gate_worker_parse(const char *b
 	if (bh_self() == 1) {
 		return worker_parse(bh_a0_text);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_text, &bh_a0_text, sizeof bh_f->a0_text);
 	__SIZE_TYPE__ bh_n0 = bh_a0_text ? __builtin_strlen((const char *)bh_a0_text) + 1 : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_text) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(1, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_text, bh_n0);
 		bh_f->a0_text = (__typeof__(bh_f->a0_text))bh_c0;
 	}
@@ -114,8 +121,10 @@ struct bh_frame_2 {
 void bh_entry_2_worker_report(bh_frame *bh_h);
 void bh_entry_2_worker_report(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->a0_step) bh_a0_step = bh_f->a0_step;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_step) bh_a0_step = bh_l.a0_step;
 	worker_report(bh_a0_step);
 }
 
@@ -125,7 +134,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_worker_report(int bh_a0_st
 		worker_report(bh_a0_step);
 		return;
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->a0_step, &bh_a0_step, sizeof bh_f->a0_step);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {

@@ -17,16 +17,16 @@ long sink_step(long by)
 
 /* gate: void sink_keep(long *p)
  * defined at sink/sink.c:4:6; entered from 4 place(s) in other compartments */
-void bh_gate_sink_keep(long *p)
+void bh_gate_sink_keep(long *bh_a0_p)
 {
-	sink_keep(p);
+	sink_keep(bh_a0_p);
 }
 
 /* gate: long sink_step(long by)
  * defined at sink/sink.c:9:6; entered from 4 place(s) in other compartments */
-long bh_gate_sink_step(long by)
+long bh_gate_sink_step(long bh_a0_by)
 {
-	return sink_step(by);
+	return sink_step(bh_a0_by);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

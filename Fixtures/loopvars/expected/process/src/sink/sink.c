@@ -20,25 +20,27 @@ long sink_step(long by)
  * defined at sink/sink.c:4:6; gate 0 into compartment 'sink' */
 struct bh_frame_0 {
 	bh_frame h;
-	long *p;
+	long *a0_p;
 };
 
 void bh_entry_0_sink_keep(bh_frame *bh_h);
 void bh_entry_0_sink_keep(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->p) p = bh_f->p;
-	sink_keep(p);
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_p) bh_a0_p = bh_l.a0_p;
+	sink_keep(bh_a0_p);
 }
 
-__attribute__((section("bh_gate_text"))) void bh_gate_sink_keep(long *p)
+__attribute__((section("bh_gate_text"))) void bh_gate_sink_keep(long *bh_a0_p)
 {
 	if (bh_self() == 1) {
-		sink_keep(p);
+		sink_keep(bh_a0_p);
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->p, &p, sizeof bh_f->p);
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
+	__builtin_memcpy(&bh_f->a0_p, &bh_a0_p, sizeof bh_f->a0_p);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -52,25 +54,28 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_keep(long *p)
 struct bh_frame_1 {
 	bh_frame h;
 	long ret;
-	long by;
+	long a0_by;
 };
 
 void bh_entry_1_sink_step(bh_frame *bh_h);
 void bh_entry_1_sink_step(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->by) by = bh_f->by;
-	__typeof__(bh_f->ret) bh_r = sink_step(by);
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_by) bh_a0_by = bh_l.a0_by;
+	__typeof__(bh_f->ret) bh_r = sink_step(bh_a0_by);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) long bh_gate_sink_step(long by)
+__attribute__((section("bh_gate_text"))) long bh_gate_sink_step(long bh_a0_by)
 {
 	if (bh_self() == 1) {
-		return sink_step(by);
+		return sink_step(bh_a0_by);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->by, &by, sizeof bh_f->by);
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
+	__builtin_memcpy(&bh_f->a0_by, &bh_a0_by, sizeof bh_f->a0_by);
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

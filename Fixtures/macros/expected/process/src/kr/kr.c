@@ -28,9 +28,12 @@ struct bh_frame_0 {
 void bh_entry_0_kr_add(bh_frame *bh_h);
 void bh_entry_0_kr_add(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
-	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
+	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
 	__typeof__(bh_f->ret) bh_r = kr_add(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -40,7 +43,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_kr_add(int bh_a0_a, int bh_
 	if (bh_self() == 2) {
 		return kr_add(bh_a0_a, bh_a1_b);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
 	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	bh_call(0, &bh_f->h);
@@ -65,9 +68,12 @@ struct bh_frame_1 {
 void bh_entry_1_kr_scale(bh_frame *bh_h);
 void bh_entry_1_kr_scale(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
-	__typeof__(bh_f->a1_by) bh_a1_by = bh_f->a1_by;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_v) bh_a0_v = bh_l.a0_v;
+	__typeof__(bh_l.a1_by) bh_a1_by = bh_l.a1_by;
 	__typeof__(bh_f->ret) bh_r = kr_scale(bh_a0_v, bh_a1_by);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -77,7 +83,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_kr_scale(long bh_a0_v, int
 	if (bh_self() == 2) {
 		return kr_scale(bh_a0_v, bh_a1_by);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
 	__builtin_memcpy(&bh_f->a1_by, &bh_a1_by, sizeof bh_f->a1_by);
 	bh_call(1, &bh_f->h);

@@ -37,7 +37,10 @@ struct bh_frame_2 {
 void bh_entry_2_logger_count(bh_frame *bh_h);
 void bh_entry_2_logger_count(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
 	__typeof__(bh_f->ret) bh_r = logger_count();
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -47,7 +50,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_logger_count(void)
 	if (bh_self() == 1) {
 		return logger_count();
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -67,7 +70,9 @@ struct bh_frame_3 {
 void bh_entry_3_logger_selftest(bh_frame *bh_h);
 void bh_entry_3_logger_selftest(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
 	logger_selftest();
 }
 
@@ -77,7 +82,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_logger_selftest(void)
 		logger_selftest();
 		return;
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -97,8 +102,13 @@ struct bh_frame_4 {
 void bh_entry_4_logger_write(bh_frame *bh_h);
 void bh_entry_4_logger_write(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->a0_msg) bh_a0_msg = bh_f->a0_msg;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_msg) bh_a0_msg = bh_l.a0_msg;
+	if (bh_check_lent_string((const char *)bh_a0_msg, "msg"))
+		return;
 	__typeof__(bh_f->ret) bh_r = logger_write(bh_a0_msg);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -108,12 +118,12 @@ __attribute__((section("bh_gate_text"))) int bh_gate_logger_write(const char *bh
 	if (bh_self() == 1) {
 		return logger_write(bh_a0_msg);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->a0_msg, &bh_a0_msg, sizeof bh_f->a0_msg);
 	__SIZE_TYPE__ bh_n0 = bh_a0_msg ? __builtin_strlen((const char *)bh_a0_msg) + 1 : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_msg) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(4, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_msg, bh_n0);
 		bh_f->a0_msg = (__typeof__(bh_f->a0_msg))bh_c0;
 	}

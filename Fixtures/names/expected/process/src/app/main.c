@@ -82,9 +82,12 @@ struct bh_frame_9 {
 void bh_entry_9_combine(bh_frame *bh_h);
 void bh_entry_9_combine(bh_frame *bh_h)
 {
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;
-	__typeof__(bh_f->a0_ret) bh_a0_ret = bh_f->a0_ret;
-	__typeof__(bh_f->a1_bh_f) bh_a1_bh_f = bh_f->a1_bh_f;
+	struct bh_frame_9 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_ret) bh_a0_ret = bh_l.a0_ret;
+	__typeof__(bh_l.a1_bh_f) bh_a1_bh_f = bh_l.a1_bh_f;
 	__typeof__(bh_f->ret) bh_r = combine(bh_a0_ret, bh_a1_bh_f);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -94,7 +97,7 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_combine(int bh_a0_ret,
 	if (bh_self() == 0) {
 		return combine(bh_a0_ret, bh_a1_bh_f);
 	}
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_frame_alloc(9, sizeof *bh_f, _Alignof(struct bh_frame_9));
 	__builtin_memcpy(&bh_f->a0_ret, &bh_a0_ret, sizeof bh_f->a0_ret);
 	__builtin_memcpy(&bh_f->a1_bh_f, &bh_a1_bh_f, sizeof bh_f->a1_bh_f);
 	bh_call(9, &bh_f->h);

@@ -80,8 +80,10 @@ struct bh_frame_0 {
 void bh_entry_0_bump(bh_frame *bh_h);
 void bh_entry_0_bump(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_bh_priv_x) bh_a0_bh_priv_x = bh_f->a0_bh_priv_x;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_bh_priv_x) bh_a0_bh_priv_x = bh_l.a0_bh_priv_x;
 	bump(bh_a0_bh_priv_x);
 }
 
@@ -91,7 +93,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_bump(int *bh_a0_bh_priv_x)
 		bump(bh_a0_bh_priv_x);
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_bh_priv_x, &bh_a0_bh_priv_x, sizeof bh_f->a0_bh_priv_x);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -121,12 +123,19 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_1_1(int bh
 void bh_entry_1_copy_text(bh_frame *bh_h);
 void bh_entry_1_copy_text(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_bh_text) bh_a0_bh_text = bh_f->a0_bh_text;
-	__typeof__(bh_f->a1_bh_c) bh_a1_bh_c = bh_f->a1_bh_c;
-	__typeof__(bh_f->a2_bh_n) bh_a2_bh_n = bh_f->a2_bh_n;
-	__typeof__(bh_f->a3_bh_n_bh_c) bh_a3_bh_n_bh_c = bh_f->a3_bh_n_bh_c;
-	__typeof__(bh_f->a4_bh_c_bh_c) bh_a4_bh_c_bh_c = bh_f->a4_bh_c_bh_c;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_bh_text) bh_a0_bh_text = bh_l.a0_bh_text;
+	__typeof__(bh_l.a1_bh_c) bh_a1_bh_c = bh_l.a1_bh_c;
+	__typeof__(bh_l.a2_bh_n) bh_a2_bh_n = bh_l.a2_bh_n;
+	__typeof__(bh_l.a3_bh_n_bh_c) bh_a3_bh_n_bh_c = bh_l.a3_bh_n_bh_c;
+	__typeof__(bh_l.a4_bh_c_bh_c) bh_a4_bh_c_bh_c = bh_l.a4_bh_c_bh_c;
+	if (bh_check_lent_string((const char *)bh_a0_bh_text, "bh_text"))
+		return;
+	if (bh_check_lent(bh_a1_bh_c, 1, bh_size_1_1(bh_a2_bh_n), "bh_c"))
+		return;
 	__typeof__(bh_f->ret) bh_r = copy_text(bh_a0_bh_text, bh_a1_bh_c, bh_a2_bh_n, bh_a3_bh_n_bh_c, bh_a4_bh_c_bh_c);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -136,7 +145,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_copy_text(const char *bh_a
 	if (bh_self() == 1) {
 		return copy_text(bh_a0_bh_text, bh_a1_bh_c, bh_a2_bh_n, bh_a3_bh_n_bh_c, bh_a4_bh_c_bh_c);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_bh_text, &bh_a0_bh_text, sizeof bh_f->a0_bh_text);
 	__builtin_memcpy(&bh_f->a1_bh_c, &bh_a1_bh_c, sizeof bh_f->a1_bh_c);
 	__builtin_memcpy(&bh_f->a2_bh_n, &bh_a2_bh_n, sizeof bh_f->a2_bh_n);
@@ -145,14 +154,14 @@ __attribute__((section("bh_gate_text"))) long bh_gate_copy_text(const char *bh_a
 	__SIZE_TYPE__ bh_n0 = bh_a0_bh_text ? __builtin_strlen((const char *)bh_a0_bh_text) + 1 : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_bh_text) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(1, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_bh_text, bh_n0);
 		bh_f->a0_bh_text = (__typeof__(bh_f->a0_bh_text))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n1 = bh_a1_bh_c ? bh_size_1_1(bh_a2_bh_n) : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_bh_c) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(1, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memset(bh_c1, 0, bh_n1);
 		bh_f->a1_bh_c = (__typeof__(bh_f->a1_bh_c))bh_c1;
 	}
@@ -187,11 +196,16 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_2_0(int bh
 void bh_entry_2_fill(bh_frame *bh_h);
 void bh_entry_2_fill(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->a0_bh_c0) bh_a0_bh_c0 = bh_f->a0_bh_c0;
-	__typeof__(bh_f->a1_bh_n0) bh_a1_bh_n0 = bh_f->a1_bh_n0;
-	__typeof__(bh_f->a2_bh_n1) bh_a2_bh_n1 = bh_f->a2_bh_n1;
-	__typeof__(bh_f->a3_bh_c1) bh_a3_bh_c1 = bh_f->a3_bh_c1;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_bh_c0) bh_a0_bh_c0 = bh_l.a0_bh_c0;
+	__typeof__(bh_l.a1_bh_n0) bh_a1_bh_n0 = bh_l.a1_bh_n0;
+	__typeof__(bh_l.a2_bh_n1) bh_a2_bh_n1 = bh_l.a2_bh_n1;
+	__typeof__(bh_l.a3_bh_c1) bh_a3_bh_c1 = bh_l.a3_bh_c1;
+	if (bh_check_lent(bh_a0_bh_c0, sizeof(*bh_a0_bh_c0), bh_size_2_0(bh_a1_bh_n0), "bh_c0"))
+		return;
 	__typeof__(bh_f->ret) bh_r = fill(bh_a0_bh_c0, bh_a1_bh_n0, bh_a2_bh_n1, bh_a3_bh_c1);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -201,7 +215,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_fill(int *bh_a0_bh_c0, int 
 	if (bh_self() == 1) {
 		return fill(bh_a0_bh_c0, bh_a1_bh_n0, bh_a2_bh_n1, bh_a3_bh_c1);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->a0_bh_c0, &bh_a0_bh_c0, sizeof bh_f->a0_bh_c0);
 	__builtin_memcpy(&bh_f->a1_bh_n0, &bh_a1_bh_n0, sizeof bh_f->a1_bh_n0);
 	__builtin_memcpy(&bh_f->a2_bh_n1, &bh_a2_bh_n1, sizeof bh_f->a2_bh_n1);
@@ -209,7 +223,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_fill(int *bh_a0_bh_c0, int 
 	__SIZE_TYPE__ bh_n0 = bh_a0_bh_c0 ? sizeof(*bh_a0_bh_c0) * bh_size_2_0(bh_a1_bh_n0) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_bh_c0) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(2, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_bh_c0, bh_n0);
 		bh_f->a0_bh_c0 = (__typeof__(bh_f->a0_bh_c0))bh_c0;
 	}
@@ -248,15 +262,18 @@ static __attribute__((section("bh_gate_text"))) int bh_error_3(int h, int ret)
 void bh_entry_3_frame_sum(bh_frame *bh_h);
 void bh_entry_3_frame_sum(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_ret) bh_a1_ret = bh_f->a1_ret;
-	__typeof__(bh_f->a2_ret_size) bh_a2_ret_size = bh_f->a2_ret_size;
-	__typeof__(bh_f->a3_frame) bh_a3_frame = bh_f->a3_frame;
-	__typeof__(bh_f->a4_bh_f) bh_a4_bh_f = bh_f->a4_bh_f;
-	__typeof__(bh_f->a5_bh_h) bh_a5_bh_h = bh_f->a5_bh_h;
-	__typeof__(bh_f->a6_bh_r) bh_a6_bh_r = bh_f->a6_bh_r;
-	__typeof__(bh_f->a7_a0_h) bh_a7_a0_h = bh_f->a7_a0_h;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_ret) bh_a1_ret = bh_l.a1_ret;
+	__typeof__(bh_l.a2_ret_size) bh_a2_ret_size = bh_l.a2_ret_size;
+	__typeof__(bh_l.a3_frame) bh_a3_frame = bh_l.a3_frame;
+	__typeof__(bh_l.a4_bh_f) bh_a4_bh_f = bh_l.a4_bh_f;
+	__typeof__(bh_l.a5_bh_h) bh_a5_bh_h = bh_l.a5_bh_h;
+	__typeof__(bh_l.a6_bh_r) bh_a6_bh_r = bh_l.a6_bh_r;
+	__typeof__(bh_l.a7_a0_h) bh_a7_a0_h = bh_l.a7_a0_h;
 	__typeof__(bh_f->ret) bh_r = frame_sum(bh_a0_h, bh_a1_ret, bh_a2_ret_size, bh_a3_frame, bh_a4_bh_f, bh_a5_bh_h, bh_a6_bh_r, bh_a7_a0_h);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -266,7 +283,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_frame_sum(int bh_a0_h, int 
 	if (bh_self() == 1) {
 		return frame_sum(bh_a0_h, bh_a1_ret, bh_a2_ret_size, bh_a3_frame, bh_a4_bh_f, bh_a5_bh_h, bh_a6_bh_r, bh_a7_a0_h);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_ret, &bh_a1_ret, sizeof bh_f->a1_ret);
 	__builtin_memcpy(&bh_f->a2_ret_size, &bh_a2_ret_size, sizeof bh_f->a2_ret_size);
@@ -297,9 +314,14 @@ struct bh_frame_4 {
 void bh_entry_4_put_line(bh_frame *bh_h);
 void bh_entry_4_put_line(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->a0_bh_check_stream) bh_a0_bh_check_stream = bh_f->a0_bh_check_stream;
-	__typeof__(bh_f->a1_bh_f) bh_a1_bh_f = bh_f->a1_bh_f;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_bh_check_stream) bh_a0_bh_check_stream = bh_l.a0_bh_check_stream;
+	__typeof__(bh_l.a1_bh_f) bh_a1_bh_f = bh_l.a1_bh_f;
+	if (bh_check_lent_string((const char *)bh_a1_bh_f, "bh_f"))
+		return;
 	bh_check_stream(bh_a0_bh_check_stream, "bh_check_stream");
 	__typeof__(bh_f->ret) bh_r = put_line(bh_a0_bh_check_stream, bh_a1_bh_f);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
@@ -310,13 +332,13 @@ __attribute__((section("bh_gate_text"))) int bh_gate_put_line(FILE *bh_a0_bh_che
 	if (bh_self() == 1) {
 		return put_line(bh_a0_bh_check_stream, bh_a1_bh_f);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->a0_bh_check_stream, &bh_a0_bh_check_stream, sizeof bh_f->a0_bh_check_stream);
 	__builtin_memcpy(&bh_f->a1_bh_f, &bh_a1_bh_f, sizeof bh_f->a1_bh_f);
 	__SIZE_TYPE__ bh_n1 = bh_a1_bh_f ? __builtin_strlen((const char *)bh_a1_bh_f) + 1 : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_bh_f) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(4, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_bh_f, bh_n1);
 		bh_f->a1_bh_f = (__typeof__(bh_f->a1_bh_f))bh_c1;
 	}
@@ -355,20 +377,23 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_5_ret(int 
 void bh_entry_5_row_of(bh_frame *bh_h);
 void bh_entry_5_row_of(bh_frame *bh_h)
 {
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->a0_bh_n) bh_a0_bh_n = bh_f->a0_bh_n;
-	__typeof__(bh_f->a1_bh_rb) bh_a1_bh_rb = bh_f->a1_bh_rb;
-	__typeof__(bh_f->a2_bh_rc) bh_a2_bh_rc = bh_f->a2_bh_rc;
-	__typeof__(bh_f->a3_bh_zero) bh_a3_bh_zero = bh_f->a3_bh_zero;
-	__typeof__(bh_f->a4_realloc) bh_a4_realloc = bh_f->a4_realloc;
-	__typeof__(bh_f->a5_bh_call) bh_a5_bh_call = bh_f->a5_bh_call;
-	__typeof__(bh_f->a6_bh_self) bh_a6_bh_self = bh_f->a6_bh_self;
-	__typeof__(bh_f->a7_bh_stack_alloc) bh_a7_bh_stack_alloc = bh_f->a7_bh_stack_alloc;
-	__typeof__(bh_f->a8_bh_stack_free) bh_a8_bh_stack_free = bh_f->a8_bh_stack_free;
+	struct bh_frame_5 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_bh_n) bh_a0_bh_n = bh_l.a0_bh_n;
+	__typeof__(bh_l.a1_bh_rb) bh_a1_bh_rb = bh_l.a1_bh_rb;
+	__typeof__(bh_l.a2_bh_rc) bh_a2_bh_rc = bh_l.a2_bh_rc;
+	__typeof__(bh_l.a3_bh_zero) bh_a3_bh_zero = bh_l.a3_bh_zero;
+	__typeof__(bh_l.a4_realloc) bh_a4_realloc = bh_l.a4_realloc;
+	__typeof__(bh_l.a5_bh_call) bh_a5_bh_call = bh_l.a5_bh_call;
+	__typeof__(bh_l.a6_bh_self) bh_a6_bh_self = bh_l.a6_bh_self;
+	__typeof__(bh_l.a7_bh_stack_alloc) bh_a7_bh_stack_alloc = bh_l.a7_bh_stack_alloc;
+	__typeof__(bh_l.a8_bh_stack_free) bh_a8_bh_stack_free = bh_l.a8_bh_stack_free;
 	__typeof__(bh_f->ret) bh_r = row_of(bh_a0_bh_n, bh_a1_bh_rb, bh_a2_bh_rc, bh_a3_bh_zero, bh_a4_realloc, bh_a5_bh_call, bh_a6_bh_self, bh_a7_bh_stack_alloc, bh_a8_bh_stack_free);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = sizeof(*bh_r) * bh_size_5_ret(bh_a0_bh_n);
-		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
+		void *bh_c = bh_reply_alloc(bh_h, bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -383,7 +408,7 @@ __attribute__((section("bh_gate_text"))) const int *bh_gate_row_of(int bh_a0_bh_
 	if (bh_self() == 1) {
 		return row_of(bh_a0_bh_n, bh_a1_bh_rb, bh_a2_bh_rc, bh_a3_bh_zero, bh_a4_realloc, bh_a5_bh_call, bh_a6_bh_self, bh_a7_bh_stack_alloc, bh_a8_bh_stack_free);
 	}
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
 	__builtin_memcpy(&bh_f->a0_bh_n, &bh_a0_bh_n, sizeof bh_f->a0_bh_n);
 	__builtin_memcpy(&bh_f->a1_bh_rb, &bh_a1_bh_rb, sizeof bh_f->a1_bh_rb);
 	__builtin_memcpy(&bh_f->a2_bh_rc, &bh_a2_bh_rc, sizeof bh_f->a2_bh_rc);
@@ -403,11 +428,17 @@ __attribute__((section("bh_gate_text"))) const int *bh_gate_row_of(int bh_a0_bh_
 		static __thread void *bh_rb;
 		static __thread __SIZE_TYPE__ bh_rc;
 		extern void *realloc(void *, __SIZE_TYPE__);
-		if (bh_f->ret_size > bh_rc) {
-			bh_rb = realloc(bh_rb, bh_f->ret_size);
-			bh_rc = bh_f->ret_size;
+		__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;
+		if (bh_rn > bh_rc) {
+			void *bh_nb = realloc(bh_rb, bh_rn);
+			if (!bh_nb)
+				bh_rn = 0;
+			else {
+				bh_rb = bh_nb;
+				bh_rc = bh_rn;
+			}
 		}
-		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_f->ret_size);
+		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_rn);
 		bh_r = (__typeof__(bh_r))bh_rb;
 	}
 	bh_stack_free(bh_f);
@@ -436,10 +467,15 @@ static int bh_vcall_6(int bh_a0_bh_ap, int bh_a1_bh_len, const char *bh_fmt, ...
 void bh_entry_6_say(bh_frame *bh_h);
 void bh_entry_6_say(bh_frame *bh_h)
 {
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->a0_bh_ap) bh_a0_bh_ap = bh_f->a0_bh_ap;
-	__typeof__(bh_f->a1_bh_len) bh_a1_bh_len = bh_f->a1_bh_len;
-	__typeof__(bh_f->ret) bh_r = bh_vcall_6(bh_a0_bh_ap, bh_a1_bh_len, "%s", bh_f->bh_text);
+	struct bh_frame_6 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_bh_ap) bh_a0_bh_ap = bh_l.a0_bh_ap;
+	__typeof__(bh_l.a1_bh_len) bh_a1_bh_len = bh_l.a1_bh_len;
+	if (bh_check_lent_string(bh_l.bh_text, "bh_text"))
+		return;
+	__typeof__(bh_f->ret) bh_r = bh_vcall_6(bh_a0_bh_ap, bh_a1_bh_len, "%s", bh_l.bh_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
@@ -452,13 +488,13 @@ __attribute__((section("bh_gate_text"))) int bh_gate_say(int bh_a0_bh_ap, int bh
 		__builtin_va_end(bh_ap);
 		return bh_r;
 	}
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
 	__builtin_va_list bh_ap, bh_ap2;
 	__builtin_va_start(bh_ap, bh_a2_bh_fmt);
 	__builtin_va_copy(bh_ap2, bh_ap);
 	int bh_len = __builtin_vsnprintf((char *)0, 0, bh_a2_bh_fmt, bh_ap2);
 	__builtin_va_end(bh_ap2);
-	char *bh_text = (char *)bh_stack_alloc(bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
+	char *bh_text = (char *)bh_frame_alloc(6, bh_len > 0 ? (__SIZE_TYPE__)bh_len + 1 : 1, 1);
 	bh_text[0] = 0;
 	if (bh_len > 0)
 		__builtin_vsnprintf(bh_text, (__SIZE_TYPE__)bh_len + 1, bh_a2_bh_fmt, bh_ap);
@@ -489,10 +525,13 @@ struct bh_frame_7 {
 void bh_entry_7_self_named(bh_frame *bh_h);
 void bh_entry_7_self_named(bh_frame *bh_h)
 {
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->a0_self_named) bh_a0_self_named = bh_f->a0_self_named;
-	__typeof__(bh_f->a1_bh_a0_self_named) bh_a1_bh_a0_self_named = bh_f->a1_bh_a0_self_named;
-	__typeof__(bh_f->a2_bh_a1_self_named) bh_a2_bh_a1_self_named = bh_f->a2_bh_a1_self_named;
+	struct bh_frame_7 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_self_named) bh_a0_self_named = bh_l.a0_self_named;
+	__typeof__(bh_l.a1_bh_a0_self_named) bh_a1_bh_a0_self_named = bh_l.a1_bh_a0_self_named;
+	__typeof__(bh_l.a2_bh_a1_self_named) bh_a2_bh_a1_self_named = bh_l.a2_bh_a1_self_named;
 	__typeof__(bh_f->ret) bh_r = self_named(bh_a0_self_named, bh_a1_bh_a0_self_named, bh_a2_bh_a1_self_named);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -502,7 +541,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_self_named(int bh_a0_self_n
 	if (bh_self() == 1) {
 		return self_named(bh_a0_self_named, bh_a1_bh_a0_self_named, bh_a2_bh_a1_self_named);
 	}
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
 	__builtin_memcpy(&bh_f->a0_self_named, &bh_a0_self_named, sizeof bh_f->a0_self_named);
 	__builtin_memcpy(&bh_f->a1_bh_a0_self_named, &bh_a1_bh_a0_self_named, sizeof bh_f->a1_bh_a0_self_named);
 	__builtin_memcpy(&bh_f->a2_bh_a1_self_named, &bh_a2_bh_a1_self_named, sizeof bh_f->a2_bh_a1_self_named);
@@ -528,9 +567,12 @@ struct bh_frame_8 {
 void bh_entry_8_visit(bh_frame *bh_h);
 void bh_entry_8_visit(bh_frame *bh_h)
 {
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_bh_r) bh_a1_bh_r = bh_f->a1_bh_r;
+	struct bh_frame_8 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_bh_r) bh_a1_bh_r = bh_l.a1_bh_r;
 	__typeof__(bh_f->ret) bh_r = visit(bh_a0_h, bh_a1_bh_r);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -540,7 +582,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_visit(int (*bh_a0_h)(int, i
 	if (bh_self() == 1) {
 		return visit(bh_a0_h, bh_a1_bh_r);
 	}
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_frame_alloc(8, sizeof *bh_f, _Alignof(struct bh_frame_8));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_bh_r, &bh_a1_bh_r, sizeof bh_f->a1_bh_r);
 	bh_call(8, &bh_f->h);

@@ -20,9 +20,9 @@ const char *num_name(void)
 
 /* gate: int num_add_8(int a, int b)
  * defined at lib/num.c:3:5; entered from 2 place(s) in other compartments */
-int bh_gate_num_add_8(int a, int b)
+int bh_gate_num_add_8(int bh_a0_a, int bh_a1_b)
 {
-	return num_add_8(a, b);
+	return num_add_8(bh_a0_a, bh_a1_b);
 }
 
 /* gate: const char * num_name_8(void)
@@ -34,9 +34,9 @@ const char *bh_gate_num_name_8(void)
 
 /* gate: long num_scale_8(long v, int by)
  * defined at lib/num.c:8:6; entered from 1 place(s) in other compartments */
-long bh_gate_num_scale_8(long v, int by)
+long bh_gate_num_scale_8(long bh_a0_v, int bh_a1_by)
 {
-	return num_scale_8(v, by);
+	return num_scale_8(bh_a0_v, bh_a1_by);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -24,28 +24,31 @@ const char *num_name(void)
 struct bh_frame_0 {
 	bh_frame h;
 	int ret;
-	int a;
-	int b;
+	int a0_a;
+	int a1_b;
 };
 
 void bh_entry_0_num_add_8(bh_frame *bh_h);
 void bh_entry_0_num_add_8(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = num_add_8(a, b);
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
+	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
+	__typeof__(bh_f->ret) bh_r = num_add_8(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_num_add_8(int a, int b)
+__attribute__((section("bh_gate_text"))) int bh_gate_num_add_8(int bh_a0_a, int bh_a1_b)
 {
 	if (bh_self() == 1) {
-		return num_add_8(a, b);
+		return num_add_8(bh_a0_a, bh_a1_b);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
+	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
+	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -66,7 +69,10 @@ struct bh_frame_1 {
 void bh_entry_1_num_name_8(bh_frame *bh_h);
 void bh_entry_1_num_name_8(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
 	__typeof__(bh_f->ret) bh_r = num_name_8();
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -76,7 +82,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_num_name_8(void)
 	if (bh_self() == 1) {
 		return num_name_8();
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -92,28 +98,31 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_num_name_8(void)
 struct bh_frame_2 {
 	bh_frame h;
 	long ret;
-	long v;
-	int by;
+	long a0_v;
+	int a1_by;
 };
 
 void bh_entry_2_num_scale_8(bh_frame *bh_h);
 void bh_entry_2_num_scale_8(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->v) v = bh_f->v;
-	__typeof__(bh_f->by) by = bh_f->by;
-	__typeof__(bh_f->ret) bh_r = num_scale_8(v, by);
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_v) bh_a0_v = bh_l.a0_v;
+	__typeof__(bh_l.a1_by) bh_a1_by = bh_l.a1_by;
+	__typeof__(bh_f->ret) bh_r = num_scale_8(bh_a0_v, bh_a1_by);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) long bh_gate_num_scale_8(long v, int by)
+__attribute__((section("bh_gate_text"))) long bh_gate_num_scale_8(long bh_a0_v, int bh_a1_by)
 {
 	if (bh_self() == 1) {
-		return num_scale_8(v, by);
+		return num_scale_8(bh_a0_v, bh_a1_by);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
-	__builtin_memcpy(&bh_f->v, &v, sizeof bh_f->v);
-	__builtin_memcpy(&bh_f->by, &by, sizeof bh_f->by);
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
+	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
+	__builtin_memcpy(&bh_f->a1_by, &bh_a1_by, sizeof bh_f->a1_by);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

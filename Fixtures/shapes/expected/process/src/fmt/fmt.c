@@ -51,7 +51,9 @@ struct bh_frame_4 {
 void bh_entry_4_fmt_banner(bh_frame *bh_h);
 void bh_entry_4_fmt_banner(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
 	fmt_banner();
 }
 
@@ -61,7 +63,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_fmt_banner(void)
 		fmt_banner();
 		return;
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	bh_call(4, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -94,11 +96,18 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_5_2(size_t
 void bh_entry_5_fmt_hex(bh_frame *bh_h);
 void bh_entry_5_fmt_hex(bh_frame *bh_h)
 {
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->a0_p) bh_a0_p = bh_f->a0_p;
-	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
-	__typeof__(bh_f->a2_out) bh_a2_out = bh_f->a2_out;
-	__typeof__(bh_f->a3_cap) bh_a3_cap = bh_f->a3_cap;
+	struct bh_frame_5 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_p) bh_a0_p = bh_l.a0_p;
+	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
+	__typeof__(bh_l.a2_out) bh_a2_out = bh_l.a2_out;
+	__typeof__(bh_l.a3_cap) bh_a3_cap = bh_l.a3_cap;
+	if (bh_check_lent(bh_a0_p, 1, bh_size_5_0(bh_a1_n), "p"))
+		return;
+	if (bh_check_lent(bh_a2_out, 1, bh_size_5_2(bh_a3_cap), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = fmt_hex(bh_a0_p, bh_a1_n, bh_a2_out, bh_a3_cap);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -108,7 +117,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char
 	if (bh_self() == 2) {
 		return fmt_hex(bh_a0_p, bh_a1_n, bh_a2_out, bh_a3_cap);
 	}
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
 	__builtin_memcpy(&bh_f->a0_p, &bh_a0_p, sizeof bh_f->a0_p);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
 	__builtin_memcpy(&bh_f->a2_out, &bh_a2_out, sizeof bh_f->a2_out);
@@ -116,14 +125,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_fmt_hex(const unsigned char
 	__SIZE_TYPE__ bh_n0 = bh_a0_p ? bh_size_5_0(bh_a1_n) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_p) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(5, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_p, bh_n0);
 		bh_f->a0_p = (__typeof__(bh_f->a0_p))bh_c0;
 	}
 	__SIZE_TYPE__ bh_n2 = bh_a2_out ? bh_size_5_2(bh_a3_cap) : 0;
 	void *bh_c2 = 0;
 	if (bh_a2_out) {
-		bh_c2 = bh_stack_alloc(bh_n2, bh_n2 > 64 ? 64 : 16);
+		bh_c2 = bh_frame_alloc(5, bh_n2, bh_n2 > 64 ? 64 : 16);
 		__builtin_memset(bh_c2, 0, bh_n2);
 		bh_f->a2_out = (__typeof__(bh_f->a2_out))bh_c2;
 	}
@@ -151,12 +160,15 @@ struct bh_frame_6 {
 void bh_entry_6_fmt_kind(bh_frame *bh_h);
 void bh_entry_6_fmt_kind(bh_frame *bh_h)
 {
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->a0_sides) bh_a0_sides = bh_f->a0_sides;
+	struct bh_frame_6 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_sides) bh_a0_sides = bh_l.a0_sides;
 	__typeof__(bh_f->ret) bh_r = fmt_kind(bh_a0_sides);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
+		void *bh_c = bh_reply_alloc(bh_h, bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -171,7 +183,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_kind(int bh_a0_
 	if (bh_self() == 2) {
 		return fmt_kind(bh_a0_sides);
 	}
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
 	__builtin_memcpy(&bh_f->a0_sides, &bh_a0_sides, sizeof bh_f->a0_sides);
 	bh_call(6, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -183,11 +195,17 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_kind(int bh_a0_
 		static __thread void *bh_rb;
 		static __thread __SIZE_TYPE__ bh_rc;
 		extern void *realloc(void *, __SIZE_TYPE__);
-		if (bh_f->ret_size > bh_rc) {
-			bh_rb = realloc(bh_rb, bh_f->ret_size);
-			bh_rc = bh_f->ret_size;
+		__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;
+		if (bh_rn > bh_rc) {
+			void *bh_nb = realloc(bh_rb, bh_rn);
+			if (!bh_nb)
+				bh_rn = 0;
+			else {
+				bh_rb = bh_nb;
+				bh_rc = bh_rn;
+			}
 		}
-		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_f->ret_size);
+		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_rn);
 		bh_r = (__typeof__(bh_r))bh_rb;
 	}
 	bh_stack_free(bh_f);
@@ -206,12 +224,15 @@ struct bh_frame_7 {
 void bh_entry_7_fmt_vec3(bh_frame *bh_h);
 void bh_entry_7_fmt_vec3(bh_frame *bh_h)
 {
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
+	struct bh_frame_7 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_v) bh_a0_v = bh_l.a0_v;
 	__typeof__(bh_f->ret) bh_r = fmt_vec3(bh_a0_v);
 	if (bh_r) {
 		__SIZE_TYPE__ bh_n = __builtin_strlen((const char *)bh_r) + 1;
-		void *bh_c = bh_stack_alloc(bh_n, bh_n > 64 ? 64 : 16);
+		void *bh_c = bh_reply_alloc(bh_h, bh_n, bh_n > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c, (const void *)bh_r, bh_n);
 		bh_f->ret = (__typeof__(bh_f->ret))bh_c;
 		bh_f->ret_size = bh_n;
@@ -226,7 +247,7 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_vec3(struct vec
 	if (bh_self() == 2) {
 		return fmt_vec3(bh_a0_v);
 	}
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
 	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
 	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -238,11 +259,17 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_vec3(struct vec
 		static __thread void *bh_rb;
 		static __thread __SIZE_TYPE__ bh_rc;
 		extern void *realloc(void *, __SIZE_TYPE__);
-		if (bh_f->ret_size > bh_rc) {
-			bh_rb = realloc(bh_rb, bh_f->ret_size);
-			bh_rc = bh_f->ret_size;
+		__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;
+		if (bh_rn > bh_rc) {
+			void *bh_nb = realloc(bh_rb, bh_rn);
+			if (!bh_nb)
+				bh_rn = 0;
+			else {
+				bh_rb = bh_nb;
+				bh_rc = bh_rn;
+			}
 		}
-		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_f->ret_size);
+		__builtin_memcpy(bh_rb, (const void *)bh_r, bh_rn);
 		bh_r = (__typeof__(bh_r))bh_rb;
 	}
 	bh_stack_free(bh_f);

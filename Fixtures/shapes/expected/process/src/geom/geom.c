@@ -181,11 +181,16 @@ struct bh_frame_0 {
 void bh_entry_0_box_make(bh_frame *bh_h);
 void bh_entry_0_box_make(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_id) bh_a0_id = bh_f->a0_id;
-	__typeof__(bh_f->a1_label) bh_a1_label = bh_f->a1_label;
-	__typeof__(bh_f->a2_lo) bh_a2_lo = bh_f->a2_lo;
-	__typeof__(bh_f->a3_hi) bh_a3_hi = bh_f->a3_hi;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_id) bh_a0_id = bh_l.a0_id;
+	__typeof__(bh_l.a1_label) bh_a1_label = bh_l.a1_label;
+	__typeof__(bh_l.a2_lo) bh_a2_lo = bh_l.a2_lo;
+	__typeof__(bh_l.a3_hi) bh_a3_hi = bh_l.a3_hi;
+	if (bh_check_lent_string((const char *)bh_a1_label, "label"))
+		return;
 	__typeof__(bh_f->ret) bh_r = box_make(bh_a0_id, bh_a1_label, bh_a2_lo, bh_a3_hi);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -195,7 +200,7 @@ __attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int bh_a0_i
 	if (bh_self() == 1) {
 		return box_make(bh_a0_id, bh_a1_label, bh_a2_lo, bh_a3_hi);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_id, &bh_a0_id, sizeof bh_f->a0_id);
 	__builtin_memcpy(&bh_f->a1_label, &bh_a1_label, sizeof bh_f->a1_label);
 	__builtin_memcpy(&bh_f->a2_lo, &bh_a2_lo, sizeof bh_f->a2_lo);
@@ -203,7 +208,7 @@ __attribute__((section("bh_gate_text"))) struct box bh_gate_box_make(int bh_a0_i
 	__SIZE_TYPE__ bh_n1 = bh_a1_label ? __builtin_strlen((const char *)bh_a1_label) + 1 : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_label) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(0, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c1, (const void *)bh_a1_label, bh_n1);
 		bh_f->a1_label = (__typeof__(bh_f->a1_label))bh_c1;
 	}
@@ -227,8 +232,12 @@ struct bh_frame_1 {
 void bh_entry_1_box_print(bh_frame *bh_h);
 void bh_entry_1_box_print(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_b) bh_a0_b = bh_f->a0_b;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_b) bh_a0_b = bh_l.a0_b;
+	if (bh_check_lent(bh_a0_b, 1, (__SIZE_TYPE__)(sizeof(struct box)), "b"))
+		return;
 	box_print(bh_a0_b);
 }
 
@@ -238,12 +247,12 @@ __attribute__((section("bh_gate_text"))) void bh_gate_box_print(const struct box
 		box_print(bh_a0_b);
 		return;
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_b, &bh_a0_b, sizeof bh_f->a0_b);
 	__SIZE_TYPE__ bh_n0 = bh_a0_b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_b) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(1, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_b, bh_n0);
 		bh_f->a0_b = (__typeof__(bh_f->a0_b))bh_c0;
 	}
@@ -266,8 +275,13 @@ struct bh_frame_2 {
 void bh_entry_2_box_volume(bh_frame *bh_h);
 void bh_entry_2_box_volume(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->a0_b) bh_a0_b = bh_f->a0_b;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_b) bh_a0_b = bh_l.a0_b;
+	if (bh_check_lent(bh_a0_b, 1, (__SIZE_TYPE__)(sizeof(struct box)), "b"))
+		return;
 	__typeof__(bh_f->ret) bh_r = box_volume(bh_a0_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -277,12 +291,12 @@ __attribute__((section("bh_gate_text"))) double bh_gate_box_volume(const struct 
 	if (bh_self() == 1) {
 		return box_volume(bh_a0_b);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->a0_b, &bh_a0_b, sizeof bh_f->a0_b);
 	__SIZE_TYPE__ bh_n0 = bh_a0_b ? (__SIZE_TYPE__)(sizeof(struct box)) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_b) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(2, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_b, bh_n0);
 		bh_f->a0_b = (__typeof__(bh_f->a0_b))bh_c0;
 	}
@@ -307,8 +321,11 @@ struct bh_frame_3 {
 void bh_entry_3_clamp_short(bh_frame *bh_h);
 void bh_entry_3_clamp_short(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_v) bh_a0_v = bh_l.a0_v;
 	__typeof__(bh_f->ret) bh_r = clamp_short(bh_a0_v);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -318,7 +335,7 @@ __attribute__((section("bh_gate_text"))) short bh_gate_clamp_short(int bh_a0_v)
 	if (bh_self() == 1) {
 		return clamp_short(bh_a0_v);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -340,7 +357,10 @@ struct bh_frame_8 {
 void bh_entry_8_geom_calls(bh_frame *bh_h);
 void bh_entry_8_geom_calls(bh_frame *bh_h)
 {
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
+	struct bh_frame_8 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;  /* for the result */
 	__typeof__(bh_f->ret) bh_r = geom_calls();
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -350,7 +370,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_calls(void)
 	if (bh_self() == 1) {
 		return geom_calls();
 	}
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_frame_alloc(8, sizeof *bh_f, _Alignof(struct bh_frame_8));
 	bh_call(8, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -387,18 +407,25 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_9_5(int nv
 void bh_entry_9_geom_mix(bh_frame *bh_h);
 void bh_entry_9_geom_mix(bh_frame *bh_h)
 {
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;
-	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
-	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
-	__typeof__(bh_f->a2_c) bh_a2_c = bh_f->a2_c;
-	__typeof__(bh_f->a3_d) bh_a3_d = bh_f->a3_d;
-	__typeof__(bh_f->a4_e) bh_a4_e = bh_f->a4_e;
-	__typeof__(bh_f->a5_vals) bh_a5_vals = bh_f->a5_vals;
-	__typeof__(bh_f->a6_nvals) bh_a6_nvals = bh_f->a6_nvals;
-	__typeof__(bh_f->a7_uc) bh_a7_uc = bh_f->a7_uc;
-	__typeof__(bh_f->a8_s) bh_a8_s = bh_f->a8_s;
-	__typeof__(bh_f->a9_flag) bh_a9_flag = bh_f->a9_flag;
-	__typeof__(bh_f->a10_out) bh_a10_out = bh_f->a10_out;
+	struct bh_frame_9 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
+	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
+	__typeof__(bh_l.a2_c) bh_a2_c = bh_l.a2_c;
+	__typeof__(bh_l.a3_d) bh_a3_d = bh_l.a3_d;
+	__typeof__(bh_l.a4_e) bh_a4_e = bh_l.a4_e;
+	__typeof__(bh_l.a5_vals) bh_a5_vals = bh_l.a5_vals;
+	__typeof__(bh_l.a6_nvals) bh_a6_nvals = bh_l.a6_nvals;
+	__typeof__(bh_l.a7_uc) bh_a7_uc = bh_l.a7_uc;
+	__typeof__(bh_l.a8_s) bh_a8_s = bh_l.a8_s;
+	__typeof__(bh_l.a9_flag) bh_a9_flag = bh_l.a9_flag;
+	__typeof__(bh_l.a10_out) bh_a10_out = bh_l.a10_out;
+	if (bh_check_lent(bh_a5_vals, sizeof(*bh_a5_vals), bh_size_9_5(bh_a6_nvals), "vals"))
+		return;
+	if (bh_check_lent(bh_a10_out, 1, (__SIZE_TYPE__)(sizeof(double)), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = geom_mix(bh_a0_a, bh_a1_b, bh_a2_c, bh_a3_d, bh_a4_e, bh_a5_vals, bh_a6_nvals, bh_a7_uc, bh_a8_s, bh_a9_flag, bh_a10_out);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -408,7 +435,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_mix(int bh_a0_a, long 
 	if (bh_self() == 1) {
 		return geom_mix(bh_a0_a, bh_a1_b, bh_a2_c, bh_a3_d, bh_a4_e, bh_a5_vals, bh_a6_nvals, bh_a7_uc, bh_a8_s, bh_a9_flag, bh_a10_out);
 	}
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_frame_alloc(9, sizeof *bh_f, _Alignof(struct bh_frame_9));
 	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
 	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	__builtin_memcpy(&bh_f->a2_c, &bh_a2_c, sizeof bh_f->a2_c);
@@ -423,14 +450,14 @@ __attribute__((section("bh_gate_text"))) int bh_gate_geom_mix(int bh_a0_a, long 
 	__SIZE_TYPE__ bh_n5 = bh_a5_vals ? sizeof(*bh_a5_vals) * bh_size_9_5(bh_a6_nvals) : 0;
 	void *bh_c5 = 0;
 	if (bh_a5_vals) {
-		bh_c5 = bh_stack_alloc(bh_n5, bh_n5 > 64 ? 64 : 16);
+		bh_c5 = bh_frame_alloc(9, bh_n5, bh_n5 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c5, (const void *)bh_a5_vals, bh_n5);
 		bh_f->a5_vals = (__typeof__(bh_f->a5_vals))bh_c5;
 	}
 	__SIZE_TYPE__ bh_n10 = bh_a10_out ? (__SIZE_TYPE__)(sizeof(double)) : 0;
 	void *bh_c10 = 0;
 	if (bh_a10_out) {
-		bh_c10 = bh_stack_alloc(bh_n10, bh_n10 > 64 ? 64 : 16);
+		bh_c10 = bh_frame_alloc(9, bh_n10, bh_n10 > 64 ? 64 : 16);
 		__builtin_memset(bh_c10, 0, bh_n10);
 		bh_f->a10_out = (__typeof__(bh_f->a10_out))bh_c10;
 	}
@@ -455,7 +482,9 @@ struct bh_frame_10 {
 void bh_entry_10_geom_reset(bh_frame *bh_h);
 void bh_entry_10_geom_reset(bh_frame *bh_h)
 {
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;
+	struct bh_frame_10 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
 	geom_reset();
 }
 
@@ -465,7 +494,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_geom_reset(void)
 		geom_reset();
 		return;
 	}
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_frame_alloc(10, sizeof *bh_f, _Alignof(struct bh_frame_10));
 	bh_call(10, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -491,9 +520,14 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_11_0(int n
 void bh_entry_11_ipair_minmax(bh_frame *bh_h);
 void bh_entry_11_ipair_minmax(bh_frame *bh_h)
 {
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
-	__typeof__(bh_f->a0_vals) bh_a0_vals = bh_f->a0_vals;
-	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	struct bh_frame_11 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_vals) bh_a0_vals = bh_l.a0_vals;
+	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
+	if (bh_check_lent(bh_a0_vals, sizeof(*bh_a0_vals), bh_size_11_0(bh_a1_n), "vals"))
+		return;
 	__typeof__(bh_f->ret) bh_r = ipair_minmax(bh_a0_vals, bh_a1_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -503,13 +537,13 @@ __attribute__((section("bh_gate_text"))) struct ipair bh_gate_ipair_minmax(const
 	if (bh_self() == 1) {
 		return ipair_minmax(bh_a0_vals, bh_a1_n);
 	}
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_frame_alloc(11, sizeof *bh_f, _Alignof(struct bh_frame_11));
 	__builtin_memcpy(&bh_f->a0_vals, &bh_a0_vals, sizeof bh_f->a0_vals);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
 	__SIZE_TYPE__ bh_n0 = bh_a0_vals ? sizeof(*bh_a0_vals) * bh_size_11_0(bh_a1_n) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_vals) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(11, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_vals, bh_n0);
 		bh_f->a0_vals = (__typeof__(bh_f->a0_vals))bh_c0;
 	}
@@ -535,9 +569,12 @@ struct bh_frame_12 {
 void bh_entry_12_mix_bits(bh_frame *bh_h);
 void bh_entry_12_mix_bits(bh_frame *bh_h)
 {
-	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;
-	__typeof__(bh_f->a0_x) bh_a0_x = bh_f->a0_x;
-	__typeof__(bh_f->a1_rot) bh_a1_rot = bh_f->a1_rot;
+	struct bh_frame_12 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_x) bh_a0_x = bh_l.a0_x;
+	__typeof__(bh_l.a1_rot) bh_a1_rot = bh_l.a1_rot;
 	__typeof__(bh_f->ret) bh_r = mix_bits(bh_a0_x, bh_a1_rot);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -547,7 +584,7 @@ __attribute__((section("bh_gate_text"))) unsigned long long bh_gate_mix_bits(uns
 	if (bh_self() == 1) {
 		return mix_bits(bh_a0_x, bh_a1_rot);
 	}
-	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_12));
+	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_frame_alloc(12, sizeof *bh_f, _Alignof(struct bh_frame_12));
 	__builtin_memcpy(&bh_f->a0_x, &bh_a0_x, sizeof bh_f->a0_x);
 	__builtin_memcpy(&bh_f->a1_rot, &bh_a1_rot, sizeof bh_f->a1_rot);
 	bh_call(12, &bh_f->h);
@@ -572,9 +609,12 @@ struct bh_frame_13 {
 void bh_entry_13_mixed_make(bh_frame *bh_h);
 void bh_entry_13_mixed_make(bh_frame *bh_h)
 {
-	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;
-	__typeof__(bh_f->a0_tag) bh_a0_tag = bh_f->a0_tag;
-	__typeof__(bh_f->a1_weight) bh_a1_weight = bh_f->a1_weight;
+	struct bh_frame_13 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_tag) bh_a0_tag = bh_l.a0_tag;
+	__typeof__(bh_l.a1_weight) bh_a1_weight = bh_l.a1_weight;
 	__typeof__(bh_f->ret) bh_r = mixed_make(bh_a0_tag, bh_a1_weight);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -584,7 +624,7 @@ __attribute__((section("bh_gate_text"))) struct mixed bh_gate_mixed_make(long bh
 	if (bh_self() == 1) {
 		return mixed_make(bh_a0_tag, bh_a1_weight);
 	}
-	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_13));
+	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_frame_alloc(13, sizeof *bh_f, _Alignof(struct bh_frame_13));
 	__builtin_memcpy(&bh_f->a0_tag, &bh_a0_tag, sizeof bh_f->a0_tag);
 	__builtin_memcpy(&bh_f->a1_weight, &bh_a1_weight, sizeof bh_f->a1_weight);
 	bh_call(13, &bh_f->h);
@@ -609,9 +649,14 @@ struct bh_frame_14 {
 void bh_entry_14_polygon_angles(bh_frame *bh_h);
 void bh_entry_14_polygon_angles(bh_frame *bh_h)
 {
-	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;
-	__typeof__(bh_f->a0_sides) bh_a0_sides = bh_f->a0_sides;
-	__typeof__(bh_f->a1_out) bh_a1_out = bh_f->a1_out;
+	struct bh_frame_14 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_sides) bh_a0_sides = bh_l.a0_sides;
+	__typeof__(bh_l.a1_out) bh_a1_out = bh_l.a1_out;
+	if (bh_check_lent(bh_a1_out, 1, (__SIZE_TYPE__)(sizeof(int)), "out"))
+		return;
 	__typeof__(bh_f->ret) bh_r = polygon_angles(bh_a0_sides, bh_a1_out);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -621,13 +666,13 @@ __attribute__((section("bh_gate_text"))) int bh_gate_polygon_angles(int bh_a0_si
 	if (bh_self() == 1) {
 		return polygon_angles(bh_a0_sides, bh_a1_out);
 	}
-	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_14));
+	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_frame_alloc(14, sizeof *bh_f, _Alignof(struct bh_frame_14));
 	__builtin_memcpy(&bh_f->a0_sides, &bh_a0_sides, sizeof bh_f->a0_sides);
 	__builtin_memcpy(&bh_f->a1_out, &bh_a1_out, sizeof bh_f->a1_out);
 	__SIZE_TYPE__ bh_n1 = bh_a1_out ? (__SIZE_TYPE__)(sizeof(int)) : 0;
 	void *bh_c1 = 0;
 	if (bh_a1_out) {
-		bh_c1 = bh_stack_alloc(bh_n1, bh_n1 > 64 ? 64 : 16);
+		bh_c1 = bh_frame_alloc(14, bh_n1, bh_n1 > 64 ? 64 : 16);
 		__builtin_memset(bh_c1, 0, bh_n1);
 		bh_f->a1_out = (__typeof__(bh_f->a1_out))bh_c1;
 	}
@@ -654,8 +699,11 @@ struct bh_frame_15 {
 void bh_entry_15_pt2_len(bh_frame *bh_h);
 void bh_entry_15_pt2_len(bh_frame *bh_h)
 {
-	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_h;
-	__typeof__(bh_f->a0_p) bh_a0_p = bh_f->a0_p;
+	struct bh_frame_15 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_p) bh_a0_p = bh_l.a0_p;
 	__typeof__(bh_f->ret) bh_r = pt2_len(bh_a0_p);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -665,7 +713,7 @@ __attribute__((section("bh_gate_text"))) float bh_gate_pt2_len(struct pt2 bh_a0_
 	if (bh_self() == 1) {
 		return pt2_len(bh_a0_p);
 	}
-	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_15));
+	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_frame_alloc(15, sizeof *bh_f, _Alignof(struct bh_frame_15));
 	__builtin_memcpy(&bh_f->a0_p, &bh_a0_p, sizeof bh_f->a0_p);
 	bh_call(15, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -689,9 +737,12 @@ struct bh_frame_16 {
 void bh_entry_16_pt2_mid(bh_frame *bh_h);
 void bh_entry_16_pt2_mid(bh_frame *bh_h)
 {
-	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_h;
-	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
-	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	struct bh_frame_16 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
+	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
 	__typeof__(bh_f->ret) bh_r = pt2_mid(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -701,7 +752,7 @@ __attribute__((section("bh_gate_text"))) struct pt2 bh_gate_pt2_mid(struct pt2 b
 	if (bh_self() == 1) {
 		return pt2_mid(bh_a0_a, bh_a1_b);
 	}
-	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_16));
+	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_frame_alloc(16, sizeof *bh_f, _Alignof(struct bh_frame_16));
 	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
 	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	bh_call(16, &bh_f->h);
@@ -725,8 +776,11 @@ struct bh_frame_17 {
 void bh_entry_17_quantize(bh_frame *bh_h);
 void bh_entry_17_quantize(bh_frame *bh_h)
 {
-	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_h;
-	__typeof__(bh_f->a0_x) bh_a0_x = bh_f->a0_x;
+	struct bh_frame_17 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_x) bh_a0_x = bh_l.a0_x;
 	__typeof__(bh_f->ret) bh_r = quantize(bh_a0_x);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -736,7 +790,7 @@ __attribute__((section("bh_gate_text"))) unsigned char bh_gate_quantize(double b
 	if (bh_self() == 1) {
 		return quantize(bh_a0_x);
 	}
-	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_17));
+	struct bh_frame_17 *bh_f = (struct bh_frame_17 *)bh_frame_alloc(17, sizeof *bh_f, _Alignof(struct bh_frame_17));
 	__builtin_memcpy(&bh_f->a0_x, &bh_a0_x, sizeof bh_f->a0_x);
 	bh_call(17, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -760,9 +814,12 @@ struct bh_frame_18 {
 void bh_entry_18_union_value(bh_frame *bh_h);
 void bh_entry_18_union_value(bh_frame *bh_h)
 {
-	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_h;
-	__typeof__(bh_f->a0_u) bh_a0_u = bh_f->a0_u;
-	__typeof__(bh_f->a1_is_int) bh_a1_is_int = bh_f->a1_is_int;
+	struct bh_frame_18 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_u) bh_a0_u = bh_l.a0_u;
+	__typeof__(bh_l.a1_is_int) bh_a1_is_int = bh_l.a1_is_int;
 	__typeof__(bh_f->ret) bh_r = union_value(bh_a0_u, bh_a1_is_int);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -772,7 +829,7 @@ __attribute__((section("bh_gate_text"))) double bh_gate_union_value(union num bh
 	if (bh_self() == 1) {
 		return union_value(bh_a0_u, bh_a1_is_int);
 	}
-	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_18));
+	struct bh_frame_18 *bh_f = (struct bh_frame_18 *)bh_frame_alloc(18, sizeof *bh_f, _Alignof(struct bh_frame_18));
 	__builtin_memcpy(&bh_f->a0_u, &bh_a0_u, sizeof bh_f->a0_u);
 	__builtin_memcpy(&bh_f->a1_is_int, &bh_a1_is_int, sizeof bh_f->a1_is_int);
 	bh_call(18, &bh_f->h);
@@ -797,9 +854,12 @@ struct bh_frame_19 {
 void bh_entry_19_vec3_cross(bh_frame *bh_h);
 void bh_entry_19_vec3_cross(bh_frame *bh_h)
 {
-	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_h;
-	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
-	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	struct bh_frame_19 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
+	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
 	__typeof__(bh_f->ret) bh_r = vec3_cross(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -809,7 +869,7 @@ __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_cross(struct v
 	if (bh_self() == 1) {
 		return vec3_cross(bh_a0_a, bh_a1_b);
 	}
-	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_19));
+	struct bh_frame_19 *bh_f = (struct bh_frame_19 *)bh_frame_alloc(19, sizeof *bh_f, _Alignof(struct bh_frame_19));
 	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
 	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	bh_call(19, &bh_f->h);
@@ -834,9 +894,12 @@ struct bh_frame_20 {
 void bh_entry_20_vec3_dot(bh_frame *bh_h);
 void bh_entry_20_vec3_dot(bh_frame *bh_h)
 {
-	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_h;
-	__typeof__(bh_f->a0_a) bh_a0_a = bh_f->a0_a;
-	__typeof__(bh_f->a1_b) bh_a1_b = bh_f->a1_b;
+	struct bh_frame_20 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
+	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
 	__typeof__(bh_f->ret) bh_r = vec3_dot(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -846,7 +909,7 @@ __attribute__((section("bh_gate_text"))) double bh_gate_vec3_dot(struct vec3 bh_
 	if (bh_self() == 1) {
 		return vec3_dot(bh_a0_a, bh_a1_b);
 	}
-	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_20));
+	struct bh_frame_20 *bh_f = (struct bh_frame_20 *)bh_frame_alloc(20, sizeof *bh_f, _Alignof(struct bh_frame_20));
 	__builtin_memcpy(&bh_f->a0_a, &bh_a0_a, sizeof bh_f->a0_a);
 	__builtin_memcpy(&bh_f->a1_b, &bh_a1_b, sizeof bh_f->a1_b);
 	bh_call(20, &bh_f->h);
@@ -870,8 +933,11 @@ struct bh_frame_21 {
 void bh_entry_21_vec3_is_unit(bh_frame *bh_h);
 void bh_entry_21_vec3_is_unit(bh_frame *bh_h)
 {
-	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_h;
-	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
+	struct bh_frame_21 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_v) bh_a0_v = bh_l.a0_v;
 	__typeof__(bh_f->ret) bh_r = vec3_is_unit(bh_a0_v);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -881,7 +947,7 @@ __attribute__((section("bh_gate_text"))) _Bool bh_gate_vec3_is_unit(struct vec3 
 	if (bh_self() == 1) {
 		return vec3_is_unit(bh_a0_v);
 	}
-	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_21));
+	struct bh_frame_21 *bh_f = (struct bh_frame_21 *)bh_frame_alloc(21, sizeof *bh_f, _Alignof(struct bh_frame_21));
 	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
 	bh_call(21, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -905,9 +971,12 @@ struct bh_frame_22 {
 void bh_entry_22_vec3_scale(bh_frame *bh_h);
 void bh_entry_22_vec3_scale(bh_frame *bh_h)
 {
-	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_h;
-	__typeof__(bh_f->a0_v) bh_a0_v = bh_f->a0_v;
-	__typeof__(bh_f->a1_k) bh_a1_k = bh_f->a1_k;
+	struct bh_frame_22 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_v) bh_a0_v = bh_l.a0_v;
+	__typeof__(bh_l.a1_k) bh_a1_k = bh_l.a1_k;
 	__typeof__(bh_f->ret) bh_r = vec3_scale(bh_a0_v, bh_a1_k);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -917,7 +986,7 @@ __attribute__((section("bh_gate_text"))) struct vec3 bh_gate_vec3_scale(struct v
 	if (bh_self() == 1) {
 		return vec3_scale(bh_a0_v, bh_a1_k);
 	}
-	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_22));
+	struct bh_frame_22 *bh_f = (struct bh_frame_22 *)bh_frame_alloc(22, sizeof *bh_f, _Alignof(struct bh_frame_22));
 	__builtin_memcpy(&bh_f->a0_v, &bh_a0_v, sizeof bh_f->a0_v);
 	__builtin_memcpy(&bh_f->a1_k, &bh_a1_k, sizeof bh_f->a1_k);
 	bh_call(22, &bh_f->h);

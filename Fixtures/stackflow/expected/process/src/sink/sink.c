@@ -58,9 +58,11 @@ struct bh_frame_0 {
 void bh_entry_0_sink_count(bh_frame *bh_h);
 void bh_entry_0_sink_count(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_counter) bh_a0_counter = bh_f->a0_counter;
-	__typeof__(bh_f->a1_by) bh_a1_by = bh_f->a1_by;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_counter) bh_a0_counter = bh_l.a0_counter;
+	__typeof__(bh_l.a1_by) bh_a1_by = bh_l.a1_by;
 	sink_count(bh_a0_counter, bh_a1_by);
 }
 
@@ -70,7 +72,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_count(long *bh_a0_cou
 		sink_count(bh_a0_counter, bh_a1_by);
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_counter, &bh_a0_counter, sizeof bh_f->a0_counter);
 	__builtin_memcpy(&bh_f->a1_by, &bh_a1_by, sizeof bh_f->a1_by);
 	bh_call(0, &bh_f->h);
@@ -92,9 +94,11 @@ struct bh_frame_1 {
 void bh_entry_1_sink_fill(bh_frame *bh_h);
 void bh_entry_1_sink_fill(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_cells) bh_a0_cells = bh_f->a0_cells;
-	__typeof__(bh_f->a1_n) bh_a1_n = bh_f->a1_n;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_cells) bh_a0_cells = bh_l.a0_cells;
+	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
 	sink_fill(bh_a0_cells, bh_a1_n);
 }
 
@@ -104,7 +108,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_fill(int *bh_a0_cells
 		sink_fill(bh_a0_cells, bh_a1_n);
 		return;
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_cells, &bh_a0_cells, sizeof bh_f->a0_cells);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
 	bh_call(1, &bh_f->h);
@@ -126,8 +130,11 @@ struct bh_frame_2 {
 void bh_entry_2_sink_peek(bh_frame *bh_h);
 void bh_entry_2_sink_peek(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
-	__typeof__(bh_f->a0_b) bh_a0_b = bh_f->a0_b;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_b) bh_a0_b = bh_l.a0_b;
 	__typeof__(bh_f->ret) bh_r = sink_peek(bh_a0_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -137,7 +144,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_sink_peek(struct box *bh_a0
 	if (bh_self() == 1) {
 		return sink_peek(bh_a0_b);
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	__builtin_memcpy(&bh_f->a0_b, &bh_a0_b, sizeof bh_f->a0_b);
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -160,8 +167,11 @@ struct bh_frame_3 {
 void bh_entry_3_sink_twice(bh_frame *bh_h);
 void bh_entry_3_sink_twice(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->a0_by) bh_a0_by = bh_f->a0_by;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_by) bh_a0_by = bh_l.a0_by;
 	__typeof__(bh_f->ret) bh_r = sink_twice(bh_a0_by);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -171,7 +181,7 @@ __attribute__((section("bh_gate_text"))) long bh_gate_sink_twice(int bh_a0_by)
 	if (bh_self() == 1) {
 		return sink_twice(bh_a0_by);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->a0_by, &bh_a0_by, sizeof bh_f->a0_by);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -194,9 +204,11 @@ struct bh_frame_4 {
 void bh_entry_4_sink_write(bh_frame *bh_h);
 void bh_entry_4_sink_write(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->a0_w) bh_a0_w = bh_f->a0_w;
-	__typeof__(bh_f->a1_s) bh_a1_s = bh_f->a1_s;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_w) bh_a0_w = bh_l.a0_w;
+	__typeof__(bh_l.a1_s) bh_a1_s = bh_l.a1_s;
 	sink_write(bh_a0_w, bh_a1_s);
 }
 
@@ -206,7 +218,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_sink_write(struct writer *
 		sink_write(bh_a0_w, bh_a1_s);
 		return;
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->a0_w, &bh_a0_w, sizeof bh_f->a0_w);
 	__builtin_memcpy(&bh_f->a1_s, &bh_a1_s, sizeof bh_f->a1_s);
 	bh_call(4, &bh_f->h);

@@ -20,16 +20,16 @@ size_t lib_take(char *s)
 
 /* gate: char * lib_name(int n)
  * defined at lib/names.c:5:7; entered from 1 place(s) in other compartments */
-char *bh_gate_lib_name(int n)
+char *bh_gate_lib_name(int bh_a0_n)
 {
-	return lib_name(n);
+	return lib_name(bh_a0_n);
 }
 
 /* gate: size_t lib_take(char *s)
  * defined at lib/names.c:11:8; entered from 2 place(s) in other compartments */
-size_t bh_gate_lib_take(char *s)
+size_t bh_gate_lib_take(char *bh_a0_s)
 {
-	return lib_take(s);
+	return lib_take(bh_a0_s);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -24,25 +24,28 @@ size_t lib_take(char *s)
 struct bh_frame_0 {
 	bh_frame h;
 	char *ret;
-	int n;
+	int a0_n;
 };
 
 void bh_entry_0_lib_name(bh_frame *bh_h);
 void bh_entry_0_lib_name(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->n) n = bh_f->n;
-	__typeof__(bh_f->ret) bh_r = lib_name(n);
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_n) bh_a0_n = bh_l.a0_n;
+	__typeof__(bh_f->ret) bh_r = lib_name(bh_a0_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) char *bh_gate_lib_name(int n)
+__attribute__((section("bh_gate_text"))) char *bh_gate_lib_name(int bh_a0_n)
 {
 	if (bh_self() == 1) {
-		return lib_name(n);
+		return lib_name(bh_a0_n);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->n, &n, sizeof bh_f->n);
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
+	__builtin_memcpy(&bh_f->a0_n, &bh_a0_n, sizeof bh_f->a0_n);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -58,25 +61,28 @@ __attribute__((section("bh_gate_text"))) char *bh_gate_lib_name(int n)
 struct bh_frame_1 {
 	bh_frame h;
 	size_t ret;
-	char *s;
+	char *a0_s;
 };
 
 void bh_entry_1_lib_take(bh_frame *bh_h);
 void bh_entry_1_lib_take(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->s) s = bh_f->s;
-	__typeof__(bh_f->ret) bh_r = lib_take(s);
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_s) bh_a0_s = bh_l.a0_s;
+	__typeof__(bh_f->ret) bh_r = lib_take(bh_a0_s);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) size_t bh_gate_lib_take(char *s)
+__attribute__((section("bh_gate_text"))) size_t bh_gate_lib_take(char *bh_a0_s)
 {
 	if (bh_self() == 1) {
-		return lib_take(s);
+		return lib_take(bh_a0_s);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
-	__builtin_memcpy(&bh_f->s, &s, sizeof bh_f->s);
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
+	__builtin_memcpy(&bh_f->a0_s, &bh_a0_s, sizeof bh_f->a0_s);
 	bh_call(1, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);

@@ -25,10 +25,13 @@ struct bh_frame_0 {
 void bh_entry_0_counter_mix(bh_frame *bh_h);
 void bh_entry_0_counter_mix(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_thread) bh_a0_thread = bh_f->a0_thread;
-	__typeof__(bh_f->a1_i) bh_a1_i = bh_f->a1_i;
-	__typeof__(bh_f->a2_acc) bh_a2_acc = bh_f->a2_acc;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_thread) bh_a0_thread = bh_l.a0_thread;
+	__typeof__(bh_l.a1_i) bh_a1_i = bh_l.a1_i;
+	__typeof__(bh_l.a2_acc) bh_a2_acc = bh_l.a2_acc;
 	__typeof__(bh_f->ret) bh_r = counter_mix(bh_a0_thread, bh_a1_i, bh_a2_acc);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -38,7 +41,7 @@ __attribute__((section("bh_gate_text"))) uint64_t bh_gate_counter_mix(uint32_t b
 	if (bh_self() == 1) {
 		return counter_mix(bh_a0_thread, bh_a1_i, bh_a2_acc);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_thread, &bh_a0_thread, sizeof bh_f->a0_thread);
 	__builtin_memcpy(&bh_f->a1_i, &bh_a1_i, sizeof bh_f->a1_i);
 	__builtin_memcpy(&bh_f->a2_acc, &bh_a2_acc, sizeof bh_f->a2_acc);

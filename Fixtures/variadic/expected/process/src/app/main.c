@@ -127,10 +127,15 @@ static __attribute__((section("bh_gate_text"))) __SIZE_TYPE__ bh_size_16_0(size_
 void bh_entry_16_write_cb(bh_frame *bh_h);
 void bh_entry_16_write_cb(bh_frame *bh_h)
 {
-	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_h;
-	__typeof__(bh_f->a0_data) bh_a0_data = bh_f->a0_data;
-	__typeof__(bh_f->a1_len) bh_a1_len = bh_f->a1_len;
-	__typeof__(bh_f->a2_user) bh_a2_user = bh_f->a2_user;
+	struct bh_frame_16 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_data) bh_a0_data = bh_l.a0_data;
+	__typeof__(bh_l.a1_len) bh_a1_len = bh_l.a1_len;
+	__typeof__(bh_l.a2_user) bh_a2_user = bh_l.a2_user;
+	if (bh_check_lent(bh_a0_data, 1, bh_size_16_0(bh_a1_len), "data"))
+		return;
 	__typeof__(bh_f->ret) bh_r = write_cb(bh_a0_data, bh_a1_len, bh_a2_user);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -140,14 +145,14 @@ static __attribute__((section("bh_gate_text"))) size_t bh_cb_write_cb(const char
 	if (bh_self() == 0) {
 		return write_cb(bh_a0_data, bh_a1_len, bh_a2_user);
 	}
-	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_16));
+	struct bh_frame_16 *bh_f = (struct bh_frame_16 *)bh_frame_alloc(16, sizeof *bh_f, _Alignof(struct bh_frame_16));
 	__builtin_memcpy(&bh_f->a0_data, &bh_a0_data, sizeof bh_f->a0_data);
 	__builtin_memcpy(&bh_f->a1_len, &bh_a1_len, sizeof bh_f->a1_len);
 	__builtin_memcpy(&bh_f->a2_user, &bh_a2_user, sizeof bh_f->a2_user);
 	__SIZE_TYPE__ bh_n0 = bh_a0_data ? bh_size_16_0(bh_a1_len) : 0;
 	void *bh_c0 = 0;
 	if (bh_a0_data) {
-		bh_c0 = bh_stack_alloc(bh_n0, bh_n0 > 64 ? 64 : 16);
+		bh_c0 = bh_frame_alloc(16, bh_n0, bh_n0 > 64 ? 64 : 16);
 		__builtin_memcpy(bh_c0, (const void *)bh_a0_data, bh_n0);
 		bh_f->a0_data = (__typeof__(bh_f->a0_data))bh_c0;
 	}

@@ -111,8 +111,10 @@ struct bh_frame_0 {
 void bh_entry_0_easy_cleanup(bh_frame *bh_h);
 void bh_entry_0_easy_cleanup(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
 	easy_cleanup(bh_a0_h);
 }
 
@@ -122,7 +124,7 @@ __attribute__((section("bh_gate_text"))) void bh_gate_easy_cleanup(EASY *bh_a0_h
 		easy_cleanup(bh_a0_h);
 		return;
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -145,10 +147,15 @@ struct bh_frame_1 {
 void bh_entry_1_easy_getinfo(bh_frame *bh_h);
 void bh_entry_1_easy_getinfo(bh_frame *bh_h)
 {
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_info) bh_a1_info = bh_f->a1_info;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_1 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_info) bh_a1_info = bh_l.a1_info;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
+	if (bh_check_lent(bh_a2, 1, (__SIZE_TYPE__)(8), "...1"))
+		return;
 	__typeof__(bh_f->ret) bh_r = easy_getinfo(bh_a0_h, bh_a1_info, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -162,14 +169,14 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_getinfo_vp(EASY *bh_a
 	if (bh_self() == 2) {
 		return easy_getinfo(bh_a0_h, bh_a1_info, bh_a2);
 	}
-	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_1));
+	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_frame_alloc(1, sizeof *bh_f, _Alignof(struct bh_frame_1));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_info, &bh_a1_info, sizeof bh_f->a1_info);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
 	__SIZE_TYPE__ bh_n2 = bh_a2 ? (__SIZE_TYPE__)(8) : 0;
 	void *bh_c2 = 0;
 	if (bh_a2) {
-		bh_c2 = bh_stack_alloc(bh_n2, bh_n2 > 64 ? 64 : 16);
+		bh_c2 = bh_frame_alloc(1, bh_n2, bh_n2 > 64 ? 64 : 16);
 		__builtin_memset(bh_c2, 0, bh_n2);
 		bh_f->a2 = (__typeof__(bh_f->a2))bh_c2;
 	}
@@ -195,7 +202,10 @@ struct bh_frame_2 {
 void bh_entry_2_easy_init(bh_frame *bh_h);
 void bh_entry_2_easy_init(bh_frame *bh_h)
 {
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;
+	struct bh_frame_2 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_h;  /* for the result */
 	__typeof__(bh_f->ret) bh_r = easy_init();
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -205,7 +215,7 @@ __attribute__((section("bh_gate_text"))) EASY *bh_gate_easy_init(void)
 	if (bh_self() == 2) {
 		return easy_init();
 	}
-	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_2));
+	struct bh_frame_2 *bh_f = (struct bh_frame_2 *)bh_frame_alloc(2, sizeof *bh_f, _Alignof(struct bh_frame_2));
 	bh_call(2, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -227,8 +237,11 @@ struct bh_frame_3 {
 void bh_entry_3_easy_perform(bh_frame *bh_h);
 void bh_entry_3_easy_perform(bh_frame *bh_h)
 {
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
+	struct bh_frame_3 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
 	__typeof__(bh_f->ret) bh_r = easy_perform(bh_a0_h);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -238,7 +251,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_easy_perform(EASY *bh_a0_h)
 	if (bh_self() == 2) {
 		return easy_perform(bh_a0_h);
 	}
-	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_3));
+	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_frame_alloc(3, sizeof *bh_f, _Alignof(struct bh_frame_3));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	bh_call(3, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
@@ -263,10 +276,13 @@ struct bh_frame_4 {
 void bh_entry_4_easy_setopt(bh_frame *bh_h);
 void bh_entry_4_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_4 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_option) bh_a1_option = bh_l.a1_option;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
 	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -280,7 +296,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vd(EASY *bh_a0
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
@@ -308,11 +324,14 @@ struct bh_frame_5 {
 void bh_entry_5_easy_setopt(bh_frame *bh_h);
 void bh_entry_5_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
-	__typeof__(bh_f->a3) bh_a3 = bh_f->a3;
+	struct bh_frame_5 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_option) bh_a1_option = bh_l.a1_option;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
+	__typeof__(bh_l.a3) bh_a3 = bh_l.a3;
 	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2, bh_a3);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -327,7 +346,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vdl(EASY *bh_a
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2, bh_a3);
 	}
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_5));
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
@@ -355,10 +374,13 @@ struct bh_frame_6 {
 void bh_entry_6_easy_setopt(bh_frame *bh_h);
 void bh_entry_6_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_6 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_option) bh_a1_option = bh_l.a1_option;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
 	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -372,7 +394,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vf(EASY *bh_a0
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	}
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_6));
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
@@ -399,10 +421,13 @@ struct bh_frame_7 {
 void bh_entry_7_easy_setopt(bh_frame *bh_h);
 void bh_entry_7_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_7 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_option) bh_a1_option = bh_l.a1_option;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
 	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -416,7 +441,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vi(EASY *bh_a0
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	}
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_7));
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
@@ -443,10 +468,13 @@ struct bh_frame_8 {
 void bh_entry_8_easy_setopt(bh_frame *bh_h);
 void bh_entry_8_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_8 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_option) bh_a1_option = bh_l.a1_option;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
 	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -460,7 +488,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vj(EASY *bh_a0
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	}
-	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_8));
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_frame_alloc(8, sizeof *bh_f, _Alignof(struct bh_frame_8));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
@@ -487,10 +515,13 @@ struct bh_frame_9 {
 void bh_entry_9_easy_setopt(bh_frame *bh_h);
 void bh_entry_9_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_9 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_option) bh_a1_option = bh_l.a1_option;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
 	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -504,7 +535,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vl(EASY *bh_a0
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	}
-	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_9));
+	struct bh_frame_9 *bh_f = (struct bh_frame_9 *)bh_frame_alloc(9, sizeof *bh_f, _Alignof(struct bh_frame_9));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
@@ -531,10 +562,13 @@ struct bh_frame_10 {
 void bh_entry_10_easy_setopt(bh_frame *bh_h);
 void bh_entry_10_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_10 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_option) bh_a1_option = bh_l.a1_option;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
 	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -548,7 +582,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vm(EASY *bh_a0
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	}
-	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_10));
+	struct bh_frame_10 *bh_f = (struct bh_frame_10 *)bh_frame_alloc(10, sizeof *bh_f, _Alignof(struct bh_frame_10));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
@@ -575,10 +609,13 @@ struct bh_frame_11 {
 void bh_entry_11_easy_setopt(bh_frame *bh_h);
 void bh_entry_11_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_11 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_option) bh_a1_option = bh_l.a1_option;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
 	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -592,7 +629,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vp(EASY *bh_a0
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	}
-	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_11));
+	struct bh_frame_11 *bh_f = (struct bh_frame_11 *)bh_frame_alloc(11, sizeof *bh_f, _Alignof(struct bh_frame_11));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);
@@ -619,10 +656,13 @@ struct bh_frame_12 {
 void bh_entry_12_easy_setopt(bh_frame *bh_h);
 void bh_entry_12_easy_setopt(bh_frame *bh_h)
 {
-	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;
-	__typeof__(bh_f->a0_h) bh_a0_h = bh_f->a0_h;
-	__typeof__(bh_f->a1_option) bh_a1_option = bh_f->a1_option;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_12 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_h) bh_a0_h = bh_l.a0_h;
+	__typeof__(bh_l.a1_option) bh_a1_option = bh_l.a1_option;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
 	__typeof__(bh_f->ret) bh_r = easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -636,7 +676,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_easy_setopt_vx(EASY *bh_a0
 	if (bh_self() == 2) {
 		return easy_setopt(bh_a0_h, bh_a1_option, bh_a2);
 	}
-	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_12));
+	struct bh_frame_12 *bh_f = (struct bh_frame_12 *)bh_frame_alloc(12, sizeof *bh_f, _Alignof(struct bh_frame_12));
 	__builtin_memcpy(&bh_f->a0_h, &bh_a0_h, sizeof bh_f->a0_h);
 	__builtin_memcpy(&bh_f->a1_option, &bh_a1_option, sizeof bh_f->a1_option);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);

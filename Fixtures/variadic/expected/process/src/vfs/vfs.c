@@ -40,7 +40,10 @@ struct bh_frame_13 {
 void bh_entry_13_vfs_count(bh_frame *bh_h);
 void bh_entry_13_vfs_count(bh_frame *bh_h)
 {
-	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;
+	struct bh_frame_13 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;  /* for the result */
 	__typeof__(bh_f->ret) bh_r = vfs_count();
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -50,7 +53,7 @@ __attribute__((section("bh_gate_text"))) int bh_gate_vfs_count(void)
 	if (bh_self() == 1) {
 		return vfs_count();
 	}
-	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_13));
+	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_frame_alloc(13, sizeof *bh_f, _Alignof(struct bh_frame_13));
 	bh_call(13, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
@@ -73,9 +76,12 @@ struct bh_frame_14 {
 void bh_entry_14_vfs_open(bh_frame *bh_h);
 void bh_entry_14_vfs_open(bh_frame *bh_h)
 {
-	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;
-	__typeof__(bh_f->a0_path) bh_a0_path = bh_f->a0_path;
-	__typeof__(bh_f->a1_flags) bh_a1_flags = bh_f->a1_flags;
+	struct bh_frame_14 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_path) bh_a0_path = bh_l.a0_path;
+	__typeof__(bh_l.a1_flags) bh_a1_flags = bh_l.a1_flags;
 	__typeof__(bh_f->ret) bh_r = vfs_open(bh_a0_path, bh_a1_flags);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -85,7 +91,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_vfs_open_v(const char *bh_
 	if (bh_self() == 1) {
 		return vfs_open(bh_a0_path, bh_a1_flags);
 	}
-	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_14));
+	struct bh_frame_14 *bh_f = (struct bh_frame_14 *)bh_frame_alloc(14, sizeof *bh_f, _Alignof(struct bh_frame_14));
 	__builtin_memcpy(&bh_f->a0_path, &bh_a0_path, sizeof bh_f->a0_path);
 	__builtin_memcpy(&bh_f->a1_flags, &bh_a1_flags, sizeof bh_f->a1_flags);
 	bh_call(14, &bh_f->h);
@@ -111,10 +117,13 @@ struct bh_frame_15 {
 void bh_entry_15_vfs_open(bh_frame *bh_h);
 void bh_entry_15_vfs_open(bh_frame *bh_h)
 {
-	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_h;
-	__typeof__(bh_f->a0_path) bh_a0_path = bh_f->a0_path;
-	__typeof__(bh_f->a1_flags) bh_a1_flags = bh_f->a1_flags;
-	__typeof__(bh_f->a2) bh_a2 = bh_f->a2;
+	struct bh_frame_15 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_path) bh_a0_path = bh_l.a0_path;
+	__typeof__(bh_l.a1_flags) bh_a1_flags = bh_l.a1_flags;
+	__typeof__(bh_l.a2) bh_a2 = bh_l.a2;
 	__typeof__(bh_f->ret) bh_r = vfs_open(bh_a0_path, bh_a1_flags, bh_a2);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
@@ -128,7 +137,7 @@ __attribute__((section("bh_gate_text"))) int bh_vgate_vfs_open_vj(const char *bh
 	if (bh_self() == 1) {
 		return vfs_open(bh_a0_path, bh_a1_flags, bh_a2);
 	}
-	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_15));
+	struct bh_frame_15 *bh_f = (struct bh_frame_15 *)bh_frame_alloc(15, sizeof *bh_f, _Alignof(struct bh_frame_15));
 	__builtin_memcpy(&bh_f->a0_path, &bh_a0_path, sizeof bh_f->a0_path);
 	__builtin_memcpy(&bh_f->a1_flags, &bh_a1_flags, sizeof bh_f->a1_flags);
 	__builtin_memcpy(&bh_f->a2, &bh_a2, sizeof bh_f->a2);

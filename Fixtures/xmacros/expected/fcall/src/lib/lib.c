@@ -14,9 +14,9 @@ int lib_op(const char *op, int a, int b)
 
 /* gate: int lib_op(const char *op, int a, int b)
  * defined at lib/lib.c:5:5; entered from 3 place(s) in other compartments */
-int bh_gate_lib_op(const char *op, int a, int b)
+int bh_gate_lib_op(const char *bh_a0_op, int bh_a1_a, int bh_a2_b)
 {
-	return lib_op(op, a, b);
+	return lib_op(bh_a0_op, bh_a1_a, bh_a2_b);
 }
 
 #endif /* __INCLUDE_LEVEL__ == 0 */

@@ -18,31 +18,34 @@ int lib_op(const char *op, int a, int b)
 struct bh_frame_0 {
 	bh_frame h;
 	int ret;
-	const char *op;
-	int a;
-	int b;
+	const char *a0_op;
+	int a1_a;
+	int a2_b;
 };
 
 void bh_entry_0_lib_op(bh_frame *bh_h);
 void bh_entry_0_lib_op(bh_frame *bh_h)
 {
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;
-	__typeof__(bh_f->op) op = bh_f->op;
-	__typeof__(bh_f->a) a = bh_f->a;
-	__typeof__(bh_f->b) b = bh_f->b;
-	__typeof__(bh_f->ret) bh_r = lib_op(op, a, b);
+	struct bh_frame_0 bh_l;
+	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
+		return;
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
+	__typeof__(bh_l.a0_op) bh_a0_op = bh_l.a0_op;
+	__typeof__(bh_l.a1_a) bh_a1_a = bh_l.a1_a;
+	__typeof__(bh_l.a2_b) bh_a2_b = bh_l.a2_b;
+	__typeof__(bh_f->ret) bh_r = lib_op(bh_a0_op, bh_a1_a, bh_a2_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
 }
 
-__attribute__((section("bh_gate_text"))) int bh_gate_lib_op(const char *op, int a, int b)
+__attribute__((section("bh_gate_text"))) int bh_gate_lib_op(const char *bh_a0_op, int bh_a1_a, int bh_a2_b)
 {
 	if (bh_self() == 1) {
-		return lib_op(op, a, b);
+		return lib_op(bh_a0_op, bh_a1_a, bh_a2_b);
 	}
-	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_stack_alloc(sizeof *bh_f, _Alignof(struct bh_frame_0));
-	__builtin_memcpy(&bh_f->op, &op, sizeof bh_f->op);
-	__builtin_memcpy(&bh_f->a, &a, sizeof bh_f->a);
-	__builtin_memcpy(&bh_f->b, &b, sizeof bh_f->b);
+	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_frame_alloc(0, sizeof *bh_f, _Alignof(struct bh_frame_0));
+	__builtin_memcpy(&bh_f->a0_op, &bh_a0_op, sizeof bh_f->a0_op);
+	__builtin_memcpy(&bh_f->a1_a, &bh_a1_a, sizeof bh_f->a1_a);
+	__builtin_memcpy(&bh_f->a2_b, &bh_a2_b, sizeof bh_f->a2_b);
 	bh_call(0, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
