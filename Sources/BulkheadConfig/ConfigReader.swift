@@ -123,7 +123,8 @@ struct ConfigReader {
         var anyBodyFailed = false
         for c in all {
             let name = Located(c.key, at: c.keyLocation)
-            checkName(name, what: "compartment")
+            // a compartment's name is part of C identifiers and linker symbols under process
+            checkIdentifier(name, what: "compartment")
             guard let body = map(c, what: "a map of settings",
                                  example: "\(c.key): { libraries: [core] }") else { anyBodyFailed = true; continue }
             let keys = keyed(entries(body, allowed: Self.compartmentKeys, context: " in compartment '\(c.key)'"))

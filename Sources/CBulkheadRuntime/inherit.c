@@ -175,7 +175,11 @@ static int bh_is_root(const bh_map *m) {
     if (!(m->prot & PROT_READ) || !((m->prot & PROT_WRITE) || m->anonymous) || m->is_heap || bh_is_mapped_block(m))
         return 0;
     uintptr_t region = (uintptr_t)bh_rt.ctrl;
-    return !(m->lo >= region && m->hi <= region + bh_rt.region_size);
+    if (m->lo >= region && m->hi <= region + bh_rt.region_size) return 0;
+    /* nor the memory of pairs of compartments (pairs.c): fresh at start, and scanned whole (it is shared) it
+     * cost main 256 MiB of reads per pair, every page made present: a 30-compartment chain took seconds */
+    uintptr_t pairs = (uintptr_t)bh_rt.pair_base;
+    return !(pairs && m->lo >= pairs && m->hi <= pairs + (uintptr_t)bh_rt.npairs * BH_PAIR_SPAN);
 }
 
 __attribute__((noinline)) void bh_forget_heap(void) {

@@ -308,12 +308,15 @@ final class ConfigParserTests: XCTestCase {
     func testInvalidNames() {
         let text = base.replacingOccurrences(of: "program: server", with: "program: my/server")
             .replacingOccurrences(of: "  core:", with: "  2core:")
+            .replacingOccurrences(of: "  sandbox:", with: "  sand-box:")
             + "shared:\n  globals: [ok_name, not-c]\n"
         XCTAssertEqual(errors(text), [
             "bulkhead.yaml:1:10: error: invalid program name 'my/server'; use only letters, digits, '_', '.' and '-', "
                 + "like 'server'",
             "bulkhead.yaml:3:3: error: invalid library name '2core'; start it with a letter or '_' and use only "
                 + "letters, digits, '_' and '-'",
+            "bulkhead.yaml:10:3: error: 'sand-box' is not a C identifier; write the compartment name with letters, "
+                + "digits and '_', not starting with a digit",
             "bulkhead.yaml:13:22: error: 'not-c' is not a C identifier; write the global variable name with letters, "
                 + "digits and '_', not starting with a digit",
         ])
