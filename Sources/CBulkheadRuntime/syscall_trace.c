@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include "bh_internal_runtime.h"
+#include "bh_wait.h"
 #include "bh_report.h"
 
 #include <fcntl.h>
