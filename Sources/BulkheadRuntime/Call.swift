@@ -161,14 +161,16 @@ func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never 
             bh_park(ch, me)
             continue
         }
-        if bh_frame_readable(ch, f) == 0 {
+        // a caller found means the frame lies in memory this process shares with it (so it can be read);
+        // only without one is it worth asking whether the frame can be read at all
+        let caller = bh_frame_origin(ch, f, me)
+        if caller < 0 && bh_frame_readable(ch, f) == 0 {
             // handed a frame in memory this compartment does not map: from no caller it shares memory with
             bh_refuse(-1, -1, cs("its frame lies outside the memory this compartment shares with any caller"), nil)
             bh_park(ch, me)
             continue
         }
         let st = bh_frame_status(f)
-        let caller = bh_frame_origin(ch, f, me)
         if st == BH_ST_CALL && caller >= 0 {
             serve(ch, f, me, caller)
         } else if st == BH_ST_CALL && bh_stack_of(ch, f, MemoryLayout<bh_frame>.size) == 0 {
