@@ -42,7 +42,7 @@ final class FixtureTests: XCTestCase {
         let folder = "\(TestSupport.fixtures)/\(name)"
         let result = try Pipeline(configPath: folder + "/bulkhead.yaml", backend: backend).run()
         if backend == .process { try RuntimeInstaller.install(generator: "bulkhead \(BulkheadCLI.version)") }
-        let expected = "\(folder)/expected/\(result.plan.backend)"
+        let expected = "\(folder)/expected/\(result.plan.backend.rawValue)"
         if ProcessInfo.processInfo.environment["BULKHEAD_REBASE"] != nil {
             try TreeWriter.write(result.tree, to: expected)
             XCTFail("\(name): rebased \(expected); run the tests again without BULKHEAD_REBASE")
