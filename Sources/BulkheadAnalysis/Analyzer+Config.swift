@@ -113,6 +113,27 @@ extension Analyzer {
         return result.sorted { ($0.name, $0.location) < ($1.name, $1.location) }
     }
 
+    /// A compartment's own `backend:` against the settings that need a process of its own: a compartment of the
+    /// main process cannot be restarted, filtered or kept from reading the others' read-only data.
+    func validateBackends(_ sink: inout DiagnosticSink) {
+        for c in config.compartments {
+            guard let b = c.backend else { continue }
+            let name = c.name.value, kind = b.value.rawValue
+            if c.onFault == .restart, !b.value.traits.restartsOnFault {
+                sink.error("compartment '\(name)' has backend '\(kind)', which cannot restart it after a fault (it runs in the main process), so 'on_fault: restart' cannot hold; use 'backend: process' or 'on_fault: abort'",
+                           at: b.location)
+            }
+            if c.syscallFilter != .baseline, !b.value.traits.ownAddressSpace {
+                sink.error("compartment '\(name)' has backend '\(kind)', which runs it in the main process, where no system call filter of its own can apply, so its 'syscalls:' cannot hold; use 'backend: process' or remove 'syscalls:'",
+                           at: c.syscalls.first?.location ?? b.location)
+            }
+            if c.privateRodata, !b.value.traits.ownAddressSpace {
+                sink.error("compartment '\(name)' has backend '\(kind)', which runs it in the main process, so 'private_rodata: true' cannot hold (the main process reads its read-only data); use 'backend: process'",
+                           at: b.location)
+            }
+        }
+    }
+
     /// The backend of a compartment: its own `backend:`, else the annotation file's.
     func backend(of compartment: String) -> BackendKind { config.backend(ofCompartment: compartment) }
 

@@ -82,6 +82,7 @@ public struct Analyzer {
         }
         let allFunctionNames = Set(external.values.map(\.info.name)).union(statics.values.map(\.info.name))
         validateConfigNames(&sink, external: external, statics: statics, globals: globals, names: allFunctionNames)
+        validateBackends(&sink)
 
         var gateUses: [String: [Plan.Use]] = [:]    // by USR, or USR|stub for a gate specialised to '...' types
         var forwarded: [String: [PromotedType]] = [:] // by stub
