@@ -41,7 +41,7 @@ public enum ExploreParser {
 }
 
 extension ConfigReader {
-    static let exploreKeys = ["base", "isolate", "together", "backends", "hardening", "harden_default", "syscalls",
+    static let exploreKeys = ["base", "isolate", "together", "backends", "hardening", "harden_default", "mix_backends", "syscalls",
                               "workload", "budget"]
     static let workloadKeys = ["command", "runs", "metric", "better", "check_output"]
     static let budgetKeys = ["ratio", "max", "min"]
@@ -115,6 +115,8 @@ extension ConfigReader {
 
         var hardenDefault = true
         if let e = top["harden_default"], let b = bool(e) { hardenDefault = b }
+        var mixBackends = false
+        if let e = top["mix_backends"], let b = bool(e) { mixBackends = b }
 
         var syscalls: [ExploreSpec.SyscallCandidate] = []
         if let e = top["syscalls"], !isNull(e.value),
@@ -132,10 +134,12 @@ extension ConfigReader {
         let budget = required("budget", in: top, at: here).flatMap { readBudget($0, workload: workload) }
 
         guard let base, let workload, let budget, !sink.hasErrors else { return nil }
-        return ExploreSpec(path: path, baseDirectory: baseDirectory, displayPath: displayPath, base: base,
-                           isolate: isolate, together: together, backends: backends, hardening: hardening,
-                           hardeningLocation: top["hardening"]?.valueLocation, hardenDefault: hardenDefault,
-                           syscalls: syscalls, workload: workload, budget: budget)
+        var spec = ExploreSpec(path: path, baseDirectory: baseDirectory, displayPath: displayPath, base: base,
+                               isolate: isolate, together: together, backends: backends, hardening: hardening,
+                               hardeningLocation: top["hardening"]?.valueLocation, hardenDefault: hardenDefault,
+                               syscalls: syscalls, workload: workload, budget: budget)
+        spec.mixBackends = mixBackends
+        return spec
     }
 
     /// `[a, b]`: every subset of these; `[[], [a], [a, b]]`: exactly these sets. The empty set is always a choice.

@@ -19,6 +19,8 @@ public struct ExploreSpec: Sendable {
     public var together: [[Located<String>]]?
     /// Candidate backends, per build.
     public var backends: [Located<BackendKind>]
+    /// Whether compartments of one configuration may use different backends (`mix_backends: true`).
+    public var mixBackends = false
     /// Candidate hardening sets; each compartment takes one of them. Always holds at least the empty set.
     public var hardening: [Set<Hardening>]
     public var hardeningLocation: SourceLocation?

@@ -75,7 +75,7 @@ struct Explore: ParsableCommand {
             console.out(emit == .slurm ? JobArray.slurm(plan, exploreFile: file) : JobArray.githubMatrix(plan, exploreFile: file))
             return
         }
-        if plan.allItems.contains(where: { $0.configuration.backend == .process }), merge == nil {
+        if plan.allItems.contains(where: { $0.configuration.strongest == .process }), merge == nil {
             try RuntimeInstaller.install(generator: "bulkhead \(BulkheadCLI.version)")
         }
         let runner = ExploreBuildRunner(cache: cacheRoot, basePath: basePath, spec: spec, program: base.program.value)

@@ -9,11 +9,14 @@ public struct Configuration: Hashable, Sendable, Codable {
         public var hardening: [Hardening]
         /// The syscall allowlist (process backend), nil: none.
         public var syscalls: [String]?
+        /// Its own backend, where it differs from the configuration's (never the default compartment's).
+        public var backend: BackendKind?
 
-        public init(libraries: [String], hardening: [Hardening] = [], syscalls: [String]? = nil) {
+        public init(libraries: [String], hardening: [Hardening] = [], syscalls: [String]? = nil, backend: BackendKind? = nil) {
             self.libraries = libraries
             self.hardening = Hardening.allCases.filter(hardening.contains)
             self.syscalls = syscalls?.sorted()
+            self.backend = backend
         }
     }
 
@@ -25,9 +28,13 @@ public struct Configuration: Hashable, Sendable, Codable {
         self.compartments = compartments
     }
 
-    /// The mechanism that protects a compartment. Backends are chosen per build today; a per-compartment choice
-    /// changes only this function and the enumeration.
-    public func mechanism(ofCompartment index: Int) -> BackendKind { backend }
+    /// The mechanism that protects a compartment: its own backend, else the configuration's.
+    public func mechanism(ofCompartment index: Int) -> BackendKind { compartments[index].backend ?? backend }
+
+    /// The strongest mechanism of any compartment (the configuration's backend unless it mixes them).
+    public var strongest: BackendKind {
+        compartments.indices.map(mechanism(ofCompartment:)).max { SafetyVector.strength($0) < SafetyVector.strength($1) } ?? backend
+    }
 
     /// A short name: `process main+a[sp] | b,c[asan]{sys}`.
     public var label: String {
@@ -35,6 +42,7 @@ public struct Configuration: Hashable, Sendable, Codable {
             var s = i == 0 ? (["main"] + c.libraries).joined(separator: "+") : c.libraries.joined(separator: ",")
             if !c.hardening.isEmpty { s += "[" + c.hardening.map(Self.abbreviation).joined(separator: ",") + "]" }
             if c.syscalls != nil { s += "{sys}" }
+            if let b = c.backend { s += "@" + b.rawValue }
             return s
         }
         return backend.rawValue + " " + parts.joined(separator: " | ")

@@ -54,6 +54,7 @@ public struct EffectiveConfig: @unchecked Sendable {  // Yams' nodes are values,
             if k == 0 { body.append((Node("default"), Node("true", Tag(.bool)))) }
             if !comp.hardening.isEmpty { body.append((Node("hardening"), flow(comp.hardening.map(\.rawValue)))) }
             if let s = comp.syscalls { body.append((Node("syscalls"), flow(s))) }
+            if let b = comp.backend { body.append((Node("backend"), Node(b.rawValue))) }
             if k == 0 { body += defaultSettings.map { (Node($0.key), $0.value) } }
             compartments.append((Node(names[k]), .mapping(Node.Mapping(body, .implicit, .flow))))
         }

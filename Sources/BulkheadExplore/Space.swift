@@ -59,16 +59,22 @@ public struct Space: Sendable {
             if blocks.dropFirst().contains(where: { b in b.contains { x in b.contains { y in x < y && !mayShare(x, y) } } }) {
                 continue
             }
-            for backend in spec.backends.map(\.value) {
+            // one backend for every compartment; with `mix_backends`, one per compartment other than the default
+            let all = spec.backends.map(\.value)
+            let assignments = spec.mixBackends ? product(blocks.indices.map { $0 == 0 ? [all[0]] : all }) : all.map { b in blocks.map { _ in b } }
+            for assignment in assignments {
+                // a configuration's backend is the weakest its compartments use; a compartment names its own where it differs
+                let backend = assignment.dropFirst().min { SafetyVector.strength($0) < SafetyVector.strength($1) } ?? assignment[0]
                 var choices: [[Configuration.Compartment]] = []
                 for (k, libs) in blocks.enumerated() {
                     let hardening = k == 0 && !spec.hardenDefault ? [Set<Hardening>()] : spec.hardening
                     let members = k == 0 ? fixed + libs : libs
+                    let own = k == 0 || assignment[k] == backend ? nil : assignment[k]
                     var lists: [[String]?] = [nil]
-                    if backend == .process, members.allSatisfy({ allowlists[$0] != nil }) {
+                    if (own ?? backend) == .process, members.allSatisfy({ allowlists[$0] != nil }) {
                         lists.append(Array(Set(members.flatMap { allowlists[$0]! })))
                     }
-                    choices.append(hardening.flatMap { h in lists.map { Configuration.Compartment(libraries: libs, hardening: Array(h), syscalls: $0) } })
+                    choices.append(hardening.flatMap { h in lists.map { Configuration.Compartment(libraries: libs, hardening: Array(h), syscalls: $0, backend: own) } })
                 }
                 for compartments in product(choices) {
                     let c = Configuration(backend: backend, compartments: compartments)
@@ -83,11 +89,11 @@ public struct Space: Sendable {
 
     /// Of two configurations equally safe, the one kept: fewer compartments, then the weaker mechanism.
     static func cheaper(_ a: Configuration, than b: Configuration) -> Bool {
-        (a.compartments.count, SafetyVector.strength(a.backend), a.label) < (b.compartments.count, SafetyVector.strength(b.backend), b.label)
+        (a.compartments.count, SafetyVector.strength(a.strongest), a.label) < (b.compartments.count, SafetyVector.strength(b.strongest), b.label)
     }
 
     static func rank(_ c: Configuration) -> (Int, Int, Int, String) {
-        (SafetyVector.strength(c.backend), c.compartments.count, c.compartments.reduce(0) { $0 + $1.hardening.count }, c.label)
+        (SafetyVector.strength(c.strongest), c.compartments.count, c.compartments.reduce(0) { $0 + $1.hardening.count }, c.label)
     }
 
     /// The set partitions of {default} ∪ items, the default compartment's block first (possibly without items),

@@ -57,6 +57,26 @@ final class SpaceTests: XCTestCase {
         XCTAssertEqual(config.backend.value, .process)
     }
 
+    /// `mix_backends: true`: compartments of one configuration may use different backends, which gives points
+    /// no single backend has (a hardened library kept in the main process beside one in a process of its own).
+    func testMixedBackendsAddConfigurationsWithABackendPerCompartment() throws {
+        let plan = try ExploreTestSupport.plan(Self.small + "\nmix_backends: true\n")
+        let labels = plan.items.map(\.label)
+        XCTAssertTrue(labels.contains("fcall main | a[sp] | b@process"), "\(labels)")
+        XCTAssertTrue(Set(try ExploreTestSupport.plan(Self.small).items.map(\.label)).isSubset(of: Set(labels)))
+        let i = plan.space.configurations.firstIndex { $0.label == "fcall main | a[sp] | b@process" }!
+        let j = plan.space.configurations.firstIndex { $0.label == "process main | a[sp] | b" }!
+        XCTAssertTrue(plan.space.order.lessOrEqual(i, j))
+        XCTAssertFalse(plan.space.order.lessOrEqual(j, i))
+        XCTAssertEqual(plan.space.configurations[i].strongest, .process)
+        let yaml = plan.items[i].yaml
+        XCTAssertTrue(yaml.contains("b: {libraries: [b], backend: process}"), yaml)
+        let config = try ConfigParser.parse(text: yaml, path: "g.yaml", displayPath: "g.yaml", baseDirectory: ExploreTestSupport.fixture)
+        XCTAssertEqual(config.backend.value, .fcall)
+        XCTAssertEqual(config.backend(ofCompartment: "b"), .process)
+        XCTAssertTrue(config.mixesBackends)
+    }
+
     func testHashesNameTheAnnotationFileAndTheSources() throws {
         let one = try ExploreTestSupport.plan(Self.small), again = try ExploreTestSupport.plan(Self.small)
         XCTAssertEqual(one.items.map(\.hash), again.items.map(\.hash))
