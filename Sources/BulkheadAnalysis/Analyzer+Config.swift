@@ -152,7 +152,7 @@ extension Analyzer {
     /// of another process calls is an RPC back into the main process.
     func mechanism(from caller: String, into callee: String, anyCaller: Bool) -> BackendKind {
         let callers = anyCaller ? config.compartments.map(\.name.value) : [caller]
-        return callers.allSatisfy { sharesAddressSpace($0, callee) } ? backend(of: callee) : .process
+        return callers.allSatisfy { sharesAddressSpace($0, callee) } ? backend(of: callee) : .betweenProcesses
     }
 
     /// The stub of a crossing: `plain` when its mechanism is the callee's backend, else `bh_rpc_` and the rest

@@ -206,7 +206,7 @@ public struct Analyzer {
             let extras = (types ?? []).enumerated().map { Parameter(name: "...\($0.offset + 1)", type: $0.element.cType) }
             gates.append(Plan.Gate(
                 name: d.info.name, stub: stub, compartment: d.compartment,
-                backend: stub.hasPrefix("bh_rpc_") ? .process : backend(of: d.compartment), library: d.library,
+                backend: stub.hasPrefix("bh_rpc_") ? .betweenProcesses : backend(of: d.compartment), library: d.library,
                 location: layout.display(d.info.location), resultType: d.info.resultType, parameters: d.info.parameters + extras,
                 isVariadic: d.info.isVariadic, variadicVia: gc?.variadicVia?.value, errorReturn: gc?.errorReturn?.value,
                 uses: Array(Set(uses)).sorted(),

@@ -40,6 +40,9 @@ extension BackendKind {
 }
 
 extension BackendKind {
+    /// The mechanism of a call from one process into another, whatever the callee's backend: an RPC.
+    public static let betweenProcesses = BackendKind.process
+
     /// The process a compartment runs in: nil for the main process, which holds the default compartment and
     /// every compartment whose backend has no address space of its own; else the compartment's own.
     public static func process(of compartment: String, _ kind: BackendKind, isDefault: Bool) -> String? {

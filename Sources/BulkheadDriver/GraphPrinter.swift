@@ -11,6 +11,7 @@ public enum GraphPrinter {
             out += "  subgraph \(quote("cluster_" + c.name)) {\n"
             var label = "compartment \(c.name)\(c.isDefault ? " (default)" : "")"
             if !c.hardening.isEmpty { label += "\\nhardening: " + c.hardening.joined(separator: ", ") }
+            if c.backend != plan.backend { label += "\\nbackend: " + c.backend.rawValue }
             out += "    label=\(quote(label));\n"
             for lib in c.libraries {
                 let n = plan.libraries.first { $0.name == lib }?.sources.count ?? 0
@@ -23,7 +24,9 @@ public enum GraphPrinter {
             for from in byLibrary.keys.sorted() {
                 let n = byLibrary[from]!.count
                 // a variadic function's gate specialised to what its calls pass through '...' says so
-                let name = gate.forwarded.map { "\(gate.name)(..., \($0.map(\.cType).joined(separator: ", ")))" } ?? gate.name
+                var name = gate.forwarded.map { "\(gate.name)(..., \($0.map(\.cType).joined(separator: ", ")))" } ?? gate.name
+                // a call from another process into one whose backend is not a process's: an RPC of its own
+                if gate.backend != plan.backend(of: gate.compartment) { name += " by RPC" }
                 out += "  \(quote("lib:" + from)) -> \(quote("lib:" + gate.library)) [label=\(quote("\(name) (\(n))"))];\n"
             }
         }

@@ -38,6 +38,17 @@ final class MixedBackendTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("MIXED-SECRET") || r.stderr.contains("MIXED-SECRET"), r.stdout + r.stderr)
     }
 
+    /// The plan says where each crossing is an RPC of its own: `graph` marks it, and names the compartments
+    /// whose backend is not the top-level one.
+    func testTheGraphShowsEachCompartmentsBackendAndTheRPCsIntoTheMainProcess() throws {
+        let r = TestSupport.cli(["graph", TestSupport.fixtures + "/mixed/bulkhead.yaml"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("compartment work\\nbackend: process"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("compartment tools\\nbackend"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("\"lib:worker\" -> \"lib:fmt\" [label=\"fmt_hex by RPC (1)\"]"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("\"lib:app\" -> \"lib:fmt\" [label=\"fmt_hex (1)\"]"), r.stdout)
+    }
+
     /// The fixture's commented compartment, uncommented: an mpk compartment, refused at its line until the
     /// mpk backend exists.
     func testAnMpkCompartmentIsRefusedAtItsLine() throws {
