@@ -338,6 +338,10 @@ public func bhFrameAlloc(_ gate: Int32, _ size: Int, _ align: Int) -> UnsafeMuta
     }
     let p = bh_pair(rt.pointee.self_index, callee)
     if p < 0 { return bhStackAlloc(size, align) }  // a gate the plan gives this compartment no use of: refused
+    if size < 0 || size > bh_lend_max() {  // bh_limits.h
+        bh_report_lend_too_large(gate, callee, size)
+        abort()
+    }
     return allocate(bh_tls_get_channel() ?? acquireChannel(), p + 1, size, align)
 }
 
