@@ -128,6 +128,59 @@ static uintptr_t saved_sp(struct __jmp_buf_tag *env, uintptr_t lo, uintptr_t *pc
     return bh_demangle((uintptr_t)w[BH_JB_RSP]);
 }
 
+/* The executable's image (GNU ld's default script): a PLT stub and its GOT slot lie in it. */
+extern char __executable_start[] __attribute__((weak)), _end[] __attribute__((weak));
+static int in_image(uintptr_t a, size_t n) {
+    uintptr_t lo = (uintptr_t)__executable_start, hi = (uintptr_t)_end;
+    return lo && hi > lo && a >= lo && a <= hi && n <= hi - a;
+}
+
+/* The C library's setjmp entry points, as the runtime's GOT has them. */
+static int is_setjmp(uintptr_t f) {
+    return f && (f == (uintptr_t)&_setjmp || f == (uintptr_t)&__sigsetjmp || f == (uintptr_t)&setjmp);
+}
+
+/* Whether the code at `a` (of this compartment) is a PLT stub that jumps to a setjmp entry point through
+ * its GOT slot: [endbr64] [bnd] jmp *disp32(%rip). */
+static int plt_to_setjmp(uintptr_t a) {
+    if (!in_image(a, 16)) return 0;
+    const unsigned char *c = (const unsigned char *)a;
+    if (c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa) c += 4;
+    if (c[0] == 0xf2) c++;
+    if (c[0] != 0xff || c[1] != 0x25) return 0;
+    int32_t d;
+    memcpy(&d, c + 2, sizeof d);
+    uintptr_t slot = (uintptr_t)(c + 6) + (intptr_t)d, f;
+    if (!in_image(slot, sizeof f)) return 0;
+    memcpy(&f, (const void *)slot, sizeof f);
+    return is_setjmp(f);
+}
+
+/* Whether pc, in this compartment's code, is the return address of a call of setjmp, _setjmp, sigsetjmp or
+ * __sigsetjmp: what a jmp_buf that the program set holds. A PC a callee made up must be one of those too. */
+static int after_setjmp_call(uintptr_t pc) {
+    const bh_region t = bh_rt.program->compartments[bh_rt.self_index].text;
+    if (pc < t.start + 6 || pc > t.end) return 0;
+    const unsigned char *c = (const unsigned char *)pc;
+    int32_t d;
+    if (c[-5] == 0xe8) {   /* call rel32: to the PLT stub (or the function itself) */
+        memcpy(&d, c - 4, sizeof d);
+        uintptr_t target = pc + (intptr_t)d;
+        if (is_setjmp(target)) return 1;
+        if (target >= t.start && target < t.end) return 0;   /* a function of the program's own */
+        if (bh_text_owner(target) >= 0 || bh_band_owner(target) >= 0) return 0;
+        return plt_to_setjmp(target);
+    }
+    if (c[-6] == 0xff && c[-5] == 0x15) {   /* call *disp32(%rip) (-fno-plt) */
+        memcpy(&d, c - 4, sizeof d);
+        uintptr_t slot = pc + (intptr_t)d, f;
+        if (!in_image(slot, sizeof f)) return 0;
+        memcpy(&f, (const void *)slot, sizeof f);
+        return is_setjmp(f);
+    }
+    return 0;
+}
+
 /* A jump by the program. Local (the C library's) unless this thread serves a call and the target lies
  * outside it. */
 static void jump(struct __jmp_buf_tag *env, int val, int chk) {
@@ -173,7 +226,7 @@ int bh_unwind_arrived(bh_frame *f, int32_t gate, int32_t callee) {
     uintptr_t hi = c ? c->mark : stack_hi();
     uintptr_t pc = 0;
     uintptr_t sp = saved_sp(env, lo, &pc);
-    if (sp > lo && sp < hi && bh_text_owner(pc) == bh_rt.self_index) __real_longjmp(env, val == 0 ? 1 : val);
+    if (sp > lo && sp < hi && after_setjmp_call(pc)) __real_longjmp(env, val == 0 ? 1 : val);
     uintptr_t a = (uintptr_t)env;
     if (c && !(a > lo && a < hi)) {   /* not a frame of this call: maybe of one further out */
         c->env = env;
