@@ -240,7 +240,7 @@ int bh_unwind_arrived(bh_frame *f, int32_t gate, int32_t callee) {
     bh_rb_gate(&b, gate);
     bh_rb_str(&b, ": longjmp to a jmp_buf at ");
     bh_rb_hex(&b, a);
-    bh_rb_str(&b, " that is in no active frame of its callers");
+    bh_rb_str(&b, " that no active frame of its callers set");
     bh_rb_emit(&b);
     bh_request_termination(BH_TERM_FATAL, BH_REFUSED_STATUS);
     return 0;

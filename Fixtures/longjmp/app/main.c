@@ -99,6 +99,15 @@ int main(int argc, char **argv)
         printf("forged: %d\n", leaf_forge());
         return 0;
     }
+    if (argc > 1 && strcmp(argv[1], "hijack") == 0) {
+        jmp_buf jb;
+        if (setjmp(jb) != 0) {
+            printf("hijacked\n");
+            return 0;
+        }
+        printf("hijack: %d\n", leaf_hijack(&jb));
+        return 0;
+    }
     for (int round = 0; round < 3; round++) {
         printf("one level: %d %d %d\n", one_level(5), one_level(-3), one_level(-1));
         printf("nested: %d %d\n", nested(4), nested(-6));

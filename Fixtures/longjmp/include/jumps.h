@@ -10,6 +10,8 @@ int leaf_sigwork(sigjmp_buf *jb, int n);
 int leaf_each(int (*cb)(int), int n);
 /* leaf: jumps to a jmp_buf of its own that no setjmp wrote */
 int leaf_forge(void);
+/* leaf: rewrites *jb to resume elsewhere in its setter's code, then jumps to it */
+int leaf_hijack(jmp_buf *jb);
 /* mid: calls leaf_work (nested gates: a jump from leaf to main leaves both calls) */
 int mid_work(jmp_buf *jb, int n);
 /* mid: catches leaf's jump itself, returns 1000 + the value */

@@ -1,5 +1,6 @@
 #include "jumps.h"
 
+#include <stdint.h>
 #include <string.h>
 
 int leaf_work(jmp_buf *jb, int n)
@@ -32,4 +33,19 @@ int leaf_forge(void)
     static jmp_buf mine;
     memset(&mine, 0x41, sizeof mine);
     longjmp(mine, 1);
+}
+
+/* `longjmp hijack`: as a hostile leaf would, main's jmp_buf (on the shared stack: its address crossed)
+ * rewritten to resume one byte past where main's setjmp returns (every process shares main's pointer
+ * guard, so the leaf can demangle and mangle), then jumped to */
+int leaf_hijack(jmp_buf *jb)
+{
+    uintptr_t guard, w[8];
+    __asm__("mov %%fs:0x30, %0" : "=r"(guard));
+    memcpy(w, (*jb)[0].__jmpbuf, sizeof w);
+    uintptr_t pc = ((w[7] >> 0x11) | (w[7] << (64 - 0x11))) ^ guard;
+    pc = (pc + 1) ^ guard;
+    w[7] = (pc << 0x11) | (pc >> (64 - 0x11));
+    memcpy((*jb)[0].__jmpbuf, w, sizeof w);
+    longjmp(*jb, 1);
 }

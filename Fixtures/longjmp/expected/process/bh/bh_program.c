@@ -10,12 +10,13 @@ extern char bh_shared_start[], bh_shared_end[];
 /* the entry table: the only ways into each compartment */
 void bh_entry_0_leaf_each(bh_frame *);
 void bh_entry_1_leaf_forge(bh_frame *);
-void bh_entry_2_leaf_sigwork(bh_frame *);
-void bh_entry_3_leaf_work(bh_frame *);
-void bh_entry_4_mid_catch(bh_frame *);
-void bh_entry_5_mid_fail(bh_frame *);
-void bh_entry_6_mid_work(bh_frame *);
-void bh_entry_7_jumping_callback(bh_frame *);
+void bh_entry_2_leaf_hijack(bh_frame *);
+void bh_entry_3_leaf_sigwork(bh_frame *);
+void bh_entry_4_leaf_work(bh_frame *);
+void bh_entry_5_mid_catch(bh_frame *);
+void bh_entry_6_mid_fail(bh_frame *);
+void bh_entry_7_mid_work(bh_frame *);
+void bh_entry_8_jumping_callback(bh_frame *);
 
 
 static const bh_compartment_desc bh_compartments[] = {
@@ -28,26 +29,28 @@ static const bh_compartment_desc bh_compartments[] = {
 static const uint32_t bh_callers_0[] = { 0x1 };
 static const uint32_t bh_callers_1[] = { 0x1 };
 static const uint32_t bh_callers_2[] = { 0x1 };
-static const uint32_t bh_callers_3[] = { 0x3 };
-static const uint32_t bh_callers_4[] = { 0x1 };
+static const uint32_t bh_callers_3[] = { 0x1 };
+static const uint32_t bh_callers_4[] = { 0x3 };
 static const uint32_t bh_callers_5[] = { 0x1 };
 static const uint32_t bh_callers_6[] = { 0x1 };
+static const uint32_t bh_callers_7[] = { 0x1 };
 
 static const bh_gate_desc bh_gates[] = {
 	{ "leaf_each", 2, bh_entry_0_leaf_each, bh_callers_0 },
 	{ "leaf_forge", 2, bh_entry_1_leaf_forge, bh_callers_1 },
-	{ "leaf_sigwork", 2, bh_entry_2_leaf_sigwork, bh_callers_2 },
-	{ "leaf_work", 2, bh_entry_3_leaf_work, bh_callers_3 },
-	{ "mid_catch", 1, bh_entry_4_mid_catch, bh_callers_4 },
-	{ "mid_fail", 1, bh_entry_5_mid_fail, bh_callers_5 },
-	{ "mid_work", 1, bh_entry_6_mid_work, bh_callers_6 },
-	{ "jumping_callback", 0, bh_entry_7_jumping_callback, 0 },
+	{ "leaf_hijack", 2, bh_entry_2_leaf_hijack, bh_callers_2 },
+	{ "leaf_sigwork", 2, bh_entry_3_leaf_sigwork, bh_callers_3 },
+	{ "leaf_work", 2, bh_entry_4_leaf_work, bh_callers_4 },
+	{ "mid_catch", 1, bh_entry_5_mid_catch, bh_callers_5 },
+	{ "mid_fail", 1, bh_entry_6_mid_fail, bh_callers_6 },
+	{ "mid_work", 1, bh_entry_7_mid_work, bh_callers_7 },
+	{ "jumping_callback", 0, bh_entry_8_jumping_callback, 0 },
 };
 
 static const bh_program_desc bh_program = {
 	BH_ABI_VERSION, "longjmp",
 	3, bh_compartments,
-	8, bh_gates,
+	9, bh_gates,
 	{ (uintptr_t)bh_shared_start, (uintptr_t)bh_shared_end },
 	(size_t)1 << 30, /* shared heap: 1 GiB reserved, pages used on demand */
 };

@@ -98,6 +98,7 @@ static void *worker(void *arg)
 }
 
 extern __typeof__(leaf_forge) bh_gate_leaf_forge;
+extern __typeof__(leaf_hijack) bh_gate_leaf_hijack;
 extern __typeof__(leaf_work) bh_gate_leaf_work;
 extern __typeof__(mid_catch) bh_gate_mid_catch;
 int main(int argc, char **argv)
@@ -108,6 +109,15 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "forged") == 0) {
         printf("forged: %d\n", bh_gate_leaf_forge());
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "hijack") == 0) {
+        jmp_buf jb;
+        if (setjmp(jb) != 0) {
+            printf("hijacked\n");
+            return 0;
+        }
+        printf("hijack: %d\n", bh_gate_leaf_hijack(&jb));
         return 0;
     }
     for (int round = 0; round < 3; round++) {

@@ -113,6 +113,7 @@ static void *worker(void *arg)
 }
 
 extern __typeof__(leaf_forge) bh_gate_leaf_forge;
+extern __typeof__(leaf_hijack) bh_gate_leaf_hijack;
 extern __typeof__(leaf_work) bh_gate_leaf_work;
 extern __typeof__(mid_catch) bh_gate_mid_catch;
 int main(int argc, char **argv)
@@ -123,6 +124,15 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "forged") == 0) {
         printf("forged: %d\n", bh_gate_leaf_forge());
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "hijack") == 0) {
+        jmp_buf __bh_priv_jb; __attribute__((cleanup(__bh_ss_release))) __typeof__(__bh_priv_jb) *__bh_ss_jb = (__typeof__(__bh_priv_jb) *)__bh_ss_copy(&__bh_priv_jb, sizeof __bh_priv_jb, _Alignof(__typeof__(__bh_priv_jb)));
+        if (setjmp((*__bh_ss_jb)) != 0) {
+            printf("hijacked\n");
+            return 0;
+        }
+        printf("hijack: %d\n", bh_gate_leaf_hijack(&(*__bh_ss_jb)));
         return 0;
     }
     for (int round = 0; round < 3; round++) {
@@ -149,20 +159,20 @@ int main(int argc, char **argv)
 #include "bulkhead_runtime.h"
 
 /* trampoline: int jumping_callback(int i)
- * defined at app/main.c:58:12; gate 7 into compartment 'main' */
-struct bh_frame_7 {
+ * defined at app/main.c:58:12; gate 8 into compartment 'main' */
+struct bh_frame_8 {
 	bh_frame h;
 	int ret;
 	int a0_i;
 };
 
-void bh_entry_7_jumping_callback(bh_frame *bh_h);
-void bh_entry_7_jumping_callback(bh_frame *bh_h)
+void bh_entry_8_jumping_callback(bh_frame *bh_h);
+void bh_entry_8_jumping_callback(bh_frame *bh_h)
 {
-	struct bh_frame_7 bh_l;
+	struct bh_frame_8 bh_l;
 	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
 		return;
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_i) bh_a0_i = bh_l.a0_i;
 	__typeof__(bh_f->ret) bh_r = jumping_callback(bh_a0_i);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
@@ -173,9 +183,9 @@ static __attribute__((section("bh_gate_text"))) int bh_cb_jumping_callback(int b
 	if (bh_self() == 0) {
 		return jumping_callback(bh_a0_i);
 	}
-	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
+	struct bh_frame_8 *bh_f = (struct bh_frame_8 *)bh_frame_alloc(8, sizeof *bh_f, _Alignof(struct bh_frame_8));
 	__builtin_memcpy(&bh_f->a0_i, &bh_a0_i, sizeof bh_f->a0_i);
-	bh_call(7, &bh_f->h);
+	bh_call(8, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }

@@ -46,20 +46,20 @@ int mid_fail(jmp_buf *jb, int n)
 #include "bulkhead_runtime.h"
 
 /* gate: int mid_catch(int n)
- * defined at mid/mid.c:11:5; gate 4 into compartment 'mid' */
-struct bh_frame_4 {
+ * defined at mid/mid.c:11:5; gate 5 into compartment 'mid' */
+struct bh_frame_5 {
 	bh_frame h;
 	int ret;
 	int a0_n;
 };
 
-void bh_entry_4_mid_catch(bh_frame *bh_h);
-void bh_entry_4_mid_catch(bh_frame *bh_h)
+void bh_entry_5_mid_catch(bh_frame *bh_h);
+void bh_entry_5_mid_catch(bh_frame *bh_h)
 {
-	struct bh_frame_4 bh_l;
+	struct bh_frame_5 bh_l;
 	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
 		return;
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_n) bh_a0_n = bh_l.a0_n;
 	__typeof__(bh_f->ret) bh_r = mid_catch(bh_a0_n);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
@@ -70,9 +70,9 @@ __attribute__((section("bh_gate_text"))) int bh_gate_mid_catch(int bh_a0_n)
 	if (bh_self() == 1) {
 		return mid_catch(bh_a0_n);
 	}
-	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_frame_alloc(4, sizeof *bh_f, _Alignof(struct bh_frame_4));
+	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
 	__builtin_memcpy(&bh_f->a0_n, &bh_a0_n, sizeof bh_f->a0_n);
-	bh_call(4, &bh_f->h);
+	bh_call(5, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
@@ -83,21 +83,21 @@ __attribute__((section("bh_gate_text"))) int bh_gate_mid_catch(int bh_a0_n)
 }
 
 /* gate: int mid_fail(jmp_buf *jb, int n)
- * defined at mid/mid.c:20:5; gate 5 into compartment 'mid' */
-struct bh_frame_5 {
+ * defined at mid/mid.c:20:5; gate 6 into compartment 'mid' */
+struct bh_frame_6 {
 	bh_frame h;
 	int ret;
 	jmp_buf *a0_jb;
 	int a1_n;
 };
 
-void bh_entry_5_mid_fail(bh_frame *bh_h);
-void bh_entry_5_mid_fail(bh_frame *bh_h)
+void bh_entry_6_mid_fail(bh_frame *bh_h);
+void bh_entry_6_mid_fail(bh_frame *bh_h)
 {
-	struct bh_frame_5 bh_l;
+	struct bh_frame_6 bh_l;
 	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
 		return;
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_h;  /* for the result */
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_jb) bh_a0_jb = bh_l.a0_jb;
 	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
 	__typeof__(bh_f->ret) bh_r = mid_fail(bh_a0_jb, bh_a1_n);
@@ -109,10 +109,10 @@ __attribute__((section("bh_gate_text"))) int bh_gate_mid_fail(jmp_buf *bh_a0_jb,
 	if (bh_self() == 1) {
 		return mid_fail(bh_a0_jb, bh_a1_n);
 	}
-	struct bh_frame_5 *bh_f = (struct bh_frame_5 *)bh_frame_alloc(5, sizeof *bh_f, _Alignof(struct bh_frame_5));
+	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
 	__builtin_memcpy(&bh_f->a0_jb, &bh_a0_jb, sizeof bh_f->a0_jb);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
-	bh_call(5, &bh_f->h);
+	bh_call(6, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
@@ -123,21 +123,21 @@ __attribute__((section("bh_gate_text"))) int bh_gate_mid_fail(jmp_buf *bh_a0_jb,
 }
 
 /* gate: int mid_work(jmp_buf *jb, int n)
- * defined at mid/mid.c:5:5; gate 6 into compartment 'mid' */
-struct bh_frame_6 {
+ * defined at mid/mid.c:5:5; gate 7 into compartment 'mid' */
+struct bh_frame_7 {
 	bh_frame h;
 	int ret;
 	jmp_buf *a0_jb;
 	int a1_n;
 };
 
-void bh_entry_6_mid_work(bh_frame *bh_h);
-void bh_entry_6_mid_work(bh_frame *bh_h)
+void bh_entry_7_mid_work(bh_frame *bh_h);
+void bh_entry_7_mid_work(bh_frame *bh_h)
 {
-	struct bh_frame_6 bh_l;
+	struct bh_frame_7 bh_l;
 	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
 		return;
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_jb) bh_a0_jb = bh_l.a0_jb;
 	__typeof__(bh_l.a1_n) bh_a1_n = bh_l.a1_n;
 	__typeof__(bh_f->ret) bh_r = mid_work(bh_a0_jb, bh_a1_n);
@@ -149,10 +149,10 @@ __attribute__((section("bh_gate_text"))) int bh_gate_mid_work(jmp_buf *bh_a0_jb,
 	if (bh_self() == 1) {
 		return mid_work(bh_a0_jb, bh_a1_n);
 	}
-	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_frame_alloc(6, sizeof *bh_f, _Alignof(struct bh_frame_6));
+	struct bh_frame_7 *bh_f = (struct bh_frame_7 *)bh_frame_alloc(7, sizeof *bh_f, _Alignof(struct bh_frame_7));
 	__builtin_memcpy(&bh_f->a0_jb, &bh_a0_jb, sizeof bh_f->a0_jb);
 	__builtin_memcpy(&bh_f->a1_n, &bh_a1_n, sizeof bh_f->a1_n);
-	bh_call(6, &bh_f->h);
+	bh_call(7, &bh_f->h);
 	if (bh_f->h.status == BH_FAULTED) {
 		bh_stack_free(bh_f);
 		{ __typeof__(bh_f->ret) bh_zero; __builtin_memset(&bh_zero, 0, sizeof bh_zero); return bh_zero; }
