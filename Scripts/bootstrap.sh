@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Bulkhead needs, when missing. Idempotent; safe to run any time.
 set -euo pipefail
-packages=(libclang-dev clang-14 libseccomp-dev csmith libcsmith-dev make gcc python3 graphviz dpkg-dev)
+packages=(libclang-dev clang-14 libseccomp-dev csmith libcsmith-dev make gcc python3 graphviz dpkg-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -71,6 +71,7 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
         if f == frame {
             if st == BH_ST_CALL || st == BH_ST_SERVING { internalError("a call came back unanswered") }
             hot.pointee.top = outer
+            if st == BH_ST_UNWOUND { unwound(frame, gate, target, me) }  // a longjmp left the call (Unwind.swift)
             bh_set_errno(f.pointee.err)
             if st == BH_ST_FAULTED && bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE { faultedWhileEnding(me) }
             return
@@ -102,7 +103,9 @@ private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePoi
     bh_frame_set_status(f, BH_ST_SERVING)  // a forged hand-over of this frame does not run it twice
     bh_set_errno(f.pointee.err)
     bh_serve_begin(ch, f, gate, caller)
-    bh_run_entry(gate, f)
+    var env: UnsafeMutableRawPointer? = nil
+    var val: Int32 = 0
+    let left = bh_serve_entry(gate, f, &env, &val)  // 1: a longjmp to a frame outside the call left it
     let err = bh_errno()
     bh_tls_set_serving(outer)
     if bh_serve_refused() != 0 {
@@ -111,7 +114,7 @@ private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePoi
     }
     bh_flush_std()
     f.pointee.err = err
-    bh_frame_set_status(f, BH_ST_RETURN)
+    if left != 0 { bh_frame_set_unwound(f, env, val) } else { bh_frame_set_status(f, BH_ST_RETURN) }
     bh_owner_hand(ch, caller)
 }
 
@@ -335,6 +338,10 @@ public func bhFrameAlloc(_ gate: Int32, _ size: Int, _ align: Int) -> UnsafeMuta
     }
     let p = bh_pair(rt.pointee.self_index, callee)
     if p < 0 { return bhStackAlloc(size, align) }  // a gate the plan gives this compartment no use of: refused
+    if size < 0 || size > bh_lend_max() {  // bh_limits.h
+        bh_report_lend_too_large(gate, callee, size)
+        abort()
+    }
     return allocate(bh_tls_get_channel() ?? acquireChannel(), p + 1, size, align)
 }
 

@@ -61,7 +61,7 @@ public struct ProcessBackend: Backend {
         BH_RUNTIME ?= $(HOME)/\(Self.runtimeFolder(generator: generator))
         SWIFT_STATIC ?= $(shell dirname "$$(dirname "$$(readlink -f "$$(command -v swiftc)")")")/lib/swift_static/linux
         \(Self.cxxRuntime(plan))
-        BH_LIBS = -Wl,--wrap=main -Wl,--wrap=__cxa_atexit -Wl,--wrap=on_exit $(BH_RUNTIME)/libBulkheadRuntime.a $(SWIFT_STATIC)/x86_64/swiftrt.o -L$(SWIFT_STATIC) -lswiftCore -lseccomp -ldl -lpthread $(BH_CXXRT) -lm
+        BH_LIBS = -Wl,--wrap=main -Wl,--wrap=__cxa_atexit -Wl,--wrap=on_exit -Wl,--wrap=longjmp,--wrap=_longjmp,--wrap=siglongjmp,--wrap=__longjmp_chk $(BH_RUNTIME)/libBulkheadRuntime.a $(SWIFT_STATIC)/x86_64/swiftrt.o -L$(SWIFT_STATIC) -lswiftCore -lseccomp -ldl -lpthread $(BH_CXXRT) -lm
 
         """
     }
