@@ -53,7 +53,8 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
     bh_frame_set_status(frame, BH_ST_CALL)
     let outer = hot.pointee.top  // kept privately: the channel's words are anyone's to write
     bh_frame_set_prev(ch, frame, outer)
-    bh_frame_post(ch, bh_stack_of(ch, frame, MemoryLayout<bh_frame>.size), frame)
+    let posted = bh_stack_of(ch, frame, MemoryLayout<bh_frame>.size)
+    bh_frame_post(ch, posted, frame)
     hot.pointee.top = frame
     bh_owner_hand(ch, target)
     while true {
@@ -72,6 +73,7 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
         if st == BH_ST_EXIT { exitFromCaller(me) }
         if f == frame {
             if st == BH_ST_CALL || st == BH_ST_SERVING { internalError("a call came back unanswered") }
+            bh_frame_unpost(ch, posted)
             hot.pointee.top = outer
             bh_set_errno(f.pointee.err)
             if st == BH_ST_FAULTED && bh_load(&ctrl.pointee.terminating) != BH_TERM_NONE { faultedWhileEnding(me) }

@@ -251,6 +251,11 @@ static inline void bh_frame_post(const bh_channel *_Nonnull ch, int32_t loc, con
     char *sub = bh_sub(loc - 1, ch);
     __atomic_store_n(&((bh_sub_header *)sub)->posted, (int32_t)((const char *)f - sub), __ATOMIC_RELAXED);
 }
+/* The caller, when its call came back: no post is left behind (one its callee never took, having died, must
+ * not make bytes that later lie there a call). */
+static inline void bh_frame_unpost(const bh_channel *_Nonnull ch, int32_t loc) {
+    if (loc > 0) __atomic_store_n(&((bh_sub_header *)bh_sub(loc - 1, ch))->posted, 0, __ATOMIC_RELAXED);
+}
 /* The callee, before it serves frame f (on the sub-stack loc, which it maps): whether f is the call posted
  * there, which it takes (each post is served once). The hand-over words (owner, innermost frame) are
  * anyone's to write; the post lies where only the two parties of the pair can write: a third compartment
