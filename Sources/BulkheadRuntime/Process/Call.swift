@@ -53,6 +53,8 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
     bh_frame_set_status(frame, BH_ST_CALL)
     let outer = hot.pointee.top  // kept privately: the channel's words are anyone's to write
     bh_frame_set_prev(ch, frame, outer)
+    let posted = bh_stack_of(ch, frame, MemoryLayout<bh_frame>.size)
+    bh_frame_post(ch, posted, frame)
     hot.pointee.top = frame
     bh_owner_hand(ch, target)
     while true {
@@ -64,12 +66,14 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
         guard let f = hot.pointee.top else { internalError("empty channel") }
         // a frame other than this call's own must be a call into this compartment, in memory it shares with
         // the caller alone: that memory names the caller
-        let caller = f == frame ? me : bh_frame_origin(ch, f, me)
+        let loc = f == frame ? 0 : bh_stack_of(ch, f, MemoryLayout<bh_frame>.size)
+        let caller = f == frame ? me : bh_frame_origin_at(loc, me)
         if caller < 0 { internalError("a frame in memory this compartment shares with no caller") }
         let st = bh_frame_status(f)
         if st == BH_ST_EXIT { exitFromCaller(me) }
         if f == frame {
             if st == BH_ST_CALL || st == BH_ST_SERVING { internalError("a call came back unanswered") }
+            bh_frame_unpost(ch, posted)
             hot.pointee.top = outer
             if st == BH_ST_UNWOUND { unwound(frame, gate, target, me) }  // a longjmp left the call (Unwind.swift)
             bh_set_errno(f.pointee.err)
@@ -77,8 +81,19 @@ public func bhCall(_ gate: Int32, _ frame: UnsafeMutablePointer<bh_frame>?) {
             return
         }
         if st != BH_ST_CALL { internalError("a return reached the wrong frame") }
+        if bh_frame_take(ch, loc, f) == 0 {
+            notPosted(ch, f, me)
+            continue
+        }
         serve(ch, f, me, caller)
     }
+}
+
+/// A hand-over of a frame that its caller did not post (bh_frame_take): someone else wrote the channel's
+/// hand-over words. Refused; the program ends.
+private func notPosted(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePointer<bh_frame>, _ me: Int32) {
+    bh_refuse(-1, -1, cs("its frame was not handed over by a party of the call (the channel's hand-over words were forged)"), nil)
+    bh_park(ch, me)
 }
 
 /// Runs the request on top of the channel in this compartment (from `caller`, as bh_frame_origin found from
@@ -102,13 +117,13 @@ private func serve(_ ch: UnsafeMutablePointer<bh_channel>, _ f: UnsafeMutablePoi
     bh_tls_set_serving(f)
     bh_frame_set_status(f, BH_ST_SERVING)  // a forged hand-over of this frame does not run it twice
     bh_set_errno(f.pointee.err)
-    bh_serve_begin(ch, f, gate, caller)
+    let mark = bh_serve_begin(ch, f, gate, caller)
     var env: UnsafeMutableRawPointer? = nil
     var val: Int32 = 0
     let left = bh_serve_entry(gate, f, &env, &val)  // 1: a longjmp to a frame outside the call left it
     let err = bh_errno()
     bh_tls_set_serving(outer)
-    if bh_serve_refused() != 0 {
+    if bh_serve_end(mark) != 0 {
         bh_park(ch, me)
         return
     }
@@ -166,8 +181,9 @@ func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never 
         }
         // a caller found means the frame lies in memory this process shares with it (so it can be read);
         // only without one is it worth asking whether the frame can be read at all
-        let caller = bh_frame_origin(ch, f, me)
-        if caller < 0 && bh_frame_readable(ch, f) == 0 {
+        let loc = bh_stack_of(ch, f, MemoryLayout<bh_frame>.size)
+        let caller = bh_frame_origin_at(loc, me)
+        if caller < 0 && bh_loc_readable(loc) == 0 {
             // handed a frame in memory this compartment does not map: from no caller it shares memory with
             bh_refuse(-1, -1, cs("its frame lies outside the memory this compartment shares with any caller"), nil)
             bh_park(ch, me)
@@ -175,8 +191,8 @@ func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never 
         }
         let st = bh_frame_status(f)
         if st == BH_ST_CALL && caller >= 0 {
-            serve(ch, f, me, caller)
-        } else if st == BH_ST_CALL && bh_stack_of(ch, f, MemoryLayout<bh_frame>.size) == 0 {
+            if bh_frame_take(ch, loc, f) == 0 { notPosted(ch, f, me) } else { serve(ch, f, me, caller) }
+        } else if st == BH_ST_CALL && loc == 0 {
             // a call handed over on the channel's own stack, which every compartment can write: no caller
             // can be told from it (a gate's frame lies in the memory its two parties alone share)
             bh_refuse(f.pointee.gate, -1, cs("the frame lies in memory every compartment can write"), nil)
@@ -196,8 +212,10 @@ func serveForever(_ ch: UnsafeMutablePointer<bh_channel>, _ me: Int32) -> Never 
 /// Only frames on the channel's stacks that this process maps are read (the links are shared memory).
 func recover(_ ch: UnsafeMutablePointer<bh_channel>, _ k: Int32) -> Bool {
     var cur = bh_hot(ch).pointee.top
-    while let f = cur, bh_frame_readable(ch, f) != 0 {
-        let caller = bh_frame_origin(ch, f, k)
+    while let f = cur {
+        let loc = bh_stack_of(ch, f, MemoryLayout<bh_frame>.size)
+        if bh_loc_readable(loc) == 0 { break }
+        let caller = bh_frame_origin_at(loc, k)
         if bh_gate_compartment(f.pointee.gate) == k && caller >= 0 {
             let st = bh_frame_status(f)
             if st == BH_ST_CALL || st == BH_ST_SERVING { bh_frame_set_status(f, BH_ST_FAULTED) }
@@ -223,31 +241,15 @@ func acquireChannel() -> UnsafeMutablePointer<bh_channel> {
     let rt = bh_rt_ptr()
     let ctrl = bh_ctrl_ptr()
     let me = rt.pointee.self_index
-    var reused: Int32 = -1
-    bh_chan_lock()
-    let head = bh_free_head(me)
-    // the free list is shared memory: a link to no channel handed out so far (or to one of another home)
-    // drops the list rather than lead this thread to write where it points
-    if head.pointee >= 0 && head.pointee < channelCount() && bh_channel_at(head.pointee).pointee.home == me {
-        reused = head.pointee
-        let c = bh_channel_at(reused)
-        head.pointee = c.pointee.next_free
-        c.pointee.next_free = -1
-    } else if head.pointee >= 0 {
-        head.pointee = -1
+    var fresh: Int32 = 0
+    let index = bh_channel_take(&fresh)  // from this process's private records (channels.c)
+    if index >= BH_MAX_CHANNELS {
+        bh_report_fatal_num(cs("too many threads made gate calls; the limit is"), Int(BH_MAX_CHANNELS))
+        abort()
     }
-    bh_chan_unlock()
-    let c: UnsafeMutablePointer<bh_channel>
-    if reused >= 0 {
-        c = bh_channel_at(reused)
-    } else {
-        let index = bh_fetch_add(&ctrl.pointee.nchannels, 1)
-        if index >= BH_MAX_CHANNELS {
-            bh_report_fatal_num(cs("too many threads made gate calls; the limit is"), Int(BH_MAX_CHANNELS))
-            abort()
-        }
+    let c = bh_channel_at(index)
+    if fresh != 0 {
         bh_channel_init(index)
-        c = bh_channel_at(index)
         c.pointee.home = me
         bh_hot(c).pointee.top = nil
         bh_store(&bh_hot(c).pointee.owner, me)
@@ -273,13 +275,10 @@ func channelThreadExit(_ arg: UnsafeMutableRawPointer?) {
     bh_tls_set_channel(nil)
     bh_altstack_release(bh_tls_get_altstack())
     bh_tls_set_altstack(nil)
+    bh_lent_thread_exit()
     if bh_hot(ch).pointee.top != nil || bh_load(&bh_hot(ch).pointee.owner) != ch.pointee.home { return }
     ch.pointee.sp = UnsafeMutablePointer<CChar>(bitPattern: bh_stack_lo(ch))
-    bh_chan_lock()
-    let head = bh_free_head(ch.pointee.home)
-    ch.pointee.next_free = head.pointee
-    head.pointee = ch.pointee.index
-    bh_chan_unlock()
+    bh_channel_give_back(Int32(ch - bh_channel_at(0)))  // its index from private state, not the shared record
 }
 
 // MARK: the shared stack and the pairs' sub-stacks

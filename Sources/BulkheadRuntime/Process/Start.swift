@@ -338,6 +338,7 @@ private func managerLoop(_ me: Int32) -> Never {
             terminateFromMain()
         }
         let n = channelCount()
+        bh_channels_seen(n)  // channels that exist are never handed out again (channels.c)
         while created < n {
             let ch = bh_channel_at(created)
             if !(bh_load(&ch.pointee.ready) == 1 && ch.pointee.home == me) {

@@ -69,20 +69,14 @@ extern "C" {
  * (polled too early: grow by half the excess), up to BH_QUIET_MAX. Growing only from the second poll on
  * keeps it off machines where early polls cost nothing (the 2-core AMD EPYC test machine, where growing
  * from the first poll made the empty gate 15-20% slower). */
-#ifndef BH_QUIET_S
 #define BH_QUIET_S 8
-#endif
-#ifndef BH_QUIET_G
 #define BH_QUIET_G 2
-#endif
-#ifndef BH_QUIET_MAX
 #define BH_QUIET_MAX 128
-#endif
+#define BH_POLLS 128
+/* The one tunable a build varies: Scripts/bench.sh builds a runtime with -DBH_SPIN_NS=0 (no spin) to
+ * measure what the spin buys. */
 #ifndef BH_SPIN_NS
 #define BH_SPIN_NS 50000
-#endif
-#ifndef BH_POLLS
-#define BH_POLLS 128
 #endif
 
 /* Frame status values: the public ones (enum bh_status) as plain ints, and one private to the runtime. */
@@ -131,7 +125,7 @@ typedef struct bh_channel {
     char *base;                /* the shared stack: [base, limit), just after the hot words */
     char *limit;
     int32_t index;
-    int32_t next_free;         /* free list of channels with the same home, -1 ends it */
+    int32_t spare;
     int64_t next_move_ns;      /* bh_move_off_cpu: no thread of this channel moves before (CLOCK_MONOTONIC) */
     int64_t move_gap_ns;       /* and the gap after the next move */
     char pad[128 - 2 * 4 - 3 * sizeof(void *) - 2 * 4 - 2 * 8];
@@ -147,8 +141,6 @@ typedef struct bh_ctrl {
     int32_t shutdown;          /* main is exiting: gate calls fail at once */
     int32_t main_pid;
     int32_t zygote_pid;
-    int32_t chan_lock;         /* spin lock over free_head */
-    int32_t free_head[BH_MAX_COMPARTMENTS];
     bh_comp_state comp[BH_MAX_COMPARTMENTS];
     /* the shared heap */
     pthread_mutex_t heap_lock; /* process-shared, robust */
@@ -156,10 +148,6 @@ typedef struct bh_ctrl {
     char *heap_end;
     char *heap_brk;
     void *heap_free[64];       /* free lists by size class (block of 16 << class bytes) */
-    /* exit handlers (exits.c): how many were registered, and who runs number i (compartment + 1; negated
-     * once taken to run; 0 before it is published) */
-    int32_t exit_count;
-    int32_t exit_order[BH_MAX_EXIT_HANDLERS];
 } bh_ctrl;
 
 /* ---- process-local state ---------------------------------------------------------------------------- */
@@ -193,6 +181,8 @@ typedef struct {
     int32_t *pair_a;
     int32_t *pair_b;
     int16_t *pair_index;
+    char *pair_ctl;                    /* pair p's control page (bh_pair_ctl_of), mapped like its region */
+    size_t pair_ctl_size;
 } bh_rt_state;
 
 extern bh_rt_state bh_rt;
@@ -207,7 +197,6 @@ static inline bh_channel_hot *_Nonnull bh_hot(const bh_channel *_Nonnull ch) {
     return (bh_channel_hot *)(bh_rt.stacks + (size_t)(ch - bh_rt.channels) * BH_CHANNEL_STACK_SIZE);
 }
 static inline bh_comp_state *_Nonnull bh_comp(int32_t k) { return &bh_rt.ctrl->comp[k]; }
-static inline int32_t *_Nonnull bh_free_head(int32_t home) { return &bh_rt.ctrl->free_head[home]; }
 static inline void *_Nullable *_Nonnull bh_heap_free_list(int32_t cls) { return &bh_rt.ctrl->heap_free[cls]; }
 static inline const bh_compartment_desc *_Nonnull bh_comp_desc(int32_t k) { return &bh_rt.program->compartments[k]; }
 
@@ -220,7 +209,15 @@ static inline const bh_compartment_desc *_Nonnull bh_comp_desc(int32_t k) { retu
  * lies: only the caller (or the callee) can have written there. A sub-stack starts with its stack pointer,
  * which only the two parties can write. */
 #define BH_PAIR_SPAN ((size_t)BH_CHANNEL_STACK_SIZE * BH_MAX_CHANNELS)
-#define BH_SUB_HEADER 64
+/* A sub-stack's header: its stack pointer, and the call posted on it (the offset of the frame that the
+ * caller has handed over and the callee not yet taken; 0: none). 16 bytes, so that the first frame pushed
+ * shares their cache line: a callee reads that line anyway. */
+#define BH_SUB_HEADER 16
+typedef struct {
+    char *sp;
+    int32_t posted;
+    int32_t spare;
+} bh_sub_header;
 static inline int32_t bh_pair(int32_t a, int32_t b) {
     int32_t n = bh_rt.program->ncompartments;
     if (a < 0 || b < 0 || a >= n || b >= n || !bh_rt.pair_index) return -1;
@@ -248,6 +245,46 @@ static inline int32_t bh_stack_of(const bh_channel *_Nonnull ch, const void *_Nu
     if (in < BH_SUB_HEADER || n > BH_CHANNEL_STACK_SIZE - in) return -1;
     return (int32_t)p + 1;
 }
+/* The caller, before it hands frame f over: f is the call posted on its sub-stack (loc: bh_stack_of). */
+static inline void bh_frame_post(const bh_channel *_Nonnull ch, int32_t loc, const bh_frame *_Nonnull f) {
+    if (loc <= 0) return;
+    char *sub = bh_sub(loc - 1, ch);
+    __atomic_store_n(&((bh_sub_header *)sub)->posted, (int32_t)((const char *)f - sub), __ATOMIC_RELAXED);
+}
+/* The caller, when its call came back: no post is left behind (one its callee never took, having died, must
+ * not make bytes that later lie there a call). */
+static inline void bh_frame_unpost(const bh_channel *_Nonnull ch, int32_t loc) {
+    if (loc > 0) __atomic_store_n(&((bh_sub_header *)bh_sub(loc - 1, ch))->posted, 0, __ATOMIC_RELAXED);
+}
+/* The callee, before it serves frame f (on the sub-stack loc, which it maps): whether f is the call posted
+ * there, which it takes (each post is served once). The hand-over words (owner, innermost frame) are
+ * anyone's to write; the post lies where only the two parties of the pair can write: a third compartment
+ * can aim a hand-over at any bytes of the pair's memory, but cannot make them a posted call. */
+static inline int bh_frame_take(const bh_channel *_Nonnull ch, int32_t loc, const bh_frame *_Nonnull f) {
+    if (loc <= 0) return 0;
+    char *sub = bh_sub(loc - 1, ch);
+    int32_t *posted = &((bh_sub_header *)sub)->posted;
+    /* one thread of a compartment serves a channel, and the caller waits: a load and a store suffice */
+    if (__atomic_load_n(posted, __ATOMIC_ACQUIRE) != (int32_t)((const char *)f - sub)) return 0;
+    __atomic_store_n(posted, 0, __ATOMIC_RELAXED);
+    return 1;
+}
+/* Each pair also has a control page, mapped only in its two processes like its region (pairs.c): what main
+ * learns from a compartment through memory no third compartment can write. Now: the exit handlers that
+ * compartment's process registered (exits.c), each as its slot in that process's private table (+ 1; 0:
+ * not published yet) and when it was registered (CLOCK_MONOTONIC ns: the order across processes). */
+typedef struct {
+    int32_t exit_count;
+    int32_t spare;
+    struct {
+        int64_t stamp;
+        int32_t slot;
+        int32_t spare;
+    } exits[BH_MAX_EXIT_HANDLERS];
+} bh_pair_ctl;
+static inline bh_pair_ctl *_Nonnull bh_pair_ctl_of(int32_t p) {
+    return (bh_pair_ctl *)(bh_rt.pair_ctl + (size_t)p * bh_rt.pair_ctl_size);
+}
 /* Whether this process maps pair p (the zygote maps every pair). */
 static inline int bh_pair_mapped(int32_t p) {
     return bh_rt.is_zygote || bh_rt.pair_a[p] == bh_rt.self_index || bh_rt.pair_b[p] == bh_rt.self_index;
@@ -255,17 +292,21 @@ static inline int bh_pair_mapped(int32_t p) {
 /* The caller of frame f, handed over on channel ch: the other party of the pair whose sub-stack holds it,
  * if its gate enters `callee` and this process maps that pair; -1 otherwise (a frame anywhere else was
  * written by someone who is not a party to a call into `callee`). */
-static inline int32_t bh_frame_origin(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f, int32_t callee) {
-    int32_t loc = bh_stack_of(ch, f, sizeof(bh_frame));
+static inline int32_t bh_frame_origin_at(int32_t loc, int32_t callee) {
     if (loc <= 0 || !bh_pair_mapped(loc - 1)) return -1;
     int32_t a = bh_rt.pair_a[loc - 1], b = bh_rt.pair_b[loc - 1];
     return callee == a ? b : callee == b ? a : -1;
 }
-/* Whether frame f lies on one of channel ch's stacks that this process maps. */
-static inline int bh_frame_readable(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f) {
-    int32_t loc = bh_stack_of(ch, f, sizeof(bh_frame));
-    return loc == 0 || (loc > 0 && bh_pair_mapped(loc - 1));
+static inline int32_t bh_frame_origin(const bh_channel *_Nonnull ch, const bh_frame *_Nonnull f, int32_t callee) {
+    return bh_frame_origin_at(bh_stack_of(ch, f, sizeof(bh_frame)), callee);
 }
+/* Whether a frame on the stack `loc` (bh_stack_of) lies where this process maps. */
+static inline int bh_loc_readable(int32_t loc) { return loc == 0 || (loc > 0 && bh_pair_mapped(loc - 1)); }
+/* channels.c: a channel for a thread of this process (one its threads gave back, else a new index, *fresh
+ * then set; BH_MAX_CHANNELS or more: none left), kept privately; and how many channels its manager saw. */
+int32_t bh_channel_take(int *_Nonnull fresh);
+void bh_channel_give_back(int32_t index);
+void bh_channels_seen(int32_t n);
 int bh_pairs_create(void);                    /* main, before any fork: 0, or -errno */
 int bh_pairs_restrict(int32_t self);          /* after a fork: the pairs self is no party to made unreachable;
                                                  0, or -errno */
@@ -336,10 +377,13 @@ static inline int bh_gate_allows(int32_t g, int32_t caller) {
 }
 /* The exit status of a program ended because a compartment's call was refused: as if the caller aborted. */
 #define BH_REFUSED_STATUS 134
-/* serve: frame f, about to run, came from compartment `caller` on channel ch; bh_entry_copy checks it. */
-void bh_serve_begin(bh_channel *_Nonnull ch, const bh_frame *_Nonnull f, int32_t gate, int32_t caller);
-/* serve, after the entry: whether it refused the call (then reported, and the program is ending). */
-int bh_serve_refused(void);
+/* serve: frame f, about to run, came from compartment `caller` on channel ch; bh_entry_copy checks it.
+ * Returns the mark of this thread's private copies (bh_copy_lent_string), for bh_serve_end. */
+size_t bh_serve_begin(bh_channel *_Nonnull ch, const bh_frame *_Nonnull f, int32_t gate, int32_t caller);
+/* serve, after the entry: the private copies made since `mark` released (the writable ones copied back
+ * where the caller lent them); whether the entry refused the call (then reported, the program is ending). */
+int bh_serve_end(size_t mark);
+void bh_lent_thread_exit(void);               /* a thread's private copies' memory given back */
 /* A refusal found by the runtime itself (a gate the caller may not use): reported, the program ends. */
 void bh_refuse(int32_t gate, int32_t caller, const char *_Nonnull why, const char *_Nullable param);
 

@@ -63,12 +63,8 @@ int bh_wait_owner_slow(bh_channel *ch, int32_t self);
  * halted vCPU either). A waiter answered right after a yield that another thread used (BH_YIELD_RAN_NS or
  * more: most likely the thread it waits for) counts it; at BH_COLOCATED_MAX in a row (an answer found any
  * other way resets the count) it moves itself to another CPU, if one is idle (bh_move_off_cpu). */
-#ifndef BH_YIELD_RAN_NS
 #define BH_YIELD_RAN_NS 1000
-#endif
-#ifndef BH_COLOCATED_MAX
 #define BH_COLOCATED_MAX 32
-#endif
 extern _Thread_local uint32_t bh_tls_colocated __attribute__((tls_model("initial-exec")));
 void bh_move_off_cpu(bh_channel *ch);
 /* The move itself: the calling thread to another of its allowed CPUs, its mask as before afterwards. 1 if it
@@ -129,10 +125,6 @@ void bh_park(bh_channel *ch, int32_t self);
 /* Sleeps while *word == val (any wake). */
 void bh_wait_word(int32_t *word, int32_t val);
 void bh_wake_word(int32_t *word);
-
-/* Spin lock over the channel free lists. */
-void bh_chan_lock(void);
-void bh_chan_unlock(void);
 
 /* Fresh heap space (the heap locked): size bytes from the top, or NULL when full. */
 static inline void *_Nullable bh_heap_bump(size_t size) {

@@ -4,14 +4,16 @@
  * order of the unpartitioned program.
  *
  * The process backend links with -Wl,--wrap=__cxa_atexit -Wl,--wrap=on_exit (atexit() is __cxa_atexit in
- * glibc), so a registration reaches bh_exit_record instead of the C library's list. Each gets a global
- * number from the shared counter; the handler itself (function, argument) is kept in the registering
- * process's private table, and the shared table says only which compartment runs number i, so that no
- * compartment can make another run code it did not register. At main's exit the runtime (Swift,
- * mainOnExit) runs the numbers from the highest down, each in its process (internal gates, served here by
- * bh_exit_serve), then the destructors in reverse array order, each in its compartment's process, then
- * flushes every process's stdio. Destructors are disabled in main's own copy of the array once run, so the
- * C library's _dl_fini does not run them again; those outside every compartment (the C runtime's) stay.
+ * glibc), so a registration reaches bh_exit_record instead of the C library's list. The handler (function,
+ * argument) is kept in the registering process's private table, with the time it was registered; main
+ * learns of a compartment's registrations through that compartment's control page in the memory the two
+ * alone share (pairs.c), never through memory a third compartment can write: so no compartment can make
+ * another's handler be skipped, run twice or out of order, nor make a process run code it did not
+ * register. At main's exit the runtime (Swift, mainOnExit) runs them newest first, each in its process
+ * (internal gates, served here by bh_exit_serve), then the destructors in reverse array order, each in its
+ * compartment's process, then flushes every process's stdio. Destructors are disabled in main's own copy
+ * of the array once run, so the C library's _dl_fini does not run them again; those outside every
+ * compartment (the C runtime's) stay.
  */
 #include "bh_internal_runtime.h"
 
@@ -25,11 +27,23 @@ extern int __real_on_exit(void (*fn)(int, void *), void *arg) __attribute__((wea
 typedef struct {
     void *fn;
     void *arg;
+    int64_t stamp;     /* when it was registered (CLOCK_MONOTONIC ns): the order across processes */
     int32_t kind;      /* BH_EXIT_CXA: fn(arg); BH_EXIT_ON_EXIT: fn(status, arg) */
     int32_t comp;      /* the compartment that runs it; -1: empty or already run */
 } bh_exit_entry;
 
-static bh_exit_entry bh_exits[BH_MAX_EXIT_HANDLERS];   /* private to each process (copied at fork) */
+/* Private to each process (copied at fork): its table, and how many slots of it are used (those before the
+ * processes started are every process's, registered by constructors; each process numbers its own after). */
+static bh_exit_entry bh_exits[BH_MAX_EXIT_HANDLERS];
+static int32_t bh_exit_slots;
+/* main, at exit: the handlers (compartment, slot) it has run or asked their process to run */
+static uint32_t bh_exit_done[BH_MAX_COMPARTMENTS][BH_MAX_EXIT_HANDLERS / 32];
+
+static int64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 int32_t bh_text_owner(uintptr_t addr) {
     const bh_program_desc *p = bh_rt.program;
@@ -42,18 +56,26 @@ int32_t bh_text_owner(uintptr_t addr) {
 }
 
 int bh_exit_record(int32_t kind, void *fn, void *arg) {
-    bh_ctrl *c = bh_rt.ctrl;
-    if (!bh_rt.started || !bh_rt.multi || !c || !fn) return -1;
-    int32_t seq = __atomic_fetch_add(&c->exit_count, 1, __ATOMIC_SEQ_CST);
-    if (seq >= BH_MAX_EXIT_HANDLERS) return -1;
+    if (!bh_rt.started || !bh_rt.multi || !fn) return -1;
+    int32_t slot = __atomic_fetch_add(&bh_exit_slots, 1, __ATOMIC_SEQ_CST);
+    if (slot >= BH_MAX_EXIT_HANDLERS) return -1;
     /* before the processes start (constructors): the compartment whose code it is, else main */
     int32_t comp = bh_rt.self_index;
     if (!bh_rt.launched) {
         comp = bh_text_owner((uintptr_t)fn);
         if (comp < 0) comp = 0;
     }
-    bh_exits[seq] = (bh_exit_entry){fn, arg, kind, comp};
-    __atomic_store_n(&c->exit_order[seq], comp + 1, __ATOMIC_RELEASE);
+    int64_t stamp = now_ns();
+    bh_exits[slot] = (bh_exit_entry){fn, arg, stamp, kind, comp};
+    if (bh_rt.launched && comp != 0) {   /* main learns of it through the control page they alone share */
+        int32_t p = bh_pair(0, comp);
+        if (p < 0) return 0;
+        bh_pair_ctl *c = bh_pair_ctl_of(p);
+        int32_t i = __atomic_fetch_add(&c->exit_count, 1, __ATOMIC_SEQ_CST);
+        if (i < 0 || i >= BH_MAX_EXIT_HANDLERS) return 0;
+        c->exits[i].stamp = stamp;
+        __atomic_store_n(&c->exits[i].slot, slot + 1, __ATOMIC_RELEASE);
+    }
     return 0;
 }
 
@@ -72,18 +94,36 @@ int bh_register_on_exit(void (*fn)(int, void *)) {
     return __real_on_exit ? __real_on_exit(fn, NULL) : on_exit(fn, NULL);
 }
 
+/* main: the newest handler not run yet, from its own table (its own, and every compartment's registered
+ * before the processes started) and every compartment's control page. What a compartment's page says can
+ * only name that compartment's own slots (its process runs only what its own table holds). */
+static int done(int32_t k, int32_t slot) { return (bh_exit_done[k][slot >> 5] >> (slot & 31)) & 1u; }
+
 int32_t bh_exit_next(int32_t *owner) {
-    bh_ctrl *c = bh_rt.ctrl;
-    int32_t n = __atomic_load_n(&c->exit_count, __ATOMIC_ACQUIRE);
+    int64_t best = INT64_MIN;
+    int32_t bk = -1, bs = -1;
+    int32_t n = __atomic_load_n(&bh_exit_slots, __ATOMIC_ACQUIRE);
     if (n > BH_MAX_EXIT_HANDLERS) n = BH_MAX_EXIT_HANDLERS;
-    for (int32_t s = n - 1; s >= 0; s--) {
-        int32_t o = __atomic_load_n(&c->exit_order[s], __ATOMIC_ACQUIRE);
-        if (o > 0 && __atomic_compare_exchange_n(&c->exit_order[s], &o, -o, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-            *owner = o - 1;
-            return s;
+    for (int32_t s = 0; s < n; s++) {
+        bh_exit_entry *e = &bh_exits[s];
+        if (e->fn && e->comp >= 0 && !done(e->comp, s) && e->stamp >= best) { best = e->stamp; bk = e->comp; bs = s; }
+    }
+    for (int32_t k = 1; k < bh_ncompartments() && k < BH_MAX_COMPARTMENTS; k++) {
+        int32_t p = bh_pair(0, k);
+        if (p < 0) continue;
+        bh_pair_ctl *c = bh_pair_ctl_of(p);
+        int32_t count = __atomic_load_n(&c->exit_count, __ATOMIC_ACQUIRE);
+        if (count > BH_MAX_EXIT_HANDLERS) count = BH_MAX_EXIT_HANDLERS;
+        for (int32_t i = 0; i < count; i++) {
+            int32_t slot = __atomic_load_n(&c->exits[i].slot, __ATOMIC_ACQUIRE) - 1;
+            int64_t stamp = c->exits[i].stamp;
+            if (slot >= 0 && slot < BH_MAX_EXIT_HANDLERS && !done(k, slot) && stamp >= best) { best = stamp; bk = k; bs = slot; }
         }
     }
-    return -1;
+    if (bk < 0) return -1;
+    bh_exit_done[bk][bs >> 5] |= 1u << (bs & 31);
+    *owner = bk;
+    return bs;
 }
 
 void bh_exit_run(int32_t seq, int status) {
@@ -131,10 +171,9 @@ void bh_fini_disable(int32_t i) {
 /* exit() in a child that the program forked (not a compartment): as it would there unpartitioned, it runs
  * the handlers its compartment registered (newest first); its destructors are left to the C library and
  * the other compartments' are disabled (their code cannot run in this process). It has no part in the
- * program's exit, so the shared order is left alone. */
+ * program's exit: what main learns of its process's handlers is left alone. */
 void bh_exit_forked_child(int status) {
-    bh_ctrl *c = bh_rt.ctrl;
-    int32_t n = c ? __atomic_load_n(&c->exit_count, __ATOMIC_ACQUIRE) : 0;
+    int32_t n = __atomic_load_n(&bh_exit_slots, __ATOMIC_ACQUIRE);
     if (n > BH_MAX_EXIT_HANDLERS) n = BH_MAX_EXIT_HANDLERS;
     for (int32_t s = n - 1; s >= 0; s--) bh_exit_run(s, status);
     for (int32_t i = bh_fini_count() - 1; i >= 0; i--) {

@@ -178,7 +178,8 @@ static int bh_is_root(const bh_map *m) {
     if (m->lo >= region && m->hi <= region + bh_rt.region_size) return 0;
     /* nor the memory of pairs of compartments (pairs.c): fresh at start, and scanned whole (it is shared) it
      * cost main 256 MiB of reads per pair, every page made present: a 30-compartment chain took seconds */
-    uintptr_t pairs = (uintptr_t)bh_rt.pair_base;
+    uintptr_t pairs = (uintptr_t)bh_rt.pair_base, ctl = (uintptr_t)bh_rt.pair_ctl;
+    if (ctl && m->lo >= ctl && m->hi <= ctl + (uintptr_t)bh_rt.npairs * bh_rt.pair_ctl_size) return 0;   /* their control pages */
     return !(pairs && m->lo >= pairs && m->hi <= pairs + (uintptr_t)bh_rt.npairs * BH_PAIR_SPAN);
 }
 

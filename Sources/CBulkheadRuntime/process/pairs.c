@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* The pairs the plan needs: a caller and the compartment of a gate it may call (a gate any compartment may
  * call: every other compartment with it), and main with every compartment (the program's exit). */
@@ -45,18 +46,25 @@ int bh_pairs_create(void) {
         }
     for (int32_t q = 0; q < count; q++) index[as[q] * n + bs[q]] = index[bs[q] * n + as[q]] = (int16_t)q;
     size_t total = (size_t)count * BH_PAIR_SPAN;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), ctl = (sizeof(bh_pair_ctl) + page - 1) & ~(page - 1);
     char *base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (base == MAP_FAILED) return -errno;
+    char *ctls = count ? mmap(NULL, (size_t)count * ctl, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
+    if (base == MAP_FAILED || ctls == MAP_FAILED) return -errno;
     for (int32_t q = 0; q < count; q++) {
+        /* one memory file: the region, then the control page (mapped elsewhere, so the regions stay evenly spaced) */
         int fd = memfd_create("bulkhead-pair", MFD_CLOEXEC);
         if (fd < 0) return -errno;
-        if (ftruncate(fd, (off_t)BH_PAIR_SPAN) != 0) { int e = errno; close(fd); return -e; }
+        if (ftruncate(fd, (off_t)(BH_PAIR_SPAN + ctl)) != 0) { int e = errno; close(fd); return -e; }
         void *m = mmap(base + (size_t)q * BH_PAIR_SPAN, BH_PAIR_SPAN, PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_FIXED | MAP_NORESERVE, fd, 0);
+        void *c = m == MAP_FAILED ? m : mmap(ctls + (size_t)q * ctl, ctl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+                                            (off_t)BH_PAIR_SPAN);
         int e = errno;
         close(fd);
-        if (m == MAP_FAILED) return -e;
+        if (c == MAP_FAILED) return -e;
     }
+    bh_rt.pair_ctl = ctls;
+    bh_rt.pair_ctl_size = ctl;
     bh_rt.pair_base = base;
     bh_rt.npairs = count;
     bh_rt.pair_a = as;
@@ -68,8 +76,9 @@ int bh_pairs_create(void) {
 int bh_pairs_restrict(int32_t self) {
     for (int32_t q = 0; q < bh_rt.npairs; q++)
         if (bh_rt.pair_a[q] != self && bh_rt.pair_b[q] != self &&
-            mmap(bh_rt.pair_base + (size_t)q * BH_PAIR_SPAN, BH_PAIR_SPAN, PROT_NONE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+            (mmap(bh_rt.pair_base + (size_t)q * BH_PAIR_SPAN, BH_PAIR_SPAN, PROT_NONE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED ||
+             mmap(bh_pair_ctl_of(q), bh_rt.pair_ctl_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED))
             return -errno;
     return 0;
 }

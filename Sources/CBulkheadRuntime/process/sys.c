@@ -141,16 +141,6 @@ void bh_wait_word(int32_t *word, int32_t val) {
 
 void bh_wake_word(int32_t *word) { bh_futex_wake(word, INT32_MAX, FUTEX_BITSET_MATCH_ANY); }
 
-void bh_chan_lock(void) {
-    int32_t *l = &bh_rt.ctrl->chan_lock;
-    while (!bh_cas(l, 0, 1)) {
-        for (int i = 0; i < 100 && __atomic_load_n(l, __ATOMIC_RELAXED); i++) bh_pause();
-        if (__atomic_load_n(l, __ATOMIC_RELAXED)) sched_yield();
-    }
-}
-
-void bh_chan_unlock(void) { bh_store(&bh_rt.ctrl->chan_lock, 0); }
-
 void bh_wake_all_channels(void) {
     bh_ctrl *c = bh_rt.ctrl;
     int32_t n = __atomic_load_n(&c->nchannels, __ATOMIC_ACQUIRE);
@@ -198,7 +188,7 @@ int bh_region_create(size_t heap_size, int32_t ncompartments) {
     c->term_status = -1;
     /* only what the program uses: every page written here is a page fault now and one more in each process
      * that reads it (channels are set up when first handed out: bh_channel_init) */
-    for (int i = 0; i < ncompartments && i < BH_MAX_COMPARTMENTS; i++) { c->free_head[i] = -1; c->comp[i].alive = 1; }
+    for (int i = 0; i < ncompartments && i < BH_MAX_COMPARTMENTS; i++) c->comp[i].alive = 1;
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);
     pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
@@ -221,7 +211,6 @@ int bh_region_create(size_t heap_size, int32_t ncompartments) {
 void bh_channel_init(int32_t i) {
     bh_channel *ch = &bh_rt.channels[i];
     ch->index = i;
-    ch->next_free = -1;
     ch->base = bh_rt.stacks + (size_t)i * BH_CHANNEL_STACK_SIZE + sizeof(bh_channel_hot);
     ch->limit = bh_rt.stacks + (size_t)(i + 1) * BH_CHANNEL_STACK_SIZE;
     ch->sp = ch->base;

@@ -61,7 +61,7 @@ struct ProcessStub {
         var lines = ["struct \(frame) bh_l;", "if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))", "\treturn;"]
         if !isVoid { lines.append("struct \(frame) *bh_f = (struct \(frame) *)bh_h;  /* for the result */") }
         lines += carried.map { "__typeof__(bh_l.\(member($0))) \(args[$0].name) = bh_l.\(member($0));" }
-        if formatted != nil { lines.append("if (bh_check_lent_string(bh_l.bh_text, \"bh_text\"))\n\t\treturn;") }
+        if formatted != nil { lines.append("if (bh_copy_lent_string(&bh_l.bh_text, 0, \"bh_text\"))\n\t\treturn;") }
         lines += lentChecks()
         let marshalled = Set(entry.marshalling.compactMap(\.parameter))
         lines += carried.filter { params[$0].isStdioStream && !marshalled.contains(params[$0].name) }
@@ -108,7 +108,7 @@ struct ProcessStub {
             guard let name = m.parameter, let i = params.firstIndex(where: { $0.name == name }), carried.contains(i) else { return nil }
             let p = args[i].name, tag = "size_\(id)_\(i)"
             let check: String
-            if m.isString { check = "bh_check_lent_string((const char *)\(p), \"\(name)\")" }
+            if m.isString { check = "bh_copy_lent_string(&\(p), \(m.direction == "in" ? 0 : 1), \"\(name)\")" }
             else if let size = m.size { check = "bh_check_lent(\(p), 1, \(expression(size, tag: tag).call), \"\(name)\")" }
             else if let count = m.count { check = "bh_check_lent(\(p), sizeof(*\(p)), \(expression(count, tag: tag).call), \"\(name)\")" }
             else { check = "bh_check_lent(\(p), sizeof(*\(p)), 1, \"\(name)\")" }
@@ -229,6 +229,9 @@ struct ProcessStub {
                 lines.append("\textern void *realloc(void *, __SIZE_TYPE__);")
                 // the callee wrote the frame and may still write it: its size is read once
                 lines.append("\t__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;")
+                // and the pointer and size must lie where the callee lent the result, not in the caller's memory
+                lines.append("\tif (bh_check_reply(\(id), &bh_f->h, sizeof *bh_f, (const void *)bh_r, bh_rn))")
+                lines.append("\t\tbh_rn = 0;")
                 lines.append("\tif (bh_rn > bh_rc) {")
                 lines.append("\t\tvoid *bh_nb = realloc(bh_rb, bh_rn);")
                 lines.append("\t\tif (!bh_nb)")

@@ -216,7 +216,7 @@ void bh_entry_1_app_lookup_var(bh_frame *bh_h)
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_name) bh_a0_name = bh_l.a0_name;
 	__typeof__(bh_l.a1_out) bh_a1_out = bh_l.a1_out;
-	if (bh_check_lent_string((const char *)bh_a0_name, "name"))
+	if (bh_copy_lent_string(&bh_a0_name, 0, "name"))
 		return;
 	if (bh_check_lent(bh_a1_out, 1, (__SIZE_TYPE__)(sizeof(double)), "out"))
 		return;

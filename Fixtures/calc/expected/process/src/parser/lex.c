@@ -94,7 +94,7 @@ void bh_entry_5_lex_all(bh_frame *bh_h)
 	__typeof__(bh_l.a1_toks) bh_a1_toks = bh_l.a1_toks;
 	__typeof__(bh_l.a2_cap) bh_a2_cap = bh_l.a2_cap;
 	__typeof__(bh_l.a3_errpos) bh_a3_errpos = bh_l.a3_errpos;
-	if (bh_check_lent_string((const char *)bh_a0_src, "src"))
+	if (bh_copy_lent_string(&bh_a0_src, 0, "src"))
 		return;
 	if (bh_check_lent(bh_a1_toks, sizeof(*bh_a1_toks), bh_size_5_1(bh_a2_cap), "toks"))
 		return;

@@ -350,6 +350,8 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_parse_error_string(
 		static __thread __SIZE_TYPE__ bh_rc;
 		extern void *realloc(void *, __SIZE_TYPE__);
 		__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;
+		if (bh_check_reply(7, &bh_f->h, sizeof *bh_f, (const void *)bh_r, bh_rn))
+			bh_rn = 0;
 		if (bh_rn > bh_rc) {
 			void *bh_nb = realloc(bh_rb, bh_rn);
 			if (!bh_nb)
@@ -393,7 +395,7 @@ void bh_entry_8_parse_expr(bh_frame *bh_h)
 	__typeof__(bh_l.a1_pool) bh_a1_pool = bh_l.a1_pool;
 	__typeof__(bh_l.a2_cap) bh_a2_cap = bh_l.a2_cap;
 	__typeof__(bh_l.a3_err) bh_a3_err = bh_l.a3_err;
-	if (bh_check_lent_string((const char *)bh_a0_src, "src"))
+	if (bh_copy_lent_string(&bh_a0_src, 0, "src"))
 		return;
 	if (bh_check_lent(bh_a1_pool, sizeof(*bh_a1_pool), bh_size_8_1(bh_a2_cap), "pool"))
 		return;

@@ -366,7 +366,7 @@ void bh_entry_9_on_alert(bh_frame *bh_h)
 	__typeof__(bh_l.a0_topic) bh_a0_topic = bh_l.a0_topic;
 	__typeof__(bh_l.a1_msg) bh_a1_msg = bh_l.a1_msg;
 	__typeof__(bh_l.a2_ctx) bh_a2_ctx = bh_l.a2_ctx;
-	if (bh_check_lent_string((const char *)bh_a1_msg, "msg"))
+	if (bh_copy_lent_string(&bh_a1_msg, 0, "msg"))
 		return;
 	on_alert(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
@@ -414,7 +414,7 @@ void bh_entry_10_on_any_message(bh_frame *bh_h)
 	__typeof__(bh_l.a0_topic) bh_a0_topic = bh_l.a0_topic;
 	__typeof__(bh_l.a1_msg) bh_a1_msg = bh_l.a1_msg;
 	__typeof__(bh_l.a2_ctx) bh_a2_ctx = bh_l.a2_ctx;
-	if (bh_check_lent_string((const char *)bh_a1_msg, "msg"))
+	if (bh_copy_lent_string(&bh_a1_msg, 0, "msg"))
 		return;
 	on_any_message(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }
@@ -462,7 +462,7 @@ void bh_entry_11_on_temperature(bh_frame *bh_h)
 	__typeof__(bh_l.a0_topic) bh_a0_topic = bh_l.a0_topic;
 	__typeof__(bh_l.a1_msg) bh_a1_msg = bh_l.a1_msg;
 	__typeof__(bh_l.a2_ctx) bh_a2_ctx = bh_l.a2_ctx;
-	if (bh_check_lent_string((const char *)bh_a1_msg, "msg"))
+	if (bh_copy_lent_string(&bh_a1_msg, 0, "msg"))
 		return;
 	on_temperature(bh_a0_topic, bh_a1_msg, bh_a2_ctx);
 }

@@ -100,7 +100,7 @@ void bh_entry_1_bus_publish(bh_frame *bh_h)
 		return;
 	__typeof__(bh_l.a0_topic) bh_a0_topic = bh_l.a0_topic;
 	__typeof__(bh_l.a1_msg) bh_a1_msg = bh_l.a1_msg;
-	if (bh_check_lent_string((const char *)bh_a1_msg, "msg"))
+	if (bh_copy_lent_string(&bh_a1_msg, 0, "msg"))
 		return;
 	bus_publish(bh_a0_topic, bh_a1_msg);
 }

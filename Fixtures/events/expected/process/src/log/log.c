@@ -50,7 +50,7 @@ void bh_entry_3_log_printf(bh_frame *bh_h)
 	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
 		return;
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
-	if (bh_check_lent_string(bh_l.bh_text, "bh_text"))
+	if (bh_copy_lent_string(&bh_l.bh_text, 0, "bh_text"))
 		return;
 	__typeof__(bh_f->ret) bh_r = bh_vcall_3("%s", bh_l.bh_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
@@ -111,7 +111,7 @@ void bh_entry_4_log_vprintf(bh_frame *bh_h)
 	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
 		return;
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
-	if (bh_check_lent_string(bh_l.bh_text, "bh_text"))
+	if (bh_copy_lent_string(&bh_l.bh_text, 0, "bh_text"))
 		return;
 	__typeof__(bh_f->ret) bh_r = bh_vcall_4("%s", bh_l.bh_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);

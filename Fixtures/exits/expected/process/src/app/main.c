@@ -63,7 +63,7 @@ void bh_entry_0_app_note(bh_frame *bh_h)
 	if (bh_entry_copy(&bh_l, bh_h, sizeof bh_l))
 		return;
 	__typeof__(bh_l.a0_what) bh_a0_what = bh_l.a0_what;
-	if (bh_check_lent_string((const char *)bh_a0_what, "what"))
+	if (bh_copy_lent_string(&bh_a0_what, 0, "what"))
 		return;
 	app_note(bh_a0_what);
 }

@@ -61,7 +61,7 @@ void bh_entry_0_store_append(bh_frame *bh_h)
 	struct bh_frame_0 *bh_f = (struct bh_frame_0 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_fd) bh_a0_fd = bh_l.a0_fd;
 	__typeof__(bh_l.a1_text) bh_a1_text = bh_l.a1_text;
-	if (bh_check_lent_string((const char *)bh_a1_text, "text"))
+	if (bh_copy_lent_string(&bh_a1_text, 0, "text"))
 		return;
 	__typeof__(bh_f->ret) bh_r = store_append(bh_a0_fd, bh_a1_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
@@ -207,7 +207,7 @@ void bh_entry_3_store_open(bh_frame *bh_h)
 		return;
 	struct bh_frame_3 *bh_f = (struct bh_frame_3 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_path) bh_a0_path = bh_l.a0_path;
-	if (bh_check_lent_string((const char *)bh_a0_path, "path"))
+	if (bh_copy_lent_string(&bh_a0_path, 0, "path"))
 		return;
 	__typeof__(bh_f->ret) bh_r = store_open(bh_a0_path);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);

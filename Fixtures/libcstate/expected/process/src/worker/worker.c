@@ -81,7 +81,7 @@ void bh_entry_1_worker_parse(bh_frame *bh_h)
 		return;
 	struct bh_frame_1 *bh_f = (struct bh_frame_1 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_text) bh_a0_text = bh_l.a0_text;
-	if (bh_check_lent_string((const char *)bh_a0_text, "text"))
+	if (bh_copy_lent_string(&bh_a0_text, 0, "text"))
 		return;
 	__typeof__(bh_f->ret) bh_r = worker_parse(bh_a0_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);

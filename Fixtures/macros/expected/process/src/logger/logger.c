@@ -107,7 +107,7 @@ void bh_entry_4_logger_write(bh_frame *bh_h)
 		return;
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_msg) bh_a0_msg = bh_l.a0_msg;
-	if (bh_check_lent_string((const char *)bh_a0_msg, "msg"))
+	if (bh_copy_lent_string(&bh_a0_msg, 0, "msg"))
 		return;
 	__typeof__(bh_f->ret) bh_r = logger_write(bh_a0_msg);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);

@@ -132,7 +132,7 @@ void bh_entry_1_copy_text(bh_frame *bh_h)
 	__typeof__(bh_l.a2_bh_n) bh_a2_bh_n = bh_l.a2_bh_n;
 	__typeof__(bh_l.a3_bh_n_bh_c) bh_a3_bh_n_bh_c = bh_l.a3_bh_n_bh_c;
 	__typeof__(bh_l.a4_bh_c_bh_c) bh_a4_bh_c_bh_c = bh_l.a4_bh_c_bh_c;
-	if (bh_check_lent_string((const char *)bh_a0_bh_text, "bh_text"))
+	if (bh_copy_lent_string(&bh_a0_bh_text, 0, "bh_text"))
 		return;
 	if (bh_check_lent(bh_a1_bh_c, 1, bh_size_1_1(bh_a2_bh_n), "bh_c"))
 		return;
@@ -320,7 +320,7 @@ void bh_entry_4_put_line(bh_frame *bh_h)
 	struct bh_frame_4 *bh_f = (struct bh_frame_4 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_bh_check_stream) bh_a0_bh_check_stream = bh_l.a0_bh_check_stream;
 	__typeof__(bh_l.a1_bh_f) bh_a1_bh_f = bh_l.a1_bh_f;
-	if (bh_check_lent_string((const char *)bh_a1_bh_f, "bh_f"))
+	if (bh_copy_lent_string(&bh_a1_bh_f, 0, "bh_f"))
 		return;
 	bh_check_stream(bh_a0_bh_check_stream, "bh_check_stream");
 	__typeof__(bh_f->ret) bh_r = put_line(bh_a0_bh_check_stream, bh_a1_bh_f);
@@ -429,6 +429,8 @@ __attribute__((section("bh_gate_text"))) const int *bh_gate_row_of(int bh_a0_bh_
 		static __thread __SIZE_TYPE__ bh_rc;
 		extern void *realloc(void *, __SIZE_TYPE__);
 		__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;
+		if (bh_check_reply(5, &bh_f->h, sizeof *bh_f, (const void *)bh_r, bh_rn))
+			bh_rn = 0;
 		if (bh_rn > bh_rc) {
 			void *bh_nb = realloc(bh_rb, bh_rn);
 			if (!bh_nb)
@@ -473,7 +475,7 @@ void bh_entry_6_say(bh_frame *bh_h)
 	struct bh_frame_6 *bh_f = (struct bh_frame_6 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_bh_ap) bh_a0_bh_ap = bh_l.a0_bh_ap;
 	__typeof__(bh_l.a1_bh_len) bh_a1_bh_len = bh_l.a1_bh_len;
-	if (bh_check_lent_string(bh_l.bh_text, "bh_text"))
+	if (bh_copy_lent_string(&bh_l.bh_text, 0, "bh_text"))
 		return;
 	__typeof__(bh_f->ret) bh_r = bh_vcall_6(bh_a0_bh_ap, bh_a1_bh_len, "%s", bh_l.bh_text);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);

@@ -196,6 +196,8 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_kind(int bh_a0_
 		static __thread __SIZE_TYPE__ bh_rc;
 		extern void *realloc(void *, __SIZE_TYPE__);
 		__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;
+		if (bh_check_reply(6, &bh_f->h, sizeof *bh_f, (const void *)bh_r, bh_rn))
+			bh_rn = 0;
 		if (bh_rn > bh_rc) {
 			void *bh_nb = realloc(bh_rb, bh_rn);
 			if (!bh_nb)
@@ -260,6 +262,8 @@ __attribute__((section("bh_gate_text"))) const char *bh_gate_fmt_vec3(struct vec
 		static __thread __SIZE_TYPE__ bh_rc;
 		extern void *realloc(void *, __SIZE_TYPE__);
 		__SIZE_TYPE__ bh_rn = *(volatile __SIZE_TYPE__ *)&bh_f->ret_size;
+		if (bh_check_reply(7, &bh_f->h, sizeof *bh_f, (const void *)bh_r, bh_rn))
+			bh_rn = 0;
 		if (bh_rn > bh_rc) {
 			void *bh_nb = realloc(bh_rb, bh_rn);
 			if (!bh_nb)

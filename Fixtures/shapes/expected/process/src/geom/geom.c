@@ -189,7 +189,7 @@ void bh_entry_0_box_make(bh_frame *bh_h)
 	__typeof__(bh_l.a1_label) bh_a1_label = bh_l.a1_label;
 	__typeof__(bh_l.a2_lo) bh_a2_lo = bh_l.a2_lo;
 	__typeof__(bh_l.a3_hi) bh_a3_hi = bh_l.a3_hi;
-	if (bh_check_lent_string((const char *)bh_a1_label, "label"))
+	if (bh_copy_lent_string(&bh_a1_label, 0, "label"))
 		return;
 	__typeof__(bh_f->ret) bh_r = box_make(bh_a0_id, bh_a1_label, bh_a2_lo, bh_a3_hi);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
