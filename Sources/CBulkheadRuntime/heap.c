@@ -31,6 +31,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define BH_SPAN_SHIFT 16
 #define BH_SPAN ((size_t)1 << BH_SPAN_SHIFT)
@@ -57,6 +58,7 @@ static struct {
     uint32_t nspans;
     uint32_t top;         /* spans [0, top) were taken from the arena */
     bh_span *spans;
+    size_t meta_size;     /* the mapping that holds bits, then spans */
     uint64_t *bits;       /* BH_SPAN_WORDS words per span: bit i set while block i is handed out */
     int32_t partial[BH_SMALL_CLASSES];
     int32_t runs[BH_ORDERS];
@@ -80,10 +82,20 @@ int bh_heap_attach(int32_t self) {
     if (!registered && pthread_atfork(NULL, NULL, bh_heap_detach) == 0) registered = 1;
     pthread_mutex_init(&h.lock, NULL);
     size_t a = arena_size();
+    /* the metadata in a mapping of its own: MAP_NORESERVE keeps the kernel from merging it with a block that
+     * malloc mapped next to it, which the scan of the heap before main() must see alone (inherit.c); the
+     * copy inherited from main goes */
+    if (h.bits) munmap(h.bits, h.meta_size);
     h.nspans = (uint32_t)(a >> BH_SPAN_SHIFT);
-    h.spans = calloc(h.nspans ? h.nspans : 1, sizeof *h.spans);
-    h.bits = calloc((size_t)(h.nspans ? h.nspans : 1) * BH_SPAN_WORDS, sizeof *h.bits);
-    if (!h.spans || !h.bits) return -1;
+    size_t n = h.nspans ? h.nspans : 1;
+    h.meta_size = n * (sizeof *h.spans + BH_SPAN_WORDS * sizeof *h.bits);
+    void *m = mmap(NULL, h.meta_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) {
+        h.spans = NULL;
+        return -1;
+    }
+    h.bits = m;
+    h.spans = (bh_span *)(h.bits + n * BH_SPAN_WORDS);
     for (int c = 0; c < BH_SMALL_CLASSES; c++) h.partial[c] = -1;
     for (int j = 0; j < BH_ORDERS; j++) h.runs[j] = -1;
     /* a restart: above what the previous process of this compartment used (a hint: see the header) */
