@@ -9,8 +9,8 @@
  *     shared memory, so nothing another compartment writes there can make it hand out memory outside its
  *     arena or a block it handed out and has not taken back, nor make it write anywhere: what another
  *     compartment can do to the heap is what it could always do, change the blocks' contents.
- *   - A block freed by a process other than its owner's stays allocated (the free is ignored, counted in
- *     bh_heap_foreign_frees): a compartment cannot make another's allocator hand a block out twice. A block
+ *   - A block freed by a process other than its owner's stays allocated (the free is ignored): a
+ *     compartment cannot make another's allocator hand a block out twice. A block
  *     that crosses compartments and is freed on the other side is a leak in its owner's arena. realloc of
  *     another arena's block copies it into a fresh block of the caller's arena (as many bytes as the new size,
  *     up to the end of the owner's arena: its size is the owner's private knowledge).
@@ -64,11 +64,7 @@ static struct {
     int32_t runs[BH_ORDERS];
 } h = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static size_t bh_foreign_frees;
-
 size_t bh_heap_arena_size(size_t requested) { return (requested + BH_SPAN - 1) & ~(BH_SPAN - 1); }
-
-size_t bh_heap_foreign_frees(void) { return __atomic_load_n(&bh_foreign_frees, __ATOMIC_RELAXED); }
 
 static size_t arena_size(void) { return bh_rt.heap_size / (size_t)bh_rt.program->ncompartments; }
 
@@ -305,10 +301,7 @@ void bh_shared_free(void *p) {
         free(p);
         return;
     }
-    if (!own(p)) {   /* another process's block (or this one has no arena): it stays allocated */
-        __atomic_fetch_add(&bh_foreign_frees, 1, __ATOMIC_RELAXED);
-        return;
-    }
+    if (!own(p)) return;   /* another process's block (or this one has no arena): it stays allocated */
     release(p, "bh_shared_free: not a block of the shared heap (or freed twice)");
 }
 

@@ -39,4 +39,13 @@ final class HeapAttackTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, "grown in place: no\nb: MAIN-BLOCK-B\ndone\n")
     }
+
+    /// A restarted compartment's process allocates above the spans its predecessor took: a block that the
+    /// thief's first process handed main is not handed out again by the process that replaced it.
+    func testARestartedCompartmentDoesNotHandOutItsPredecessorsBlocksAgain() throws {
+        let r = try TestSupport.run(["timeout", "20", try build(), "restart"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "crash: -1\nafter the restart: another block; kept: KEPT-BY-MAIN\ndone\n")
+        XCTAssertTrue(r.stderr.contains("bulkhead: compartment 'evil' faulted"), r.stderr)
+    }
 }

@@ -414,7 +414,6 @@ __attribute__((noreturn)) void bh_park_forever(void);
 size_t bh_heap_arena_size(size_t requested);  /* one compartment's arena: the requested size rounded up */
 int bh_heap_attach(int32_t self);             /* this process allocates from compartment self's arena; 0 or -1 */
 void bh_heap_detach(void);                    /* it allocates with the C library (the zygote) */
-size_t bh_heap_foreign_frees(void);           /* frees of other processes' blocks, ignored */
 void bh_request_termination(int32_t kind, int32_t status);  /* async-signal-safe */
 void bh_wake_all_channels(void);
 

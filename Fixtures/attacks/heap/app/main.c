@@ -8,6 +8,7 @@ int thief_lock_start(uintptr_t target, uintptr_t value);
 long thief_lock_stop(void);
 void thief_free(char *block);
 void thief_forge_size(char *block);
+int thief_crash(void);
 
 #define INTACT 0x4d41494e5f574f52ull
 static volatile uintptr_t main_word = INTACT;   /* main's private data */
@@ -44,6 +45,13 @@ int main(int argc, char **argv)
         printf("grown in place: %s\n", grown == a ? "yes" : "no");
         printf("b: %.12s\n", b);
         free(pad);
+    } else if (strcmp(mode, "restart") == 0) {
+        char *kept = thief_spare();
+        strcpy(kept, "KEPT-BY-MAIN");
+        printf("crash: %d\n", thief_crash());
+        char *next = thief_spare();   /* from the thief's new process */
+        if (next) strcpy(next, "THE-NEW-PROCESS");
+        printf("after the restart: %s; kept: %s\n", next == kept ? "the same block" : "another block", kept);
     }
     printf("done\n");
     return 0;

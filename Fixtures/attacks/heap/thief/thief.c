@@ -65,3 +65,9 @@ void thief_forge_size(char *block)
 {
     ((int32_t *)block)[-4] = 12;   /* the header's class: 16 << 12 bytes */
 }
+
+int thief_crash(void)
+{
+    *(volatile int *)16 = 1;   /* a fault: on_fault restart starts a new process for the compartment */
+    return 0;
+}
