@@ -80,8 +80,8 @@ def main(args):
         samples = {}
         def add(key, v):
             samples.setdefault(key, []).append(v)
-        for _ in range(reps):
-            for side in ("before", "after"):   # interleaved
+        for rep in range(reps):
+            for side in ("before", "after") if rep % 2 == 0 else ("after", "before"):   # interleaved, in turn first
                 for line in subprocess.run([gates[side]], capture_output=True, text=True, check=True).stdout.split("\n"):
                     if line.strip():
                         k, v = line.split()
