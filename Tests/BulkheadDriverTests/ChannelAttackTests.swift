@@ -85,13 +85,13 @@ final class ChannelAttackTests: XCTestCase {
         XCTAssertEqual(left, [], "processes of the program left")
     }
 
-    /// Class 9: the shared heap's free list aimed at main's private data.
+    /// Class 9: the shared heap's free list aimed at main's private data. The free lists are private to each
+    /// process now (heap.c): there is none in shared memory to aim (HeapAttackTests for the heap's other metadata).
     func testTheSharedHeapNeverHandsOutMemoryOutsideIt() throws {
         let r = try TestSupport.run(["timeout", "20", try build("9-control-data"), "heap"])
-        XCTAssertTrue(r.stdout.contains("thief: free list aimed"), r.stdout)  // the attack ran
+        XCTAssertTrue(r.stdout.contains("thief: no free list in shared memory"), r.stdout)  // the attack ran
         XCTAssertTrue(r.stdout.contains("block is main's data: no"), r.stdout)
         XCTAssertTrue(r.stdout.contains("motto: MAIN-MOTTO-9e4"), r.stdout)
-        XCTAssertTrue(r.stderr.contains("bulkhead: the shared heap's free list for 64-byte blocks was corrupted"), r.stderr)
         XCTAssertEqual(r.status, 0, r.stderr)
     }
 }

@@ -24,6 +24,7 @@ enum TestSupport {
         let clean = name.filter { $0.isLetter || $0.isNumber }
         let dir = NSTemporaryDirectory() + "bulkhead-tests/\(clean)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        chmod(dir, 0o1777)  // as /tmp: run as root, a compartment is nobody, and creates its files here too
         return dir
     }
 

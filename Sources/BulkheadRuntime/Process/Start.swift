@@ -48,6 +48,7 @@ public func bhRuntimeStart(_ program: UnsafePointer<bh_program_desc>?) {
     let heap = copy.pointee.shared_heap_size == 0 ? Int(BH_DEFAULT_SHARED_HEAP) : copy.pointee.shared_heap_size
     let rc = bh_region_create(heap, n)
     if rc != 0 { startFailed("cannot create the shared region", -rc) }
+    if bh_heap_attach(0) != 0 { startFailed("out of memory", ENOMEM) }  // main's arena (constructors after this)
     let ctrl = bh_ctrl_ptr()
     ctrl.pointee.ncompartments = n
     ctrl.pointee.main_pid = getpid()
@@ -210,6 +211,7 @@ private func zygoteMain() -> Never {
     let rt = bh_rt_ptr()
     rt.pointee.is_zygote = 1
     rt.pointee.pid = getpid()
+    bh_heap_detach()
     bh_tls_set_channel(nil)  // main's thread may have had one (constructors)
     let ctrl = bh_ctrl_ptr()
     ctrl.pointee.zygote_pid = getpid()
@@ -315,6 +317,7 @@ private func compartmentMain(_ k: Int32) -> Never {
     _ = bh_register_on_exit(compartmentOnExit)
     _ = bh_register_atfork_child(forkedByProgram)
     bh_bands_reserve(k)
+    if bh_heap_attach(k) != 0 { startFailed("out of memory", ENOMEM) }  // its own arena, after main's metadata
     setUpProcess(k)
     bh_store(&bh_comp(k).pointee.started, 1)
     bh_leave_initial_stack(k, compartmentManagerThread, UnsafeMutableRawPointer(bitPattern: Int(k) + 1))

@@ -86,10 +86,6 @@ extern "C" {
 #define BH_ST_EXIT 3          /* the callee's process called exit(): the caller side exits with the status */
 #define BH_ST_SERVING 4       /* the callee runs it (a call that is handed over again is not run twice) */
 
-/* Shared heap block headers. */
-#define BH_HEAP_MAGIC 0x6b6c6268u
-#define BH_HEAP_FREED 0x65657266u
-
 /* ctrl->terminating */
 #define BH_TERM_NONE 0
 #define BH_TERM_EXIT 1        /* exit(status) in a compartment: main calls exit(status) */
@@ -103,7 +99,8 @@ typedef struct {
     int32_t fault_reported;    /* its fault handler printed the report and asked for a restart */
     int32_t started;           /* its setup finished (a death before that is not restarted) */
     int32_t generation;        /* restarts so far */
-    int32_t pad[3];
+    uint32_t heap_spans;       /* spans of its shared-heap arena its processes took so far (heap.c; a hint) */
+    int32_t pad[2];
 } bh_comp_state;
 
 /* The words of a channel that both sides touch on every crossing. They lie at the very start of the
@@ -142,12 +139,6 @@ typedef struct bh_ctrl {
     int32_t main_pid;
     int32_t zygote_pid;
     bh_comp_state comp[BH_MAX_COMPARTMENTS];
-    /* the shared heap */
-    pthread_mutex_t heap_lock; /* process-shared, robust */
-    char *heap_start;
-    char *heap_end;
-    char *heap_brk;
-    void *heap_free[64];       /* free lists by size class (block of 16 << class bytes) */
 } bh_ctrl;
 
 /* ---- process-local state ---------------------------------------------------------------------------- */
@@ -197,7 +188,6 @@ static inline bh_channel_hot *_Nonnull bh_hot(const bh_channel *_Nonnull ch) {
     return (bh_channel_hot *)(bh_rt.stacks + (size_t)(ch - bh_rt.channels) * BH_CHANNEL_STACK_SIZE);
 }
 static inline bh_comp_state *_Nonnull bh_comp(int32_t k) { return &bh_rt.ctrl->comp[k]; }
-static inline void *_Nullable *_Nonnull bh_heap_free_list(int32_t cls) { return &bh_rt.ctrl->heap_free[cls]; }
 static inline const bh_compartment_desc *_Nonnull bh_comp_desc(int32_t k) { return &bh_rt.program->compartments[k]; }
 
 /* ---- the pairs' memory (pairs.c) ----------------------------------------------------------------------
@@ -464,8 +454,10 @@ __attribute__((noreturn)) void bh_exit_now(int status);   /* _exit */
  * exit()); 0: another thread has it. */
 int bh_claim_exit(void);
 __attribute__((noreturn)) void bh_park_forever(void);
-int bh_heap_lock(void);
-void bh_heap_unlock(void);
+/* The shared heap (heap.c): this process's arena, and its metadata, private. */
+size_t bh_heap_arena_size(size_t requested);  /* one compartment's arena: the requested size rounded up */
+int bh_heap_attach(int32_t self);             /* this process allocates from compartment self's arena; 0 or -1 */
+void bh_heap_detach(void);                    /* it allocates with the C library (the zygote) */
 void bh_request_termination(int32_t kind, int32_t status);  /* async-signal-safe */
 void bh_wake_all_channels(void);
 
@@ -513,7 +505,6 @@ void bh_report_stack_overflow(int32_t channel, size_t size);
 void bh_report_region(int32_t comp, const char *region);        /* a region that is not page-aligned */
 void bh_report_death(int32_t comp, int wstatus, int restarting);
 void bh_report_start_failed(const char *what, int err);
-void bh_report_heap_corrupted(long block_size);                 /* a free list aimed outside the heap */
 
 /* ---- faults (faults.c) ------------------------------------------------------------------------------ */
 

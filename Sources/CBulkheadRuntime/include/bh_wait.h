@@ -126,26 +126,6 @@ void bh_park(bh_channel *ch, int32_t self);
 void bh_wait_word(int32_t *word, int32_t val);
 void bh_wake_word(int32_t *word);
 
-/* Fresh heap space (the heap locked): size bytes from the top, or NULL when full. */
-static inline void *_Nullable bh_heap_bump(size_t size) {
-    bh_ctrl *c = bh_rt.ctrl;
-    /* the break is shared: it must lie in the heap's private bounds (else the heap is full from now on) */
-    if (c->heap_brk < bh_rt.heap || c->heap_brk > bh_rt.heap + bh_rt.heap_size) return NULL;
-    if ((size_t)(bh_rt.heap + bh_rt.heap_size - c->heap_brk) < size) return NULL;
-    void *p = c->heap_brk;
-    c->heap_brk += size;
-    return p;
-}
-
-/* Shared heap block header (16 bytes before the payload): class, magic, free-list link. */
-static inline int32_t bh_blk_class(const void *_Nonnull b) { return ((const int32_t *)b)[0]; }
-static inline uint32_t bh_blk_magic(const void *_Nonnull b) { return ((const uint32_t *)b)[1]; }
-static inline void *_Nullable bh_blk_next(const void *_Nonnull b) { return ((void *const *)b)[1]; }
-static inline void bh_blk_set(void *_Nonnull b, int32_t cls, uint32_t magic) {
-    ((int32_t *)b)[0] = cls;
-    ((uint32_t *)b)[1] = magic;
-}
-static inline void bh_blk_set_next(void *_Nonnull b, void *_Nullable next) { ((void **)b)[1] = next; }
 
 /* errno, without the Swift Glibc overlay (not linked into C programs). */
 static inline int bh_errno(void) { return errno; }

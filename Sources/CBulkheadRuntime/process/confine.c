@@ -7,6 +7,11 @@
  *   - A compartment process other than the default one's holds no capability at all (bounding, effective,
  *     permitted, inheritable and ambient sets emptied, root's special treatment at execve locked off), and
  *     sets no_new_privs, so root inside a compartment is an ordinary user without CAP_SYS_PTRACE.
+ *   - In a program that runs as root it is not root either: it becomes the user nobody (uid and gid 65534,
+ *     no supplementary groups) before it gives up its capabilities, so that the files uid 0 owns (most of
+ *     the system's, and the program's own if it created them as root) are closed to it by their modes. The
+ *     descriptors it shares with the program stay usable: the table is shared, and a descriptor's access was
+ *     checked when it was opened.
  *   - It becomes a Landlock domain of its own where the kernel has Landlock: the kernel then refuses it
  *     ptrace access (and so /proc/PID/mem and process_vm_*) to every process outside the domain (the
  *     program's other processes and every other process of the user), and, from Landlock ABI 6 on,
@@ -19,6 +24,8 @@
 #include "bh_report.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
 #include <string.h>
 #include <linux/capability.h>
 #include <linux/landlock.h>
@@ -26,6 +33,30 @@
 #include <sys/prctl.h>
 
 void bh_make_undumpable(void) { prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
+
+#define BH_COMPARTMENT_UID 65534   /* nobody */
+#define BH_COMPARTMENT_GID 65534   /* nogroup */
+
+/* A process of a program that runs as root (any of its user ids 0) becomes nobody; 0, or -1. Needs
+ * CAP_SETUID and CAP_SETGID, and SECBIT_NO_SETUID_FIXUP so that its capabilities survive to be dropped. */
+static int bh_drop_root(void) {
+    uid_t r, e, s;
+    if (getresuid(&r, &e, &s) != 0) return -1;
+    if (r != 0 && e != 0 && s != 0) return 0;
+    pid_t parent = getppid();
+    if (setgroups(0, NULL) != 0) return -1;
+    if (setresgid(BH_COMPARTMENT_GID, BH_COMPARTMENT_GID, BH_COMPARTMENT_GID) != 0) return -1;
+    if (setresuid(BH_COMPARTMENT_UID, BH_COMPARTMENT_UID, BH_COMPARTMENT_UID) != 0) return -1;
+    gid_t rg, eg, sg;
+    if (getresuid(&r, &e, &s) != 0 || getresgid(&rg, &eg, &sg) != 0) return -1;
+    if (r != BH_COMPARTMENT_UID || e != r || s != r || rg != BH_COMPARTMENT_GID || eg != rg || sg != rg) return -1;
+    /* a change of user clears the parent-death signal (and resets dumpable): set again, and the parent
+     * (the zygote) may have died in between */
+    bh_make_undumpable();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
+    return 0;
+}
 
 /* Every capability gone, for good. Without CAP_SETPCAP (not root) the bounding set and the securebits
  * stay as they were, which gives nothing back: no_new_privs keeps execve from adding capabilities. */
@@ -36,6 +67,7 @@ static int bh_drop_capabilities(void) {
     for (int cap = 0; cap < 64; cap++)
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL) break;   /* past the last one */
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    if (bh_drop_root() != 0) return -1;
     struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct d[2];
     memset(d, 0, sizeof d);
@@ -73,7 +105,7 @@ static int bh_landlock_domain(void) {
 
 int bh_confine(void) {
     if (bh_drop_capabilities() != 0) {
-        bh_report_start_failed("cannot drop the capabilities of a compartment process", errno);
+        bh_report_start_failed("cannot drop the capabilities (or root's user id) of a compartment process", errno);
         return -1;
     }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {

@@ -85,16 +85,6 @@ void bh_report_refused(int32_t self, int32_t gate) {
     bh_rb_emit(&b);
 }
 
-void bh_report_heap_corrupted(long block_size) {
-    bh_rb b = {.len = 0};
-    bh_rb_str(&b, "bulkhead: the shared heap's free list for ");
-    bh_rb_dec(&b, block_size);
-    bh_rb_str(&b, "-byte blocks was corrupted (it pointed outside the heap); compartment ");
-    bh_rb_comp(&b, bh_rt.self_index);
-    bh_rb_str(&b, " dropped it");
-    bh_rb_emit(&b);
-}
-
 void bh_report_stack_overflow(int32_t channel, size_t size) {
     bh_rb b = {.len = 0};
     bh_rb_str(&b, "bulkhead: compartment ");

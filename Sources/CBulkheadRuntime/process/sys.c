@@ -1,7 +1,7 @@
 /*
  * sys.c: the runtime's system-level C helpers: process-local and thread-local state, the futex wait slow
- * path, the shared region (memfd + mmap before any fork), termination requests (async-signal-safe), the
- * shared heap's robust process-shared lock, and a private copy of the program descriptor. The processes
+ * path, the shared region (memfd + mmap before any fork), termination requests (async-signal-safe), and a
+ * private copy of the program descriptor. The processes
  * and their signals are in processes.c, the address-space layout and the main() hook in layout.c.
  */
 #define _GNU_SOURCE
@@ -170,7 +170,7 @@ int bh_region_create(size_t heap_size, int32_t ncompartments) {
     size_t ctrl_size = round_page(sizeof(bh_ctrl));
     size_t chan_size = round_page(sizeof(bh_channel) * BH_MAX_CHANNELS);
     size_t stacks_size = (size_t)BH_CHANNEL_STACK_SIZE * BH_MAX_CHANNELS;
-    heap_size = round_page(heap_size);
+    heap_size = bh_heap_arena_size(heap_size) * (size_t)(ncompartments > 0 ? ncompartments : 1);  /* heap.c */
     size_t total = ctrl_size + chan_size + stacks_size + heap_size;
     int fd = memfd_create("bulkhead-shared", MFD_CLOEXEC);
     if (fd < 0) return -errno;
@@ -189,15 +189,6 @@ int bh_region_create(size_t heap_size, int32_t ncompartments) {
     /* only what the program uses: every page written here is a page fault now and one more in each process
      * that reads it (channels are set up when first handed out: bh_channel_init) */
     for (int i = 0; i < ncompartments && i < BH_MAX_COMPARTMENTS; i++) c->comp[i].alive = 1;
-    pthread_mutexattr_t a;
-    pthread_mutexattr_init(&a);
-    pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-    pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
-    pthread_mutex_init(&c->heap_lock, &a);
-    pthread_mutexattr_destroy(&a);
-    c->heap_start = heap;
-    c->heap_brk = heap;
-    c->heap_end = heap + heap_size;
 
     bh_rt.ctrl = c;
     bh_rt.channels = chans;
@@ -248,14 +239,6 @@ void bh_park_forever(void) {
     static int32_t never = 0;
     for (;;) syscall(SYS_futex, &never, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 }
-
-int bh_heap_lock(void) {
-    int r = pthread_mutex_lock(&bh_rt.ctrl->heap_lock);
-    if (r == EOWNERDEAD) { pthread_mutex_consistent(&bh_rt.ctrl->heap_lock); r = 0; }
-    return r;
-}
-
-void bh_heap_unlock(void) { pthread_mutex_unlock(&bh_rt.ctrl->heap_lock); }
 
 /* ---- the program descriptor, copied out of the image (its memory may be protected later) -------------- */
 

@@ -35,5 +35,7 @@ int thief_heap(uintptr_t target)
             fflush(stdout);
             return 1;
         }
+    printf("thief: no free list in shared memory\n");   /* the heap's metadata is private (heap.c) */
+    fflush(stdout);
     return 0;
 }
