@@ -21,6 +21,8 @@ public protocol Backend {
     var linkFlags: [String] { get }
     /// Files the link depends on besides the objects.
     var linkDependencies: [String] { get }
+    /// Commands run on the linked program (`$@`), which fail the build (mpk: the WRPKRU/XRSTOR scan).
+    var postLink: [String] { get }
 }
 
 extension Backend {
@@ -32,14 +34,16 @@ extension Backend {
     public var linkObjects: [String] { [] }
     public var linkFlags: [String] { [] }
     public var linkDependencies: [String] { [] }
+    public var postLink: [String] { [] }
 }
 
 public enum Backends {
-    /// The backend for a plan; `mpk` does not exist yet.
+    /// The backend for a plan.
     public static func make(_ name: String, generator: String = "", syscallTrace: String? = nil) -> Backend? {
         switch name {
         case "fcall": return FcallBackend()
         case "process": return ProcessBackend(generator: generator, syscallTrace: syscallTrace)
+        case "mpk": return MpkBackend()
         default: return nil
         }
     }

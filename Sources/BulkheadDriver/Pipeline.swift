@@ -53,9 +53,18 @@ public struct Pipeline {
 
     public func plan() throws -> (Config, Plan, SourceDiscovery.Result, [TranslationUnitFacts]) {
         let config = try loadConfig()
-        guard config.backend.value != .mpk else {
-            throw DiagnosticError(.error("backend '\(config.backend.value.rawValue)' is not yet supported by this version of bulkhead; use 'backend: fcall'",
-                                         at: config.backend.location))
+        if config.backend.value == .mpk {
+            // keys 1-15 (key 0 is the shared key); a compartment restarted after a fault would need its memory
+            // reset in place while other threads of the one process may hold pointers into it
+            let count = config.compartments.count + (config.compartments.contains(where: \.isDefault) ? 0 : 1)
+            if count > MpkBackend.maxCompartments {
+                throw DiagnosticError(.error("backend 'mpk' gives each compartment a protection key, and there are \(MpkBackend.maxCompartments) (keys 1-15); this program has \(count) compartments (the default one included): merge some, or use 'backend: process'",
+                                             at: config.backend.location))
+            }
+            if let c = config.compartments.first(where: { $0.onFault == .restart }) {
+                throw DiagnosticError(.error("compartment '\(c.name.value)': 'on_fault: restart' is not sound under backend 'mpk' (one process: the compartment's memory cannot be reset while other compartments' threads may be inside it or hold its pointers); use 'on_fault: abort' or 'backend: process'",
+                                             at: c.name.location))
+            }
         }
         let sources = try SourceDiscovery(config: config, excluded: excludedFolders).discover()
         let layout = sources.layout
