@@ -32,7 +32,7 @@ public struct MpkBackend: Backend {
             "bh/bh_mpk_runtime.c": MpkTemplates.runtime,
             "bh/bh_scan_pkru.c": MpkTemplates.scanner,
             "bh/bh_program.c": Self.programFile(plan: plan, layout: layout),
-            "bh/bulkhead.ld": LinkerScript(layout: layout, objects: objects).text(),
+            "bh/bulkhead.ld": LinkerScript(layout: layout, objects: objects).text() + Self.destructors(layout: layout, objects: objects),
         ]
     }
 
@@ -60,13 +60,28 @@ public struct MpkBackend: Backend {
 
     public var linkObjects: [String] { ["obj/bh/bh_program.o", "obj/bh/bh_mpk_runtime.o"] }
     public var linkFlags: [String] {
-        ["-Wl,-T,bh/bulkhead.ld", "-Wl,--wrap=main", "-Wl,--wrap=sigaction", "-Wl,--wrap=signal", "-Wl,-z,now", "-pthread"]
+        ["-Wl,-T,bh/bulkhead.ld", "-Wl,--wrap=main", "-Wl,--wrap=sigaction", "-Wl,--wrap=signal", "-Wl,--wrap=__cxa_atexit",
+         "-Wl,--wrap=on_exit", "-Wl,-z,now", "-pthread"]
     }
     public var linkDependencies: [String] { ["bh/bulkhead.ld", "obj/bh/bh_scan_pkru"] }
     public var postLink: [String] { ["obj/bh/bh_scan_pkru $@ --allow bh_gate_text || { rm -f $@; exit 1; }"] }
 
     /// The compartments the mpk backend can key: 15 (keys 1-15; key 0 is the shared key).
     public static let maxCompartments = 15
+
+    /// Each compartment's destructors move out of the program's .fini_array (which the C library runs with
+    /// whatever rights the exiting thread has) into `bh_fini_<c>`, which the runtime runs with its rights.
+    static func destructors(layout: ProcessLayout, objects: [(object: String, compartment: String)]) -> String {
+        var s = "SECTIONS\n{\n"
+        for c in layout.compartments {
+            let files = objects.filter { $0.compartment == c.name }.map(\.object)
+            s += "  .bh_fini_\(c.name) : {\n    bh_fini_\(c.name)_start = .;\n"
+            s += "    " + files.map { "KEEP(*\($0)(SORT_BY_INIT_PRIORITY(.fini_array.*) SORT_BY_INIT_PRIORITY(.dtors.*)))" }.joined(separator: " ") + "\n"
+            s += "    " + files.map { "KEEP(*\($0)(.fini_array .dtors))" }.joined(separator: " ") + "\n"
+            s += "    bh_fini_\(c.name)_end = .;\n  }\n"
+        }
+        return s + "}\nINSERT BEFORE .fini_array;\n"
+    }
 
     /// `bh/bh_program.c`: the compartments' regions, the gates' names, the constructor that starts the
     /// runtime and `bh_mpk_restore`, the one WRPKRU of a variable value, checked against every
@@ -76,15 +91,16 @@ public struct MpkBackend: Backend {
         out += "#include \"bh_mpk.h\"\n\n/* each compartment's sections, on pages of their own (bh/bulkhead.ld) */\n"
         let kinds = ["text", "rodata", "data", "bss"]
         for c in layout.compartments {
-            out += "extern char " + kinds.map { "bh_\($0)_\(c.name)_start[], bh_\($0)_\(c.name)_end[]" }.joined(separator: ", ") + ";\n"
+            out += "extern char " + (kinds + ["fini"]).map { "bh_\($0)_\(c.name)_start[], bh_\($0)_\(c.name)_end[]" }.joined(separator: ", ") + ";\n"
         }
+        out += "extern char bh_shared_start[], bh_shared_end[];\n"
         out += "\nstatic const bh_mpk_compartment bh_compartments[] = {\n"
         for c in layout.compartments {
             let regions = kinds.map { kind in
                 kind == "rodata" && c.privateRodata != true ? "{ 0, 0 }"
                     : "{ (uintptr_t)bh_\(kind)_\(c.name)_start, (uintptr_t)bh_\(kind)_\(c.name)_end }"
             }.joined(separator: ", ")
-            out += "\t{ \"\(c.name)\", \(regions) },\n"
+            out += "\t{ \"\(c.name)\", \(regions), { (uintptr_t)bh_fini_\(c.name)_start, (uintptr_t)bh_fini_\(c.name)_end } },\n"
         }
         out += "};\n\nstatic const char *const bh_gate_names[] = {\n"
         out += layout.entries.map { "\t\"\($0.function)\",\n" }.joined()
@@ -93,6 +109,7 @@ public struct MpkBackend: Backend {
         out += """
         static const bh_mpk_program bh_program = {
         \t"\(plan.program)", \(layout.compartments.count), bh_compartments, \(layout.entries.count), bh_gate_names,
+        \t{ (uintptr_t)bh_shared_start, (uintptr_t)bh_shared_end },
         };
 
         /* Writes PKRU from a variable (a gate's saved rights, a signal handler's compartment); a jump to the
@@ -107,6 +124,7 @@ public struct MpkBackend: Backend {
         out += "\t                 : \"+a\"(bh_v)"
         out += layout.compartments.indices.isEmpty ? "" : " : " + layout.compartments.indices.map { "\"i\"(BH_MPK_PKRU(\($0)))" }.joined(separator: ", ")
         out += (layout.compartments.indices.isEmpty ? " :" : "") + " : \"rcx\", \"rdx\", \"rsi\", \"rdi\", \"r8\", \"r9\", \"r10\", \"r11\", \"memory\", \"cc\");\n}\n\n"
+        if plan.compartments.contains(where: { $0.hardening.contains("asan") }) { out += ProcessProgramFile.asanOptions }
         out += """
         /* before main(), and before the program's own constructors */
         __attribute__((constructor(101))) static void bh_start(void)

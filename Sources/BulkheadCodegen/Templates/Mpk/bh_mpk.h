@@ -24,6 +24,8 @@ typedef struct {
     const char *name;
     /* code, read-only data (empty unless private_rodata), data, bss: bh/bulkhead.ld's sections */
     bh_mpk_region text, rodata, data, bss;
+    /* its destructors (.fini_array), run by the runtime with its rights */
+    bh_mpk_region fini;
 } bh_mpk_compartment;
 
 typedef struct {
@@ -32,6 +34,8 @@ typedef struct {
     const bh_mpk_compartment *compartments;
     int ngates;
     const char *const *gate_names;
+    /* shared.globals (section bh_shared.*): key 0, writable (the linker may place it in the RELRO segment) */
+    bh_mpk_region shared;
 } bh_mpk_program;
 
 /* Called by bh/bh_program.c's constructor, before the program's own constructors. */

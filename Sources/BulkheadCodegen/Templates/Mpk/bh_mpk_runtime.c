@@ -16,6 +16,7 @@
  * docs/architecture.md ("The mpk backend") gives the reasons.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -368,16 +369,93 @@ static void bh_tag(const bh_mpk_region *r, int key, const char *what, const char
         bh_die("bulkhead: cannot give the %s of compartment '%s' its protection key %d: %s\n", what, name, key, strerror(errno));
 }
 
+/* ---- exit: handlers and destructors with their compartment's rights ------------------------------- */
+
+typedef struct { void (*fn)(void *); void (*on_exit)(int, void *); void *arg; int compartment; } bh_exit_handler;
+
+int __real___cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+int __real_on_exit(void (*fn)(int, void *), void *arg);
+
+static void bh_run_exit_handler(int status, void *p)
+{
+    bh_exit_handler *h = p;
+    uint32_t saved = bh_mpk_rdpkru();
+    int prev = bh_mpk_current;
+    bh_mpk_current = h->compartment;
+    bh_mpk_restore(BH_MPK_PKRU(h->compartment));
+    if (h->fn) h->fn(h->arg); else h->on_exit(status, h->arg);
+    bh_mpk_restore(saved);
+    bh_mpk_current = prev;
+}
+
+static void bh_run_atexit_handler(void *p) { bh_run_exit_handler(0, p); }
+
+/* A handler that is code of a compartment runs with that compartment's rights, whoever registered it. */
+static bh_exit_handler *bh_exit_record(void (*fn)(void *), void (*on_exit)(int, void *), void *arg)
+{
+    int c = bh_compartment_of_code(fn ? (const void *)fn : (const void *)on_exit);
+    if (c < 0) return 0;
+    bh_exit_handler *h = bh_alloc(0, sizeof *h, 16);
+    if (!h) return 0;
+    h->fn = fn;
+    h->on_exit = on_exit;
+    h->arg = arg;
+    h->compartment = c;
+    return h;
+}
+
+int __wrap___cxa_atexit(void (*fn)(void *), void *arg, void *dso)
+{
+    bh_exit_handler *h = bh_exit_record(fn, 0, arg);
+    return h ? __real___cxa_atexit(bh_run_atexit_handler, h, dso) : __real___cxa_atexit(fn, arg, dso);
+}
+
+int __wrap_on_exit(void (*fn)(int, void *), void *arg)
+{
+    bh_exit_handler *h = bh_exit_record(0, fn, arg);
+    return h ? __real_on_exit(bh_run_exit_handler, h) : __real_on_exit(fn, arg);
+}
+
+/* The compartments' destructors (their .fini_array, which bh/bulkhead.ld moves out of the program's), run
+ * at exit, each with its compartment's rights, compartments in reverse order as the linker would have
+ * placed them; registered before every constructor of the program, so they run after its exit handlers. */
+static void bh_run_destructors(void *unused)
+{
+    (void)unused;
+    const bh_mpk_program *p = bh_program;
+    uint32_t saved = bh_mpk_rdpkru();
+    int prev = bh_mpk_current;
+    for (int i = p->ncompartments - 1; i >= 0; i--) {
+        const bh_mpk_region *f = &p->compartments[i].fini;
+        bh_mpk_current = i;
+        bh_mpk_restore(BH_MPK_PKRU(i));
+        for (uintptr_t e = f->end; e > f->start; e -= sizeof(void *)) {
+            void (*d)(void) = *(void (**)(void))(e - sizeof(void *));
+            if (d && (uintptr_t)d != (uintptr_t)-1) d();
+        }
+    }
+    bh_mpk_restore(saved);
+    bh_mpk_current = prev;
+}
+
+/* ---- start-up ---------------------------------------------------------------------------------------- */
+
 void bh_mpk_start(const bh_mpk_program *program)
 {
-    long key = syscall(SYS_pkey_alloc, 0, 0);
-    if (key < 0 && (errno == ENOSYS || errno == EINVAL)) {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(c & (1u << 3))) {
         fprintf(stderr, "%s: this CPU has no protection keys (pku); build with backend: process\n", program->program);
+        exit(1);
+    }
+    long key = syscall(SYS_pkey_alloc, 0, 0);
+    if (!(c & (1u << 4)) || (key < 0 && (errno == ENOSYS || errno == EINVAL))) {
+        fprintf(stderr, "%s: this kernel does not enable protection keys (ospke); build with backend: process\n", program->program);
         exit(1);
     }
     if (program->ncompartments > BH_MPK_MAX_COMPARTMENTS)
         bh_die("bulkhead: %d compartments, and protection keys give at most %d\n", program->ncompartments, BH_MPK_MAX_COMPARTMENTS);
     bh_heap_reserve();
+    bh_tag(&program->shared, 0, "shared globals", "(shared)");
     for (int i = 0; i < program->ncompartments; i++) {
         if (i > 0) key = syscall(SYS_pkey_alloc, 0, 0);
         if (key != i + 1)
@@ -393,6 +471,7 @@ void bh_mpk_start(const bh_mpk_program *program)
         bh_tag(&heap, i + 1, "heap", c->name);
     }
     bh_program = program;
+    __real___cxa_atexit(bh_run_destructors, 0, 0);
     struct sigaction act;
     memset(&act, 0, sizeof act);
     act.sa_sigaction = bh_on_signal;
