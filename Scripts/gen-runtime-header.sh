@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates Sources/BulkheadCodegen/RuntimeHeader.swift from the runtime's header, which process-backend
+# Regenerates Sources/BulkheadCodegen/Backends/Process/RuntimeHeader.swift from the runtime's header, which process-backend
 # trees carry as bh/bulkhead_runtime.h. A test fails when the two differ.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +10,4 @@ cd "$(dirname "$0")/.."
   cat Sources/CBulkheadRuntime/include/bulkhead_runtime.h
   echo '"""#'
   echo "}"
-} > Sources/BulkheadCodegen/RuntimeHeader.swift
+} > Sources/BulkheadCodegen/Backends/Process/RuntimeHeader.swift

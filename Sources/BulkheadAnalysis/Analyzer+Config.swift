@@ -105,7 +105,7 @@ extension Analyzer {
             // one section per global: gcc refuses to mix const and writable (or relocated) objects in one
             // named section; the backends' linker scripts gather bh_shared.* into the shared region
             let section = "bh_shared.\(g.info.name)"
-            declarations.insert(Edit(span: g.info.declarationStart, text: "__attribute__((section(\"\(section)\"))) ", rank: 1))
+            declarations.insert(Edit(span: g.info.declarationStart, .sharedSection(section), rank: 1))
             result.append(Plan.SharedGlobal(
                 name: g.info.name, library: g.library, compartment: g.compartment, location: layout.display(g.info.location),
                 section: section, uses: Array(Set(uses[g.info.usr] ?? [])).sorted()))
@@ -113,13 +113,66 @@ extension Analyzer {
         return result.sorted { ($0.name, $0.location) < ($1.name, $1.location) }
     }
 
+    /// A compartment's own `backend:` against the settings that need a process of its own: a compartment of the
+    /// main process cannot be restarted, filtered or kept from reading the others' read-only data.
+    func validateBackends(_ sink: inout DiagnosticSink) {
+        for c in config.compartments {
+            guard let b = c.backend else { continue }
+            let name = c.name.value, kind = b.value.rawValue
+            if c.onFault == .restart, !b.value.traits.restartsOnFault {
+                sink.error("compartment '\(name)' has backend '\(kind)', which cannot restart it after a fault (it runs in the main process), so 'on_fault: restart' cannot hold; use 'backend: process' or 'on_fault: abort'",
+                           at: b.location)
+            }
+            if c.syscallFilter != .baseline, !b.value.traits.ownAddressSpace {
+                sink.error("compartment '\(name)' has backend '\(kind)', which runs it in the main process, where no system call filter of its own can apply, so its 'syscalls:' cannot hold; use 'backend: process' or remove 'syscalls:'",
+                           at: c.syscalls.first?.location ?? b.location)
+            }
+            if c.privateRodata, !b.value.traits.ownAddressSpace {
+                sink.error("compartment '\(name)' has backend '\(kind)', which runs it in the main process, so 'private_rodata: true' cannot hold (the main process reads its read-only data); use 'backend: process'",
+                           at: b.location)
+            }
+        }
+    }
+
+    /// The backend of a compartment: its own `backend:`, else the annotation file's.
+    func backend(of compartment: String) -> BackendKind { config.backend(ofCompartment: compartment) }
+
+    /// The process a compartment runs in (nil: the main process).
+    func process(of compartment: String) -> String? {
+        BackendKind.process(of: compartment, backend(of: compartment),
+                            isDefault: config.compartments.first { $0.name.value == compartment }?.isDefault ?? false)
+    }
+
+    /// Whether two compartments run in one address space (one process).
+    func sharesAddressSpace(_ a: String, _ b: String) -> Bool { process(of: a) == process(of: b) }
+
+    /// The mechanism of a crossing into `callee`: its backend when every caller runs in its process (`caller`,
+    /// or with `anyCaller`, every compartment: an address, which may be called from anywhere), else a call
+    /// between processes, an RPC (process). A gate into a compartment of the main process that a compartment
+    /// of another process calls is an RPC back into the main process.
+    func mechanism(from caller: String, into callee: String, anyCaller: Bool) -> BackendKind {
+        let callers = anyCaller ? config.compartments.map(\.name.value) : [caller]
+        return callers.allSatisfy { sharesAddressSpace($0, callee) } ? backend(of: callee) : .process
+    }
+
+    /// The stub of a crossing: `plain` when its mechanism is the callee's backend, else `bh_rpc_` and the rest
+    /// of `plain` (`bh_rpc_gate_f`, `bh_rpc_vgate_f_vl`: a function called by compartments of two processes
+    /// has a gate for each mechanism).
+    func stubName(_ plain: String, from caller: String, into callee: String, anyCaller: Bool) -> String {
+        mechanism(from: caller, into: callee, anyCaller: anyCaller) == backend(of: callee) ? plain : Self.rpcStubName(plain)
+    }
+
+    static func rpcStubName(_ plain: String) -> String { "bh_rpc_" + plain.dropFirst("bh_".count) }
+
     func planCompartments() -> [Plan.Compartment] {
         config.compartments.map { c in
             let libs = config.libraries.map(\.name.value).filter { config.compartment(ofLibrary: $0).name.value == c.name.value }
-            return Plan.Compartment(name: c.name.value, isDefault: c.isDefault, libraries: libs,
-                                    hardening: c.hardening.map(\.rawValue), syscalls: c.syscalls.map(\.value),
-                                    syscallFilter: c.syscallFilter == .baseline ? nil : c.syscallFilter.rawValue,
-                                    onFault: c.onFault.rawValue, privateRodata: c.privateRodata ? true : nil)
+            var p = Plan.Compartment(name: c.name.value, backend: backend(of: c.name.value), isDefault: c.isDefault, libraries: libs,
+                                     hardening: c.hardening.map(\.rawValue), syscalls: c.syscalls.map(\.value),
+                                     syscallFilter: c.syscallFilter == .baseline ? nil : c.syscallFilter.rawValue,
+                                     onFault: c.onFault.rawValue, privateRodata: c.privateRodata ? true : nil)
+            p.ownBackend = p.backend != config.backend.value
+            return p
         }
     }
 

@@ -12,27 +12,29 @@ extension Analyzer {
         var marshalling: [Plan.Marshal]
         var site: SourceLocation
         var isVariadic: Bool
+        /// The mechanism of the crossing.
+        var backend: BackendKind
         /// Every library that may call it allocates from the shared heap: its pointers are most likely shared.
         var callersShareTheirHeap: Bool
     }
 
-    /// What only the process backend needs: an error value for every entry of a restartable compartment, and a
-    /// warning for each pointer that crosses unmarshalled (it must then point to shared memory) unless every
-    /// library that calls the gate allocates from the shared heap.
+    /// What the backends that restart compartments or marshal pointers need (BackendTraits): an error value
+    /// for every entry of a restartable compartment, and a warning for each pointer that crosses unmarshalled
+    /// (it must then point to shared memory) unless every library that calls the gate allocates from the
+    /// shared heap.
     func checkForProcessBackend(_ plan: Plan, _ sink: inout DiagnosticSink) {
-        guard config.backend.value == .process else { return }
-        let restartable = Set(plan.compartments.filter { $0.onFault == "restart" }.map(\.name))
+        let restartable = Set(plan.compartments.filter { $0.onFault == "restart" && $0.traits.restartsOnFault }.map(\.name))
         let sharedHeap = Set(plan.sharedHeap)
         let entries = plan.gates.map {
             Entry(name: $0.name, compartment: $0.compartment, resultType: $0.resultType, errorReturn: $0.errorReturn,
                   parameters: $0.parameters, marshalling: $0.marshalling, site: $0.uses.first?.location ?? $0.location,
-                  isVariadic: $0.isVariadic && $0.forwarded == nil,
+                  isVariadic: $0.isVariadic && $0.forwarded == nil, backend: $0.backend,
                   callersShareTheirHeap: !$0.uses.isEmpty && $0.uses.allSatisfy { sharedHeap.contains($0.fromLibrary) })
         } + plan.callbacks.map { cb in
             // a function pointer may be called from any other compartment
             Entry(name: cb.name, compartment: cb.compartment, resultType: cb.resultType, errorReturn: cb.errorReturn,
                   parameters: cb.parameters, marshalling: cb.marshalling, site: cb.references.first?.location ?? cb.location,
-                  isVariadic: false,
+                  isVariadic: false, backend: cb.backend,
                   callersShareTheirHeap: plan.libraries.allSatisfy { $0.compartment == cb.compartment || sharedHeap.contains($0.name) })
         }
         for e in entries {
@@ -40,7 +42,7 @@ extension Analyzer {
                 sink.error("gate '\(e.name)' enters compartment '\(e.compartment)', which restarts on a fault, but says nothing to return then; add `gates: { \(e.name): { error_return: EXPR } }`",
                            at: config.gate(named: e.name)?.function.location ?? e.site)
             }
-            if e.callersShareTheirHeap { continue }
+            if e.callersShareTheirHeap || !e.backend.traits.marshalsPointers { continue }
             let marshalled = Set(e.marshalling.compactMap(\.parameter))
             let params = e.parameters
             let takesList = params.last.map { $0.type.contains("va_list") || $0.type.contains("__va_list_tag") } ?? false
@@ -55,11 +57,12 @@ extension Analyzer {
 }
 
 extension Analyzer {
-    /// Under the process backend, a local whose address is passed through a gate whose parameter is not
-    /// marshalled moves to the thread's shared stack: its declaration is renamed, a pointer to a shared copy
-    /// follows it (released at the end of its scope), and every use goes through that pointer.
+    /// A local whose address is passed through a gate whose parameter is not marshalled, into another address
+    /// space or a compartment whose backend moves such locals (BackendTraits), moves to the thread's shared
+    /// stack: its declaration is renamed, a pointer to a shared copy follows it (released at the end of its
+    /// scope), and every use goes through that pointer.
     func moveLocalsToSharedStack(_ plan: inout Plan, edits: inout Set<Edit>, _ sink: inout DiagnosticSink) {
-        guard config.backend.value == .process else { return }
+        guard plan.compartments.contains(where: { $0.traits.ownAddressSpace || $0.traits.movesCrossingLocals }) else { return }
         let gates = Dictionary(uniqueKeysWithValues: plan.gates.map { ($0.stub, $0) })
         let escaping = escapingParameters(gates)
         var moved: Set<String> = []
@@ -100,20 +103,16 @@ extension Analyzer {
                 guard moved.insert(Self.unitKey(usr, unit.file)).inserted else { continue }
                 // what its initializer points to must be as reachable as it is (`struct r r = { &buf }`)
                 for held in unit.initializerLocals[usr] ?? [] { work.append((held, at, "'\(v.name)'s initializer")) }
-                // `__bh_`: C reserves names that begin with two underscores, so none of the program's can clash
-                let priv = "__bh_priv_\(v.name)", shared = "__bh_ss_\(v.name)"
-                let copy = "__bh_ss_copy(&\(priv), sizeof \(priv), _Alignof(__typeof__(\(priv))))"
-                edits.insert(Edit(span: v.declaration, text: priv))
+                let name = v.name
+                edits.insert(Edit(span: v.declaration, .sharedStackRename(local: name)))
                 if let loop = v.loop {
-                    // declared in a `for`'s first clause: the loop goes in a block that holds the pointer, and
-                    // the condition makes the copy the first time it is evaluated
-                    edits.insert(Edit(span: loop.start, text: "{ __attribute__((cleanup(__bh_ss_release))) void *\(shared) = 0; "))
-                    edits.insert(Edit(span: v.afterStatement, text: " (\(shared) || (\(shared) = \(copy)))\(loop.emptyCondition ? "" : ",")"))
-                    edits.insert(Edit(span: loop.end, text: " }/* \(shared) */"))
-                    for r in v.references { edits.insert(Edit(span: r, text: "(*(__typeof__(\(priv)) *)\(shared))")) }
+                    edits.insert(Edit(span: loop.start, .sharedStackLoopStart(local: name)))
+                    edits.insert(Edit(span: v.afterStatement, .sharedStackLoopCopy(local: name, comma: !loop.emptyCondition)))
+                    edits.insert(Edit(span: loop.end, .sharedStackLoopEnd(local: name)))
+                    for r in v.references { edits.insert(Edit(span: r, .sharedStackLoopUse(local: name))) }
                 } else {
-                    edits.insert(Edit(span: v.afterStatement, text: " __attribute__((cleanup(__bh_ss_release))) __typeof__(\(priv)) *\(shared) = (__typeof__(\(priv)) *)\(copy);"))
-                    for r in v.references { edits.insert(Edit(span: r, text: "(*\(shared))")) }
+                    edits.insert(Edit(span: v.afterStatement, .sharedStackPointer(local: name)))
+                    for r in v.references { edits.insert(Edit(span: r, .sharedStackUse(local: name))) }
                 }
                 if let old = helpersAt[v.declarationPoint.file], old.offset <= v.declarationPoint.offset {} else {
                     helpersAt[v.declarationPoint.file] = v.declarationPoint
@@ -130,24 +129,7 @@ extension Analyzer {
         }
         plan.sharedStackLocals.sort()
         for (_, point) in helpersAt {
-            edits.insert(Edit(span: point, text: """
-                #ifndef BH_SHARED_STACK_HELPERS
-                #define BH_SHARED_STACK_HELPERS
-                void *bh_stack_alloc(__SIZE_TYPE__, __SIZE_TYPE__);
-                void bh_stack_free(void *);
-                static inline void *__bh_ss_copy(const void *bh_p, __SIZE_TYPE__ bh_n, __SIZE_TYPE__ bh_a)
-                {
-                \tvoid *bh_c = bh_stack_alloc(bh_n, bh_a);
-                \t__builtin_memcpy(bh_c, bh_p, bh_n);
-                \treturn bh_c;
-                }
-                static inline void __bh_ss_release(void *bh_pp)
-                {
-                \tbh_stack_free(*(void **)bh_pp);
-                }
-                #endif
-
-                """))
+            edits.insert(Edit(span: point, .sharedStackHelpers))
         }
     }
 }
@@ -200,7 +182,8 @@ extension Analyzer {
 enum ArgumentDestination {
     /// into another compartment through a gate that does not copy what it points to (named)
     case unmarshalledGate(String)
-    /// into another compartment through a gate that copies it
+    /// into another compartment through a gate that copies it, or into one that reads the caller's stack
+    /// (the same address space, a backend that leaves locals where they are)
     case marshalledGate
     /// to a parameter of a function of the same compartment
     case parameter(ParameterKey)
@@ -211,12 +194,19 @@ extension Analyzer {
                      _ gates: [String: Plan.Gate]) -> ArgumentDestination {
         // a variadic call goes through the gate specialised to what it passes through '...', if there is one
         let types = use.variadicArguments?.compactMap(\.promoted)
-        let specialised = types.flatMap { $0.count == use.variadicArguments?.count ? gates[Self.variadicStubName(use.targetName, $0)] : nil }
-        guard let gate = specialised ?? gates[Self.gateStubName(use.targetName)], gate.compartment != compartment else {
+        // the gate of the mechanism from this compartment (an RPC's stub is another than a plain call's)
+        func gate(_ plain: String) -> Plan.Gate? {
+            guard let compartment, let g = gates[plain] ?? gates[Self.rpcStubName(plain)] else { return nil }
+            return gates[stubName(plain, from: compartment, into: g.compartment, anyCaller: false)]
+        }
+        let specialised = types.flatMap { $0.count == use.variadicArguments?.count ? gate(Self.variadicStubName(use.targetName, $0)) : nil }
+        guard let gate = specialised ?? gate(Self.gateStubName(use.targetName)), gate.compartment != compartment else {
             return .parameter(ParameterKey(use.targetUSR, argument, in: unit))
         }
         let marshalled = argument < gate.parameters.count
             && gate.marshalling.contains { $0.parameter == gate.parameters[argument].name }
-        return marshalled ? .marshalledGate : .unmarshalledGate(gate.name)
+        let readsCallersStack = compartment.map { sharesAddressSpace($0, gate.compartment) } ?? false
+            && !gate.backend.traits.movesCrossingLocals
+        return marshalled || readsCallersStack ? .marshalledGate : .unmarshalledGate(gate.name)
     }
 }

@@ -29,7 +29,7 @@ public struct Analyzer {
     /// What a rewritten name becomes, and the declaration that must precede its uses.
     struct Rewrite: Hashable {
         var replacement: String
-        var declaration: String
+        var declaration: EditContent
     }
 
     /// A static function or global belongs to its translation unit: its key adds the unit to the USR (a
@@ -82,6 +82,7 @@ public struct Analyzer {
         }
         let allFunctionNames = Set(external.values.map(\.info.name)).union(statics.values.map(\.info.name))
         validateConfigNames(&sink, external: external, statics: statics, globals: globals, names: allFunctionNames)
+        validateBackends(&sink)
 
         var gateUses: [String: [Plan.Use]] = [:]    // by USR, or USR|stub for a gate specialised to '...' types
         var forwarded: [String: [PromotedType]] = [:] // by stub
@@ -102,7 +103,7 @@ public struct Analyzer {
                 }
                 rewrites[span] = r
             }
-            declarations.insert(Edit(span: use.declarationPoint, text: r.declaration + "\n"))
+            declarations.insert(Edit(span: use.declarationPoint, r.declaration))
         }
 
         for unit in units {
@@ -111,6 +112,7 @@ public struct Analyzer {
                 if let target = external[use.targetUSR], target.compartment != compartment {
                     let gate = config.gate(named: target.info.name)
                     var stub = Self.gateStubName(target.info.name), key = target.info.usr
+                    var passed: [PromotedType]?
                     if target.info.isVariadic, gate?.variadicVia == nil {
                         // every call knows the types it passes through '...': a gate specialised to them
                         guard use.isCall, let extras = use.variadicArguments else {
@@ -126,9 +128,14 @@ public struct Analyzer {
                         let types = extras.compactMap(\.promoted)
                         stub = Self.variadicStubName(target.info.name, types)
                         key = target.info.usr + "|" + stub
-                        forwarded[stub] = types
+                        passed = types
                     }
-                    let declaration = "extern __typeof__(\(use.targetName)) \(stub);"
+                    // an RPC from another process into a compartment of the main process has a stub of its own
+                    let plain = stub
+                    stub = stubName(plain, from: compartment, into: target.compartment, anyCaller: !use.isCall)
+                    if stub != plain { key = target.info.usr + "|" + stub }
+                    if let passed { forwarded[stub] = passed }
+                    let declaration = EditContent.stubDeclaration(storage: "extern", function: use.targetName, stub: stub, definesMacro: false)
                     if let reason = use.unrewritableReason {
                         // a name that a macro builds with ## (pcre2's `pcre2_compile` is `pcre2_compile_8`) in
                         // a function of the unit's own file: from there on the unit spells it as the gate, by a
@@ -138,7 +145,7 @@ public struct Analyzer {
                                        at: layout.display(use.location))
                             continue
                         }
-                        declarations.insert(Edit(span: use.declarationPoint, text: "\(declaration)\n#define \(use.targetName) \(stub)\n"))
+                        declarations.insert(Edit(span: use.declarationPoint, .stubDeclaration(storage: "extern", function: use.targetName, stub: stub, definesMacro: true)))
                     } else {
                         rewrite(use, as: Rewrite(replacement: stub, declaration: declaration))
                     }
@@ -172,7 +179,7 @@ public struct Analyzer {
                 }
                 let tramp = Self.trampolineName(target.info.name)
                 let storage = target.info.isStatic ? "static" : "extern"
-                rewrite(use, as: Rewrite(replacement: tramp, declaration: "\(storage) __typeof__(\(use.targetName)) \(tramp);"))
+                rewrite(use, as: Rewrite(replacement: tramp, declaration: .stubDeclaration(storage: storage, function: use.targetName, stub: tramp, definesMacro: false)))
                 callbackRefs[key, default: (target, [])].1.append(Plan.Reference(location: layout.display(use.location), reason: reason))
             }
         }
@@ -181,7 +188,7 @@ public struct Analyzer {
         for unit in units {
             for use in unit.uses {
                 for span in use.spans {
-                    if let r = rewrites[span] { declarations.insert(Edit(span: use.declarationPoint, text: r.declaration + "\n")) }
+                    if let r = rewrites[span] { declarations.insert(Edit(span: use.declarationPoint, r.declaration)) }
                 }
             }
         }
@@ -198,7 +205,8 @@ public struct Analyzer {
             let types = forwarded[stub]
             let extras = (types ?? []).enumerated().map { Parameter(name: "...\($0.offset + 1)", type: $0.element.cType) }
             gates.append(Plan.Gate(
-                name: d.info.name, stub: stub, compartment: d.compartment, library: d.library,
+                name: d.info.name, stub: stub, compartment: d.compartment,
+                backend: stub.hasPrefix("bh_rpc_") ? .process : backend(of: d.compartment), library: d.library,
                 location: layout.display(d.info.location), resultType: d.info.resultType, parameters: d.info.parameters + extras,
                 isVariadic: d.info.isVariadic, variadicVia: gc?.variadicVia?.value, errorReturn: gc?.errorReturn?.value,
                 uses: Array(Set(uses)).sorted(),
@@ -223,7 +231,8 @@ public struct Analyzer {
         var callbacks: [Plan.Callback] = []
         for (_, (d, refs)) in callbackRefs {
             callbacks.append(Plan.Callback(
-                name: d.info.name, trampoline: Self.trampolineName(d.info.name), compartment: d.compartment, library: d.library,
+                name: d.info.name, trampoline: Self.trampolineName(d.info.name), compartment: d.compartment,
+                backend: mechanism(from: d.compartment, into: d.compartment, anyCaller: true), library: d.library,
                 location: layout.display(d.info.location), isStatic: d.info.isStatic, resultType: d.info.resultType,
                 parameters: d.info.parameters, references: Array(Set(refs)).sorted { ($0.location, $0.reason) < ($1.location, $1.reason) },
                 definingUnit: d.info.translationUnit))
@@ -235,12 +244,13 @@ public struct Analyzer {
         callbacks.sort { ($0.name, $0.location, $0.library, $0.definingUnit) < ($1.name, $1.location, $1.library, $1.definingUnit) }
 
         var plan = Plan(
-            program: config.program.value, backend: config.backend.value.rawValue,
+            program: config.program.value, backend: config.backend.value,
             compartments: planCompartments(), libraries: planLibraries(), gates: gates, callbacks: callbacks,
             sharedGlobals: sharedGlobals, sharedStackLocals: stackLocals.sorted())
         plan.sharedHeap = config.shared.heap.map(\.value)
         moveLocalsToSharedStack(&plan, edits: &declarations, &sink)
-        plan.edits = (rewrites.map { Edit(span: $0.key, text: $0.value.replacement) } + declarations).sorted()
+        plan.edits = (rewrites.map { Edit(span: $0.key, .name($0.value.replacement)) } + declarations)
+            .sorted { ($0.span, $0.rank, "\($0.content)") < ($1.span, $1.rank, "\($1.content)") }
         checkForProcessBackend(plan, &sink)
         try sink.check()
         plan.warnings = sink.diagnostics.filter { $0.severity != .error }

@@ -1,3 +1,4 @@
+import BulkheadConfig
 import BulkheadModel
 
 /// The partition as data: what every later stage (rewriter, backends, emitter, `explain`, `graph`) reads.
@@ -7,7 +8,8 @@ public struct Plan: Encodable, Sendable {
 
     public var version = Plan.version
     public var program: String
-    public var backend: String
+    /// The annotation file's `backend:`: the default of every compartment that names none.
+    public var backend: BackendKind
     public var compartments: [Compartment]
     public var libraries: [Library]
     public var gates: [Gate]
@@ -27,6 +29,9 @@ public struct Plan: Encodable, Sendable {
 
     public struct Compartment: Encodable, Sendable {
         public var name: String
+        /// Its isolation mechanism, and what the analysis needs to know of it.
+        public var backend: BackendKind
+        public var traits: BackendTraits { backend.traits }
         public var isDefault: Bool
         public var libraries: [String]
         public var hardening: [String]
@@ -37,6 +42,26 @@ public struct Plan: Encodable, Sendable {
         public var onFault: String
         /// true when its read-only data is out of the other compartments' reach too (absent: readable)
         public var privateRodata: Bool?
+
+        /// Set by the plan: whether `backend` differs from the plan's, and so is written to the manifest.
+        var ownBackend = false
+
+        enum CodingKeys: String, CodingKey {
+            case name, backend, isDefault, libraries, hardening, syscalls, syscallFilter, onFault, privateRodata
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            if ownBackend { try c.encode(backend, forKey: .backend) }
+            try c.encode(isDefault, forKey: .isDefault)
+            try c.encode(libraries, forKey: .libraries)
+            try c.encode(hardening, forKey: .hardening)
+            try c.encode(syscalls, forKey: .syscalls)
+            try c.encodeIfPresent(syscallFilter, forKey: .syscallFilter)
+            try c.encode(onFault, forKey: .onFault)
+            try c.encodeIfPresent(privateRodata, forKey: .privateRodata)
+        }
     }
 
     public struct Library: Encodable, Sendable {
@@ -51,6 +76,8 @@ public struct Plan: Encodable, Sendable {
         public var name: String
         public var stub: String
         public var compartment: String
+        /// The mechanism of the crossing: the backend of the compartment it enters.
+        public var backend: BackendKind
         public var library: String
         public var location: SourceLocation
         public var resultType: String
@@ -95,6 +122,8 @@ public struct Plan: Encodable, Sendable {
         public var name: String
         public var trampoline: String
         public var compartment: String
+        /// The mechanism of the crossing: the backend of the compartment it enters.
+        public var backend: BackendKind
         public var library: String
         public var location: SourceLocation
         public var isStatic: Bool
@@ -151,7 +180,7 @@ public struct Plan: Encodable, Sendable {
         }
     }
 
-    public init(program: String, backend: String, compartments: [Compartment], libraries: [Library], gates: [Gate],
+    public init(program: String, backend: BackendKind, compartments: [Compartment], libraries: [Library], gates: [Gate],
                 callbacks: [Callback], sharedGlobals: [SharedGlobal], sharedStackLocals: [StackLocal]) {
         self.program = program
         self.backend = backend
@@ -164,18 +193,56 @@ public struct Plan: Encodable, Sendable {
     }
 
     public func compartment(named name: String) -> Compartment? { compartments.first { $0.name == name } }
+
+    /// The backend of a compartment (the plan's default for a name it does not know).
+    public func backend(of compartment: String) -> BackendKind { self.compartment(named: compartment)?.backend ?? backend }
+
+    /// The process a compartment runs in: nil for the main process (BackendKind.process(of:)).
+    public func process(of compartment: String) -> String? {
+        BackendKind.process(of: compartment, backend(of: compartment), isDefault: self.compartment(named: compartment)?.isDefault ?? false)
+    }
+
+    /// Whether two compartments run in one address space (one process).
+    public func shareAddressSpace(_ a: String, _ b: String) -> Bool { process(of: a) == process(of: b) }
 }
 
-/// One change to an original file: replace `span` (empty for an insertion) with `text`. Insertions at one
-/// offset go in `rank` order: whole declarations (rank 0) before a prefix of the declaration there (rank 1).
-public struct Edit: Hashable, Codable, Sendable, Comparable {
+/// One change to an original file: replace `span` (empty for an insertion) with what `content` says, which
+/// codegen spells in C (EditText). Insertions at one offset go in `rank` order: whole declarations (rank 0)
+/// before a prefix of the declaration there (rank 1).
+public struct Edit: Hashable, Codable, Sendable {
     public var span: TextSpan
-    public var text: String
+    public var content: EditContent
     public var rank: Int
-    public init(span: TextSpan, text: String, rank: Int = 0) {
+    public init(span: TextSpan, _ content: EditContent, rank: Int = 0) {
         self.span = span
-        self.text = text
+        self.content = content
         self.rank = rank
     }
-    public static func < (a: Edit, b: Edit) -> Bool { (a.span, a.rank, a.text) < (b.span, b.rank, b.text) }
+}
+
+/// What an edit writes, as data: the analysis decides it, codegen writes the C (Sources/BulkheadCodegen/EditText.swift).
+public enum EditContent: Hashable, Codable, Sendable {
+    /// A name in place of the one spelled: a gate's stub or a trampoline.
+    case name(String)
+    /// Before the first use in a unit: the declaration of `stub`, of the type of `function`, with `storage`
+    /// (`extern` or `static`); with `definesMacro`, also a macro that spells `function` as `stub` from there on
+    /// (a name that a macro pastes together with ##, which cannot be rewritten where it is spelled).
+    case stubDeclaration(storage: String, function: String, stub: String, definesMacro: Bool)
+    /// Before a shared global's declaration: the section that gathers it into the shared region.
+    case sharedSection(String)
+    /// Once per file, before its first local that moves to the shared stack: the helpers that copy it there.
+    case sharedStackHelpers
+    /// A local that moves to the shared stack (by its name): its declaration's name, renamed private.
+    case sharedStackRename(local: String)
+    /// After its declaration: the pointer to its shared copy, released at the end of its scope.
+    case sharedStackPointer(local: String)
+    /// Each use of it: through that pointer.
+    case sharedStackUse(local: String)
+    /// Declared in a `for`'s first clause: the loop goes in a block that holds the pointer (start, end); the
+    /// condition makes the copy the first time it is evaluated (`comma`: a condition follows); uses go through
+    /// the pointer, cast.
+    case sharedStackLoopStart(local: String)
+    case sharedStackLoopCopy(local: String, comma: Bool)
+    case sharedStackLoopEnd(local: String)
+    case sharedStackLoopUse(local: String)
 }

@@ -1,11 +1,15 @@
 import BulkheadAnalysis
+import BulkheadConfig
 import BulkheadModel
 
 /// One isolation mechanism. A backend turns the plan's gates and trampolines into C, appended to the
 /// translation unit that defines each function (where every type it needs is in scope), and adds what it
-/// needs to the build: files, flags, Makefile variables and rules, a linker script.
+/// needs to the build: files, flags, Makefile variables and rules, a linker script. Each backend lives in a
+/// folder of its own (Backends/<Name>/, its fixed C under Templates/<Name>/, its runtime, if any, under
+/// Sources/CBulkheadRuntime/<name>/ and Sources/BulkheadRuntime/<Name>/); what the analysis needs to know of
+/// it is its `BackendTraits` (BulkheadAnalysis). docs/architecture.md, "The backend seam", says how to add one.
 public protocol Backend {
-    var name: String { get }
+    var kind: BackendKind { get }
     /// C code to append to the translation unit at `unit` (absolute path); empty when it needs none.
     func code(appendedTo unit: String, plan: Plan) -> String
     /// Extra files of the tree (relative path -> contents); `objects` lists each compartment's objects.
@@ -26,6 +30,7 @@ public protocol Backend {
 }
 
 extension Backend {
+    public var name: String { kind.rawValue }
     public func extraFiles(plan: Plan, objects: [(object: String, compartment: String)]) -> [String: String] { [:] }
     public func compileFlags(compileFolder: String) -> [String] { [] }
     public func postCompile(library: String, plan: Plan) -> [String] { [] }
@@ -38,14 +43,28 @@ extension Backend {
 }
 
 public enum Backends {
-    /// The backend for a plan.
-    public static func make(_ name: String, generator: String = "", syscallTrace: String? = nil) -> Backend? {
-        switch name {
-        case "fcall": return FcallBackend()
-        case "process": return ProcessBackend(generator: generator, syscallTrace: syscallTrace)
-        case "mpk": return MpkBackend()
-        default: return nil
+    /// The backend of one kind; nil for one this version cannot build yet.
+    public static func make(_ kind: BackendKind, generator: String = "", syscallTrace: String? = nil) -> Backend? {
+        switch kind {
+        case .fcall: return FcallBackend()
+        case .process: return ProcessBackend(generator: generator, syscallTrace: syscallTrace)
+        case .mpk: return MpkBackend()
         }
+    }
+
+    /// The backend that builds a plan: the one of its crossings and compartments, or, when they use several,
+    /// a composite of theirs (CompositeBackend); nil when one of them cannot be built yet.
+    public static func make(for plan: Plan, generator: String = "", syscallTrace: String? = nil) -> Backend? {
+        let kinds = Set(plan.compartments.map(\.backend) + plan.gates.map(\.backend) + plan.callbacks.map(\.backend))
+        guard kinds.count > 1 else { return make(kinds.first ?? plan.backend, generator: generator, syscallTrace: syscallTrace) }
+        let parts = kinds.sorted { $0.rawValue < $1.rawValue }.map { make($0, generator: generator, syscallTrace: syscallTrace) }
+        guard parts.allSatisfy({ $0 != nil }) else { return nil }
+        return CompositeBackend(kind: plan.backend, parts: parts.compactMap { $0 })
+    }
+
+    /// Whether the plan's program links the Bulkhead runtime (which `bulkhead build` installs first).
+    public static func needsRuntime(_ plan: Plan) -> Bool {
+        plan.backend == .process || plan.compartments.contains { $0.backend == .process }
     }
 }
 

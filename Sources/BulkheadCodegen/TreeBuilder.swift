@@ -80,7 +80,7 @@ public struct TreeBuilder {
         tree.files[Self.manifestName] = try manifest()
         let objects = compiles.map { (object: $0.object, compartment: $0.compartment) }
         for (path, text) in backend.extraFiles(plan: plan, objects: objects) { tree.files[path] = Array(text.utf8) }
-        let stamp = Stamp(generator: generator, backend: plan.backend, inputs: inputs, units: units.map { layout.display($0.file) },
+        let stamp = Stamp(generator: generator, backend: plan.backend.rawValue, inputs: inputs, units: units.map { layout.display($0.file) },
                           outputs: tree.files.mapValues(Stamp.hash))
         tree.files[Stamp.fileName] = Array(stamp.render().utf8)
         return tree

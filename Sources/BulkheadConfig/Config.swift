@@ -70,6 +70,14 @@ public struct Config: Sendable {
     public func library(named name: String) -> LibraryConfig? { libraries.first { $0.name.value == name } }
     public func gate(named name: String) -> GateConfig? { gates.first { $0.function.value == name } }
 
+    /// The backend of a compartment: its own `backend:`, else the annotation file's.
+    public func backend(ofCompartment name: String) -> BackendKind {
+        compartments.first { $0.name.value == name }?.backend?.value ?? backend.value
+    }
+
+    /// Whether compartments use more than one backend.
+    public var mixesBackends: Bool { Set(compartments.map { backend(ofCompartment: $0.name.value) }).count > 1 }
+
     /// The compartment that holds a library: the one listing it, else the default one.
     public func compartment(ofLibrary name: String) -> CompartmentConfig {
         compartments.first { $0.libraries.contains { $0.value == name } }
@@ -109,6 +117,8 @@ public struct CompartmentConfig: Sendable {
     /// Under process: its read-only data (string literals, const tables) is not readable by the other
     /// compartments either. By default it is: constants flow across library boundaries in C.
     public var privateRodata = false
+    /// `backend:` written on the compartment (else the annotation file's top-level `backend:` applies).
+    public var backend: Located<BackendKind>?
     /// `syscalls: []` written: a filter that allows the runtime's own calls only.
     public var emptyAllowlist: Bool { syscallFilter == .allowlist && syscalls.isEmpty }
     public init(name: Located<String>, libraries: [Located<String>], isDefault: Bool, hardening: [Hardening],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkheadAnalysis
+import BulkheadCodegen
 import BulkheadConfig
 import BulkheadModel
 import Foundation
@@ -69,7 +70,7 @@ struct Build: ParsableCommand {
     func run() throws {
         let result = try input.pipeline(output: output).run()
         BulkheadCLI.console.report(result.warnings)
-        if result.plan.backend == "process" { try RuntimeInstaller.install(generator: "bulkhead \(BulkheadCLI.version)") }
+        if Backends.needsRuntime(result.plan) { try RuntimeInstaller.install(generator: "bulkhead \(BulkheadCLI.version)") }
         try TreeWriter.write(result.tree, to: output)
         if dumpPlan { BulkheadCLI.console.out(String(decoding: result.tree.files["bulkhead.manifest.json"]!, as: UTF8.self)) }
     }

@@ -6,7 +6,7 @@ import BulkheadModel
 public enum GraphPrinter {
     public static func dot(_ plan: Plan) -> String {
         var out = "digraph \(quote(plan.program)) {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n"
-        out += "  label=\(quote("\(plan.program): backend \(plan.backend)"));\n"
+        out += "  label=\(quote("\(plan.program): backend \(plan.backend.rawValue)"));\n"
         for c in plan.compartments {
             out += "  subgraph \(quote("cluster_" + c.name)) {\n"
             var label = "compartment \(c.name)\(c.isDefault ? " (default)" : "")"

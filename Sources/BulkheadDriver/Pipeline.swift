@@ -47,7 +47,11 @@ public struct Pipeline {
         }
         let base = URL(fileURLWithPath: configPath).standardizedFileURL.deletingLastPathComponent().path
         var config = try ConfigParser.parse(text: text, path: configPath, displayPath: name, baseDirectory: base)
-        if let backend { config.backend.value = backend }
+        if let backend {
+            // every compartment then uses it
+            config.backend.value = backend
+            for i in config.compartments.indices { config.compartments[i].backend = nil }
+        }
         return config
     }
 
@@ -65,6 +69,12 @@ public struct Pipeline {
                 throw DiagnosticError(.error("compartment '\(c.name.value)': 'on_fault: restart' is not sound under backend 'mpk' (one process: the compartment's memory cannot be reset while other compartments' threads may be inside it or hold its pointers); use 'on_fault: abort' or 'backend: process'",
                                              at: c.name.location))
             }
+        }
+        let mpk = config.compartments.compactMap { c in c.backend.flatMap { $0.value == .mpk ? (c.name.value, $0.location) : nil } }
+        guard mpk.isEmpty else {
+            throw DiagnosticError(mpk.map { name, at in
+                .error("compartment '\(name)' has backend 'mpk', which this version of bulkhead cannot build yet (the protection-key backend is being added); use 'backend: fcall' or 'backend: process'", at: at)
+            })
         }
         let sources = try SourceDiscovery(config: config, excluded: excludedFolders).discover()
         let layout = sources.layout
@@ -85,8 +95,8 @@ public struct Pipeline {
     public func run() throws -> Result {
         let (config, plan, sources, units) = try plan()
         let generator = "bulkhead \(BulkheadCLI.version)"
-        guard let backend = Backends.make(plan.backend, generator: generator, syscallTrace: syscallTrace) else {
-            throw DiagnosticError(.error("backend '\(plan.backend)' is not yet supported", at: config.backend.location))
+        guard let backend = Backends.make(for: plan, generator: generator, syscallTrace: syscallTrace) else {
+            throw DiagnosticError(.error("backend '\(plan.backend.rawValue)' is not yet supported", at: config.backend.location))
         }
         let tree = try TreeBuilder(config: config, plan: plan, layout: sources.layout, units: units, jobs: sources.jobs,
                                    backend: backend, generator: generator, readFile: { path in

@@ -28,7 +28,7 @@ public struct SyscallDraft: Equatable {
         var out = """
             # Drafted by `bulkhead syscalls` from \(runs) run\(runs == 1 ? "" : "s") of \(config.program.value) under: \(workload)
             # Each list holds the system calls that compartment's own code made, beyond those the runtime allows
-            # every compartment anyway (Sources/CBulkheadRuntime/seccomp.c). A call the workload did not reach is
+            # every compartment anyway (Sources/CBulkheadRuntime/process/seccomp.c). A call the workload did not reach is
             # missing: draft from workloads that cover what the program does in production.
             compartments:
 

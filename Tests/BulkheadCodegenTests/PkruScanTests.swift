@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The mpk build's binary inspection (Sources/BulkheadCodegen/Templates/bh_scan_pkru.c), compiled and run on
+/// The mpk build's binary inspection (Sources/BulkheadCodegen/Templates/Mpk/bh_scan_pkru.c), compiled and run on
 /// executables with PKRU-writing bytes planted in their code: aligned, hidden inside another instruction's
 /// immediate, and inside an allowed gate section.
 final class PkruScanTests: XCTestCase {
@@ -10,7 +10,7 @@ final class PkruScanTests: XCTestCase {
     func testScanFindsPlantedWritersAlignedAndUnalignedAndSkipsAllowedSections() throws {
         let dir = try Self.scratch()
         let scanner = dir + "/scan"
-        try Self.sh(["cc", "-O2", "-Wall", "-Werror", "-o", scanner, Self.root.path + "/Sources/BulkheadCodegen/Templates/bh_scan_pkru.c"])
+        try Self.sh(["cc", "-O2", "-Wall", "-Werror", "-o", scanner, Self.root.path + "/Sources/BulkheadCodegen/Templates/Mpk/bh_scan_pkru.c"])
         let program = #"""
         #include <stdio.h>
         __attribute__((noinline)) void plain_wrpkru(void) { __asm__ volatile(".byte 0x0f, 0x01, 0xef" ::: "memory"); }

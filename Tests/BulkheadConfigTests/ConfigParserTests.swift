@@ -160,6 +160,21 @@ final class ConfigParserTests: XCTestCase {
         }
     }
 
+    /// `backend:` on a compartment overrides the top-level one for it alone.
+    func testACompartmentMayNameItsOwnBackend() throws {
+        let config = try parse(base.replacingOccurrences(of: "    libraries: [parser]\n", with: "    libraries: [parser]\n    backend: process\n"))
+        XCTAssertEqual(config.compartments[1].backend, Located(.process, at: at(12, 14)))
+        XCTAssertNil(config.compartments[0].backend)
+        XCTAssertEqual(config.backend(ofCompartment: "sandbox"), .process)
+        XCTAssertEqual(config.backend(ofCompartment: "main"), .fcall)
+        XCTAssertTrue(config.mixesBackends)
+        XCTAssertFalse(try parse(base).mixesBackends)
+        let bad = errors(base.replacingOccurrences(of: "    libraries: [parser]\n", with: "    libraries: [parser]\n    backend: vm\n"))
+        XCTAssertEqual(bad.count, 1)
+        XCTAssertTrue(bad[0].hasPrefix("bulkhead.yaml:12:14: error:"), bad[0])
+        XCTAssertTrue(bad[0].contains("'vm'"), bad[0])
+    }
+
     func testNumbersAreKeptAsTheirText() throws {
         let config = try parse(base + "gates:\n  f:\n    error_return: -1\n    args:\n      p: { size: 0x10, count: 2.50 }\n")
         XCTAssertEqual(config.gates[0].errorReturn?.value, "-1")

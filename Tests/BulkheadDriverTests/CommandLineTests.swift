@@ -169,6 +169,6 @@ final class CommandLineTests: XCTestCase {
 final class GeneratedFileTests: XCTestCase {
     func testTheEmbeddedRuntimeHeaderIsCurrent() throws {
         let header = try String(contentsOfFile: TestSupport.repositoryRoot + "/Sources/CBulkheadRuntime/include/bulkhead_runtime.h", encoding: .utf8)
-        XCTAssertEqual(RuntimeHeader.text + "\n", header, "Sources/BulkheadCodegen/RuntimeHeader.swift is out of date: run Scripts/gen-runtime-header.sh")
+        XCTAssertEqual(RuntimeHeader.text + "\n", header, "Sources/BulkheadCodegen/Backends/Process/RuntimeHeader.swift is out of date: run Scripts/gen-runtime-header.sh")
     }
 }

@@ -19,6 +19,9 @@ final class FixtureTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(names.count, ProcessInfo.processInfo.environment["BULKHEAD_FIXTURES"] == nil ? 3 : 1, "expected at least three fixture programs")
         for name in names {
             for backend in Self.backends { try check(fixture: name, backend: backend) }
+            // compartments of several backends (Fixtures/mixed): also as written, golden under expected/mixed
+            let config = try Pipeline(configPath: "\(TestSupport.fixtures)/\(name)/bulkhead.yaml").loadConfig()
+            if config.mixesBackends { try check(fixture: name, backend: nil) }
         }
     }
 
@@ -38,11 +41,12 @@ final class FixtureTests: XCTestCase {
         for backend in Self.backends { try check(fixture: "variadic", backend: backend) }
     }
 
-    func check(fixture name: String, backend: BackendKind, arguments: [String] = []) throws {
+    /// `backend`: nil for the annotation file's own backends.
+    func check(fixture name: String, backend: BackendKind?, arguments: [String] = []) throws {
         let folder = "\(TestSupport.fixtures)/\(name)"
         let result = try Pipeline(configPath: folder + "/bulkhead.yaml", backend: backend).run()
-        if backend == .process { try RuntimeInstaller.install(generator: "bulkhead \(BulkheadCLI.version)") }
-        let expected = "\(folder)/expected/\(result.plan.backend)"
+        if Backends.needsRuntime(result.plan) { try RuntimeInstaller.install(generator: "bulkhead \(BulkheadCLI.version)") }
+        let expected = "\(folder)/expected/\(backend?.rawValue ?? "mixed")"
         if ProcessInfo.processInfo.environment["BULKHEAD_REBASE"] != nil {
             try TreeWriter.write(result.tree, to: expected)
             XCTFail("\(name): rebased \(expected); run the tests again without BULKHEAD_REBASE")
@@ -52,7 +56,7 @@ final class FixtureTests: XCTestCase {
                            "\(name): the emitted tree differs from \(expected); if the change is intended, run BULKHEAD_REBASE=1 Scripts/test.sh")
         }
 
-        let work = try TestSupport.temporaryDirectory(name + backend.rawValue)
+        let work = try TestSupport.temporaryDirectory(name + (backend?.rawValue ?? "mixed"))
         let original = try Reference.build(configPath: folder + "/bulkhead.yaml", into: work + "/original")
         try TreeWriter.write(result.tree, to: work + "/tree")
         let make = try TestSupport.run(["make", "-s", "-C", work + "/tree"])
@@ -62,12 +66,12 @@ final class FixtureTests: XCTestCase {
         let partitioned = try TestSupport.run([work + "/tree/" + result.plan.program] + arguments, in: work)
         let written = files.map { try? String(contentsOfFile: "\(work)/\($0)", encoding: .utf8) }
         let reference = try TestSupport.run([original] + arguments, in: work)
-        XCTAssertEqual(partitioned.status, reference.status, "\(name) (\(backend)): exit status differs")
-        XCTAssertEqual(partitioned.stdout, reference.stdout, "\(name) (\(backend)): stdout differs")
-        XCTAssertEqual(partitioned.stderr, reference.stderr, "\(name) (\(backend)): stderr differs")
+        XCTAssertEqual(partitioned.status, reference.status, "\(name) (\(backend?.rawValue ?? "mixed")): exit status differs")
+        XCTAssertEqual(partitioned.stdout, reference.stdout, "\(name) (\(backend?.rawValue ?? "mixed")): stdout differs")
+        XCTAssertEqual(partitioned.stderr, reference.stderr, "\(name) (\(backend?.rawValue ?? "mixed")): stderr differs")
         for (file, text) in zip(files, written) {
             let expected = try String(contentsOfFile: "\(work)/\(file)", encoding: .utf8)
-            XCTAssertEqual(text, expected, "\(name) (\(backend)): \(file) differs")
+            XCTAssertEqual(text, expected, "\(name) (\(backend?.rawValue ?? "mixed")): \(file) differs")
         }
         XCTAssertFalse(reference.stdout.isEmpty, "\(name): the program printed nothing to compare")
     }

@@ -155,7 +155,7 @@ final class SyscallsCommandTests: XCTestCase {
         XCTAssertEqual(draft.yaml(config: config, workload: "run.sh {}"), """
             # Drafted by `bulkhead syscalls` from 2 runs of p under: run.sh {}
             # Each list holds the system calls that compartment's own code made, beyond those the runtime allows
-            # every compartment anyway (Sources/CBulkheadRuntime/seccomp.c). A call the workload did not reach is
+            # every compartment anyway (Sources/CBulkheadRuntime/process/seccomp.c). A call the workload did not reach is
             # missing: draft from workloads that cover what the program does in production.
             compartments:
               main:    # libraries: a

@@ -53,6 +53,8 @@ void *bh_shared_malloc(size_t n);
 void *bh_shared_calloc(size_t n, size_t size);
 void *bh_shared_realloc(void *p, size_t n);
 void bh_shared_free(void *p);
+void *bh_stack_alloc(size_t n, size_t align);
+void bh_stack_free(void *p);
 
 static inline uint32_t bh_mpk_rdpkru(void)
 {

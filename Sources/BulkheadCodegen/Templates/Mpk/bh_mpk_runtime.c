@@ -251,6 +251,16 @@ char *bh_shared_strndup(const char *s, size_t max)
     return p;
 }
 
+/* The shared stack of the analysis (locals whose address crosses a gate move there, bh_shared_stack.h):
+ * blocks of the shared heap, key 0, so that a callee on a stack of its own can reach them too. */
+void *bh_stack_alloc(size_t n, size_t align)
+{
+    void *p = bh_alloc(0, n ? n : 1, align);
+    if (!p) bh_die("bulkhead: out of memory for a local moved to the shared stack (%zu bytes)\n", n);
+    return p;
+}
+void bh_stack_free(void *p) { bh_release(p); }
+
 /* ---- faults and signals ---------------------------------------------------------------------------- */
 
 typedef struct { void (*handler)(int, siginfo_t *, void *); int installer; } bh_handler;

@@ -1,11 +1,12 @@
 import BulkheadAnalysis
+import BulkheadConfig
 import BulkheadModel
 
 /// One process per compartment: a gate packs its arguments into a frame on the thread's shared stack and
 /// calls the runtime (`bh_call`), which runs the entry in the callee's process. Stubs and trampolines live
 /// in section `bh_gate_text`, executable in every process; entries live in their compartment's code.
 public struct ProcessBackend: Backend {
-    public let name = "process"
+    public let kind = BackendKind.process
     /// The runtime's version, for where its library is found (`$(HOME)/.cache/bulkhead/<generator>`).
     public var generator: String
     /// Set by `bulkhead syscalls`: the program records each compartment's system calls into this file
@@ -125,15 +126,20 @@ struct ProcessLayout {
     var compartments: [Plan.Compartment]
     var entries: [Entry]
 
-    init(_ plan: Plan) {
-        compartments = plan.compartments.filter(\.isDefault) + plan.compartments.filter { !$0.isDefault }
-        entries = plan.gates.map {
+    /// `backend`: whose compartments and crossings (mpk numbers its compartments and gates the same way:
+    /// the default compartment and those of the backend, its crossings).
+    init(_ plan: Plan, backend: BackendKind = .process) {
+        // the compartments with a process of their own; the others live in the main process, the default's
+        compartments = plan.compartments.filter(\.isDefault) + plan.compartments.filter {
+            !$0.isDefault && (backend == .process ? plan.process(of: $0.name) != nil : $0.backend == backend)
+        }
+        entries = plan.gates.filter { $0.backend == backend }.map {
             Entry(function: $0.name, stub: $0.stub, isCallback: false, isStatic: false, compartment: $0.compartment,
                   library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: $0.isVariadic,
                   variadicVia: $0.variadicVia, forwarded: $0.forwarded, errorReturn: $0.errorReturn, marshalling: $0.marshalling,
                   result: $0.result, location: $0.location, definingUnit: $0.definingUnit,
                   callers: $0.uses.contains { $0.kind == .address } ? nil : Set($0.uses.map(\.fromCompartment)).sorted())
-        } + plan.callbacks.map {
+        } + plan.callbacks.filter { $0.backend == backend }.map {
             Entry(function: $0.name, stub: $0.trampoline, isCallback: true, isStatic: $0.isStatic, compartment: $0.compartment,
                   library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: false,
                   variadicVia: nil, errorReturn: $0.errorReturn, marshalling: $0.marshalling, result: $0.result,
@@ -141,7 +147,11 @@ struct ProcessLayout {
         }
     }
 
+    /// A compartment's index in the runtime's table: that of its process (0: the main process).
     func index(of compartment: String) -> Int { compartments.firstIndex { $0.name == compartment } ?? 0 }
+
+    /// The compartment of the runtime's table whose process holds `compartment` (the default for the main process).
+    func home(of compartment: String) -> String { compartments[index(of: compartment)].name }
 
     static func entrySymbol(_ id: Int, _ function: String) -> String { "bh_entry_\(id)_\(function)" }
 }

@@ -1,14 +1,15 @@
 import BulkheadAnalysis
+import BulkheadConfig
 import BulkheadModel
 
 /// Plain calls: a stub is a direct call of the function. No isolation; the baseline for measurements.
 public struct FcallBackend: Backend {
-    public let name = "fcall"
+    public let kind = BackendKind.fcall
     public init() {}
 
     public func code(appendedTo unit: String, plan: Plan) -> String {
         var out = ""
-        for gate in plan.gates where gate.definingUnit == unit {
+        for gate in plan.gates where gate.definingUnit == unit && gate.backend == kind {
             let fixed = gate.parameters.dropLast(gate.forwarded?.count ?? 0)
             out += StubText.header(kind: "gate", name: gate.name, result: gate.resultType, params: Array(fixed),
                                    variadic: gate.isVariadic, location: gate.location,
@@ -16,7 +17,7 @@ public struct FcallBackend: Backend {
             out += body(stub: gate.stub, storage: "", function: gate.name, via: gate.variadicVia, result: gate.resultType,
                         params: gate.parameters, variadic: gate.isVariadic, forwarded: gate.forwarded?.count)
         }
-        for cb in plan.callbacks where cb.definingUnit == unit {
+        for cb in plan.callbacks where cb.definingUnit == unit && cb.backend == kind {
             out += StubText.header(kind: "trampoline", name: cb.name, result: cb.resultType, params: cb.parameters,
                                    variadic: false, location: cb.location,
                                    detail: "its address leaves compartment '\(cb.compartment)' at \(cb.references.count) place(s)")

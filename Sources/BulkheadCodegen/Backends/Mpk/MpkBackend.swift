@@ -1,4 +1,5 @@
 import BulkheadAnalysis
+import BulkheadConfig
 import BulkheadModel
 
 /// Protection keys (Intel MPK), one process: each compartment's data, bss and heap carry a key of their
@@ -8,11 +9,11 @@ import BulkheadModel
 /// (static glibc carries XRSTOR in _dl_runtime_resolve_xsave, which the scan must refuse). The layout of
 /// sections is the process backend's (bh/bulkhead.ld).
 public struct MpkBackend: Backend {
-    public let name = "mpk"
+    public let kind = BackendKind.mpk
     public init() {}
 
     public func code(appendedTo unit: String, plan: Plan) -> String {
-        let layout = ProcessLayout(plan)
+        let layout = ProcessLayout(plan, backend: .mpk)
         var out = ""
         for (id, entry) in layout.entries.enumerated() where entry.definingUnit == unit {
             out += StubText.header(kind: entry.isCallback ? "trampoline" : "gate", name: entry.function,
@@ -26,11 +27,11 @@ public struct MpkBackend: Backend {
     }
 
     public func extraFiles(plan: Plan, objects: [(object: String, compartment: String)]) -> [String: String] {
-        let layout = ProcessLayout(plan)
+        let layout = ProcessLayout(plan, backend: .mpk)
         return [
-            "bh/bh_mpk.h": MpkTemplates.header,
-            "bh/bh_mpk_runtime.c": MpkTemplates.runtime,
-            "bh/bh_scan_pkru.c": MpkTemplates.scanner,
+            "bh/bh_mpk.h": Templates.render("Mpk/bh_mpk.h"),
+            "bh/bh_mpk_runtime.c": Templates.render("Mpk/bh_mpk_runtime.c"),
+            "bh/bh_scan_pkru.c": Templates.render("Mpk/bh_scan_pkru.c"),
             "bh/bh_program.c": Self.programFile(plan: plan, layout: layout),
             "bh/bulkhead.ld": LinkerScript(layout: layout, objects: objects).text() + Self.destructors(layout: layout, objects: objects),
         ]

@@ -1,0 +1,1 @@
+int more_thrice(int x) { return 3 * x; }
