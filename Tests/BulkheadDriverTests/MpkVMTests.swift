@@ -81,6 +81,8 @@ final class MpkVMTests: XCTestCase {
             }
             """,
         "app/main.c": """
+            #define _GNU_SOURCE
+            #include <link.h>
             #include <pthread.h>
             #include <stdio.h>
             #include <string.h>
@@ -90,6 +92,21 @@ final class MpkVMTests: XCTestCase {
             {
                 (void)arg;
                 for (int i = 0; i < 10000; i++) counter_add(1);
+                return 0;
+            }
+            /* WRPKRU left in the loaded libraries' code */
+            static int gadgets(struct dl_phdr_info *info, size_t size, void *count)
+            {
+                (void)size;
+                if (!info->dlpi_name[0]) return 0;
+                for (int i = 0; i < info->dlpi_phnum; i++) {
+                    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+                    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+                    const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+                    for (size_t k = 0; k + 3 <= ph->p_memsz; k++)
+                        if (p[k] == 0x0f && p[k + 1] == 0x01 && p[k + 2] == 0xef)
+                            ++*(int *)count;
+                }
                 return 0;
             }
             int main(int argc, char **argv)
@@ -107,6 +124,7 @@ final class MpkVMTests: XCTestCase {
                     return 0;
                 }
                 if (!strcmp(what, "recursion")) { printf("walk %ld\\n", descend(20000)); return 0; }
+                if (!strcmp(what, "gadgets")) { int n = 0; dl_iterate_phdr(gadgets, &n); printf("WRPKRU left in the libraries: %d\\n", n); return 0; }
                 if (!strcmp(what, "signal")) { printf("handler ran in walker: %d\\n", walker_signal()); return 0; }
                 return 2;
             }
@@ -201,7 +219,7 @@ final class MpkVMTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: bundle + "/probe", withIntermediateDirectories: true)
         _ = try TestSupport.run(["cp", work + "/probe/probe", bundle + "/probe/probe"])
         try Self.addLibraries(of: work + "/probe/probe", to: bundle)
-        for what in ["check", "data", "heap", "threads", "recursion", "signal"] {
+        for what in ["check", "data", "heap", "threads", "recursion", "signal", "gadgets"] {
             script += Self.runLine("probe-" + what, dir: "probe", argv: ["./probe", what])
         }
         try script.write(toFile: bundle + "/run.sh", atomically: true, encoding: .utf8)
@@ -228,6 +246,7 @@ final class MpkVMTests: XCTestCase {
         }
         XCTAssertEqual(runs["probe-threads"]?.out, "total 80000\n", runs["probe-threads"]?.err ?? "")
         XCTAssertEqual(runs["probe-recursion"]?.out, "walk 40001\n", runs["probe-recursion"]?.err ?? "")
+        XCTAssertEqual(runs["probe-gadgets"]?.out, "WRPKRU left in the libraries: 0\n", runs["probe-gadgets"]?.err ?? "")
         XCTAssertEqual(runs["probe-signal"]?.out, "handler ran in walker: 1\n", runs["probe-signal"]?.err ?? "")
 
         // without protection keys: one clear line and a non-zero exit

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <cpuid.h>
 #include <errno.h>
+#include <link.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -370,7 +371,7 @@ sighandler_t __wrap_signal(int sig, sighandler_t handler)
     return old.sa_handler;
 }
 
-/* ---- start-up ---------------------------------------------------------------------------------------- */
+/* ---- start-up: tagging ------------------------------------------------------------------------------- */
 
 static void bh_tag(const bh_mpk_region *r, int key, const char *what, const char *name)
 {
@@ -448,6 +449,54 @@ static void bh_run_destructors(void *unused)
     bh_mpk_current = prev;
 }
 
+/* ---- the shared libraries' own WRPKRU ----------------------------------------------------------- */
+
+/* The build scans the executable; the shared libraries it loads are not its code, and glibc's pkey_set
+ * has a WRPKRU: a jump there with EAX = 0 would grant every right. Before isolation, every WRPKRU in a
+ * loaded library's executable segments is overwritten with UD2 (0F 0B); the runtime never calls pkey_set.
+ * The patch works on raw bytes, as the scan does: an occurrence inside another instruction (an immediate)
+ * would change it; Debian 12's libc has one, pkey_set's own. XRSTOR is left alone: the dynamic loader's
+ * lazy-binding resolver executes it (libraries bind lazily even when the program is linked -z now), so
+ * that gadget stays (docs/architecture.md, "The mpk backend"). System calls are made inline: libc's own
+ * mprotect may lie on the page being written. */
+static long bh_raw_syscall3(long nr, long a, long b, long c)
+{
+    long r;
+    __asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+    return r;
+}
+
+static int bh_patched;
+
+static int bh_is_hit(const unsigned char *p, size_t left)
+{
+    return left >= 3 && p[0] == 0x0f && p[1] == 0x01 && p[2] == 0xef;   /* WRPKRU */
+}
+
+static int bh_patch_object(struct dl_phdr_info *info, size_t size, void *unused)
+{
+    (void)size; (void)unused;
+    if (!info->dlpi_name || !info->dlpi_name[0] || strstr(info->dlpi_name, "linux-vdso")) return 0;   /* the executable, scanned when built */
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+        unsigned char *start = (unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        size_t len = ph->p_memsz;
+        for (size_t k = 0; k < len; k++) {
+            if (!bh_is_hit(start + k, len - k)) continue;
+            uintptr_t page = (uintptr_t)(start + k) & ~(uintptr_t)4095;
+            size_t span = ((uintptr_t)(start + k) + 2 - page + 4095) & ~(size_t)4095;
+            if (bh_raw_syscall3(SYS_mprotect, (long)page, (long)span, PROT_READ | PROT_WRITE) != 0)
+                bh_die("bulkhead: cannot remove a WRPKRU from %s\n", info->dlpi_name);
+            start[k] = 0x0f;
+            start[k + 1] = 0x0b;
+            bh_raw_syscall3(SYS_mprotect, (long)page, (long)span, PROT_READ | PROT_EXEC);
+            bh_patched++;
+        }
+    }
+    return 0;
+}
+
 /* ---- start-up ---------------------------------------------------------------------------------------- */
 
 void bh_mpk_start(const bh_mpk_program *program)
@@ -480,6 +529,7 @@ void bh_mpk_start(const bh_mpk_program *program)
         bh_mpk_region heap = { (uintptr_t)bh_arena_at(i + 1), (uintptr_t)bh_arena_at(i + 1) + BH_ARENA_SIZE };
         bh_tag(&heap, i + 1, "heap", c->name);
     }
+    dl_iterate_phdr(bh_patch_object, 0);
     bh_program = program;
     __real___cxa_atexit(bh_run_destructors, 0, 0);
     struct sigaction act;
