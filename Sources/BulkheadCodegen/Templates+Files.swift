@@ -59,6 +59,9 @@ void *bh_shared_calloc(size_t n, size_t size);
 void *bh_shared_realloc(void *p, size_t n);
 void bh_shared_free(void *p);
 void *bh_stack_alloc(size_t n, size_t align);
+/* Private gates: where compartment k's frames go on this thread, and a call on another stack. */
+extern __thread uintptr_t bh_mpk_sp[BH_MPK_MAX_COMPARTMENTS];
+uintptr_t bh_mpk_stack_top(int k);
 void bh_stack_free(void *p);
 
 static inline uint32_t bh_mpk_rdpkru(void)
@@ -191,7 +194,7 @@ static void *bh_alloc(int a, size_t n, size_t align)
 {
     bh_heap_reserve();
     if (align < 16) align = 16;
-    if (n > BH_ARENA_SIZE / 2) { errno = ENOMEM; return 0; }
+    if (n > BH_ARENA_SIZE / 4) { errno = ENOMEM; return 0; }
     size_t total = n + sizeof(bh_header) + (align > 16 ? align : 0);
     uint32_t cls = 5;
     while (((size_t)1 << cls) < total) cls++;
@@ -203,7 +206,7 @@ static void *bh_alloc(int a, size_t n, size_t align)
     } else {
         if (!ar->bump) ar->bump = 4096;
         size_t size = (size_t)1 << cls;
-        if (ar->bump + size > BH_ARENA_SIZE) { bh_unlock(&ar->lock); errno = ENOMEM; return 0; }
+        if (ar->bump + size > BH_ARENA_SIZE / 2) { bh_unlock(&ar->lock); errno = ENOMEM; return 0; }   /* above: private stacks */
         block = (char *)ar + ar->bump;
         ar->bump += size < 16 ? 16 : size;
     }
@@ -346,6 +349,38 @@ void *bh_stack_alloc(size_t n, size_t align)
 }
 void bh_stack_free(void *p) { bh_release(p); }
 
+/* ---- private stacks (`gate: private`) ------------------------------------------------------------------ */
+
+/* A thread's stack for compartment k: 8 MiB of the upper half of k's arena (so it carries k's key), handed
+ * out by a bump counter on key 0, so that a caller finds the callee's stack without the callee's rights (the
+ * gate moves to that stack before it writes PKRU: no memory is touched in between). bh_mpk_sp[k] is where
+ * k's frames continue when k is entered again while active on this thread (a gate leaving k records its
+ * stack pointer there). A thread that runs on a private stack gets an alternate signal stack on key 0: the
+ * kernel resets PKRU on delivery, and a handler on k's stack could not push. */
+#define BH_MPK_STACK_SIZE ((uintptr_t)8 << 20)
+__thread uintptr_t bh_mpk_sp[BH_MPK_MAX_COMPARTMENTS];
+static __thread uintptr_t bh_mpk_stacks[BH_MPK_MAX_COMPARTMENTS];
+static __thread int bh_mpk_altstack;
+static uintptr_t bh_mpk_stack_next[BH_MPK_MAX_COMPARTMENTS];
+
+uintptr_t bh_mpk_stack_top(int k)
+{
+    if (bh_mpk_sp[k]) return bh_mpk_sp[k];
+    if (!bh_mpk_stacks[k]) {
+        if (!bh_mpk_altstack) {
+            stack_t ss = { .ss_sp = bh_alloc(0, 65536, 4096), .ss_size = 65536, .ss_flags = 0 };
+            if (!ss.ss_sp || sigaltstack(&ss, 0) != 0) bh_die("bulkhead: cannot give a thread its signal stack\n");
+            bh_mpk_altstack = 1;
+        }
+        uintptr_t n = __atomic_fetch_add(&bh_mpk_stack_next[k], 1, __ATOMIC_RELAXED);
+        if ((n + 1) * BH_MPK_STACK_SIZE > BH_ARENA_SIZE / 2) bh_die("bulkhead: too many threads in compartment %d\n", k);
+        bh_mpk_stacks[k] = (uintptr_t)bh_arena_at(k + 1) + BH_ARENA_SIZE / 2 + n * BH_MPK_STACK_SIZE;
+        /* its lowest page is a guard: an overflow faults instead of running into the stack below */
+        if (mprotect((void *)bh_mpk_stacks[k], 4096, PROT_NONE) != 0) bh_die("bulkhead: cannot guard a private stack: %s\n", strerror(errno));
+    }
+    return bh_mpk_stacks[k] + BH_MPK_STACK_SIZE;
+}
+
 /* ---- faults and signals ---------------------------------------------------------------------------- */
 
 typedef struct { void (*handler)(int, siginfo_t *, void *); int installer; } bh_handler;
@@ -403,7 +438,7 @@ static int bh_install(int sig, void (*handler)(int, siginfo_t *, void *), int in
     bh_handlers[sig].handler = handler;
     bh_handlers[sig].installer = installer;
     mine.sa_sigaction = bh_on_signal;
-    mine.sa_flags |= SA_SIGINFO;
+    mine.sa_flags |= SA_SIGINFO | SA_ONSTACK;
     int r = __real_sigaction(sig, &mine, old);
     if (old && old->sa_sigaction == bh_on_signal) {
         old->sa_flags = act->sa_flags;
@@ -619,7 +654,7 @@ void bh_mpk_start(const bh_mpk_program *program)
     struct sigaction act;
     memset(&act, 0, sizeof act);
     act.sa_sigaction = bh_on_signal;
-    act.sa_flags = SA_SIGINFO | SA_NODEFER;
+    act.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
     sigemptyset(&act.sa_mask);
     __real_sigaction(SIGSEGV, &act, 0);
 }

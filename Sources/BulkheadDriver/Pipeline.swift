@@ -57,6 +57,9 @@ public struct Pipeline {
 
     public func plan() throws -> (Config, Plan, SourceDiscovery.Result, [TranslationUnitFacts]) {
         let config = try loadConfig()
+        if config.backend.value != .mpk, let c = config.compartments.first(where: { $0.gate != nil }), let at = c.gate?.location {
+            throw DiagnosticError(.error("compartment '\(c.name.value)': 'gate:' chooses how an mpk gate runs the callee, and this program's backend is '\(config.backend.value.rawValue)'; remove it, or use 'backend: mpk'", at: at))
+        }
         if config.backend.value == .mpk {
             // keys 1-15 (key 0 is the shared key); a compartment restarted after a fault would need its memory
             // reset in place while other threads of the one process may hold pointers into it

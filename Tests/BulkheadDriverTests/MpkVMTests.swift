@@ -212,15 +212,22 @@ final class MpkVMTests: XCTestCase {
             script += Self.runLine(name, dir: name, argv: ["./" + program])
         }
 
-        // the probe
-        let probe = try Self.write(Self.probe, name: "mpkprobe")
-        let make = try Self.build(probe + "/bulkhead.yaml", into: work + "/probe")
-        XCTAssertEqual(make.status, 0, "probe: make failed:\n\(make.stderr)")
-        try FileManager.default.createDirectory(atPath: bundle + "/probe", withIntermediateDirectories: true)
-        _ = try TestSupport.run(["cp", work + "/probe/probe", bundle + "/probe/probe"])
-        try Self.addLibraries(of: work + "/probe/probe", to: bundle)
-        for what in ["check", "data", "heap", "threads", "recursion", "signal", "gadgets"] {
-            script += Self.runLine("probe-" + what, dir: "probe", argv: ["./probe", what])
+        // the probe, with light gates, and with every compartment on private stacks (`gate: private`)
+        let kinds = ["light": "", "private": ", gate: private"]
+        for (kind, key) in kinds.sorted(by: { $0.key < $1.key }) {
+            var files = Self.probe
+            files["bulkhead.yaml"] = files["bulkhead.yaml"]!.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.contains("{ libraries: [") ? line.replacingOccurrences(of: " }", with: "\(key) }") : String(line)
+            }.joined(separator: "\n")
+            let probe = try Self.write(files, name: "mpkprobe" + kind)
+            let make = try Self.build(probe + "/bulkhead.yaml", into: work + "/probe-" + kind)
+            XCTAssertEqual(make.status, 0, "probe (\(kind)): make failed:\n\(make.stderr)")
+            try FileManager.default.createDirectory(atPath: bundle + "/probe-" + kind, withIntermediateDirectories: true)
+            _ = try TestSupport.run(["cp", work + "/probe-\(kind)/probe", bundle + "/probe-\(kind)/probe"])
+            try Self.addLibraries(of: work + "/probe-\(kind)/probe", to: bundle)
+            for what in ["check", "data", "heap", "threads", "recursion", "signal", "gadgets"] {
+                script += Self.runLine("probe-\(kind)-" + what, dir: "probe-" + kind, argv: ["./probe", what])
+            }
         }
         try script.write(toFile: bundle + "/run.sh", atomically: true, encoding: .utf8)
 
@@ -234,26 +241,29 @@ final class MpkVMTests: XCTestCase {
             XCTAssertEqual(got.out, want.out, "\(name) (mpk): stdout differs")
             XCTAssertEqual(got.err, want.err, "\(name) (mpk): stderr differs")
         }
-        XCTAssertEqual(runs["probe-check"]?.out, "vault_check: 1\n")
-        XCTAssertEqual(runs["probe-check"]?.status, 0)
-        for kind in ["data", "heap"] {
-            let r = runs["probe-" + kind]
-            XCTAssertEqual(r?.out, "reading...\n", "probe \(kind): main must not read the vault's secret")
-            XCTAssertEqual(r?.status, 134, "probe \(kind): aborted (SIGABRT)")
-            XCTAssertTrue(r?.err.hasPrefix("bulkhead: probe: compartment 'main' touched memory of compartment 'vault' (protection key 2) at 0x") ?? false,
-                          "probe \(kind): \(r?.err ?? "no run")")
-            XCTAssertTrue(r?.err.contains("inside gate '(none: main)'") ?? false, r?.err ?? "")
+        for kind in kinds.keys.sorted() {
+            let run = { (what: String) in runs["probe-\(kind)-" + what] }
+            XCTAssertEqual(run("check")?.out, "vault_check: 1\n", "\(kind): \(run("check")?.err ?? "no run")")
+            XCTAssertEqual(run("check")?.status, 0)
+            for what in ["data", "heap"] {
+                let r = run(what)
+                XCTAssertEqual(r?.out, "reading...\n", "probe \(kind) \(what): main must not read the vault's secret")
+                XCTAssertEqual(r?.status, 134, "probe \(kind) \(what): aborted (SIGABRT)")
+                XCTAssertTrue(r?.err.hasPrefix("bulkhead: probe: compartment 'main' touched memory of compartment 'vault' (protection key 2) at 0x") ?? false,
+                              "probe \(kind) \(what): \(r?.err ?? "no run")")
+                XCTAssertTrue(r?.err.contains("inside gate '(none: main)'") ?? false, r?.err ?? "")
+            }
+            XCTAssertEqual(run("threads")?.out, "total 80000\n", "\(kind): \(run("threads")?.err ?? "")")
+            XCTAssertEqual(run("recursion")?.out, "walk 40001\n", "\(kind): \(run("recursion")?.err ?? "")")
+            XCTAssertEqual(run("gadgets")?.out, "WRPKRU left in the libraries: 0\n", "\(kind): \(run("gadgets")?.err ?? "")")
+            XCTAssertEqual(run("signal")?.out, "handler ran in walker: 1\n", "\(kind): \(run("signal")?.err ?? "")")
         }
-        XCTAssertEqual(runs["probe-threads"]?.out, "total 80000\n", runs["probe-threads"]?.err ?? "")
-        XCTAssertEqual(runs["probe-recursion"]?.out, "walk 40001\n", runs["probe-recursion"]?.err ?? "")
-        XCTAssertEqual(runs["probe-gadgets"]?.out, "WRPKRU left in the libraries: 0\n", runs["probe-gadgets"]?.err ?? "")
-        XCTAssertEqual(runs["probe-signal"]?.out, "handler ran in walker: 1\n", runs["probe-signal"]?.err ?? "")
 
         // without protection keys: one clear line and a non-zero exit
         let noKeys = work + "/nopku"
         try FileManager.default.createDirectory(atPath: noKeys + "/probe", withIntermediateDirectories: true)
         _ = try TestSupport.run(["cp", "-r", bundle + "/sysroot", noKeys + "/sysroot"])
-        _ = try TestSupport.run(["cp", work + "/probe/probe", noKeys + "/probe/probe"])
+        _ = try TestSupport.run(["cp", work + "/probe-light/probe", noKeys + "/probe/probe"])
         try ("cp -r /t/sysroot/* /\n" + Self.runLine("nopku", dir: "probe", argv: ["./probe", "check"]))
             .write(toFile: noKeys + "/run.sh", atomically: true, encoding: .utf8)
         let without = try TestSupport.run([TestSupport.repositoryRoot + "/Scripts/vm/run.sh", "--cpu", "max,-pku", noKeys])

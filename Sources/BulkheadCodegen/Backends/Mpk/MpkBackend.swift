@@ -16,12 +16,16 @@ public struct MpkBackend: Backend {
         let layout = ProcessLayout(plan, backend: .mpk)
         var out = ""
         for (id, entry) in layout.entries.enumerated() where entry.definingUnit == unit {
+            let callee = plan.compartments.first { $0.name == entry.compartment }
+            let kind = callee?.privateStack == true && !(entry.isVariadic && entry.forwarded == nil)
+                ? "private: the callee runs on its own stack" : "light: rights switched on the caller's stack"
             out += StubText.header(kind: entry.isCallback ? "trampoline" : "gate", name: entry.function,
                                    result: entry.resultType, params: Array(entry.parameters.dropLast(entry.forwarded?.count ?? 0)),
                                    variadic: entry.isVariadic, location: entry.location,
-                                   detail: "gate \(id) into compartment '\(entry.compartment)' (light: rights switched on the caller's stack)"
+                                   detail: "gate \(id) into compartment '\(entry.compartment)' (\(kind))"
                                        + StubText.forwardedDetail(entry.forwarded))
-            out += MpkStub(entry: entry, id: id, compartmentIndex: layout.index(of: entry.compartment)).text()
+            out += MpkStub(entry: entry, id: id, compartmentIndex: layout.index(of: entry.compartment),
+                           privateStack: callee?.privateStack ?? false, compartmentCount: layout.compartments.count).text()
         }
         return StubText.wrap(out, backend: name, prelude: "#include \"bh_mpk.h\"\n")
     }
@@ -146,6 +150,29 @@ struct MpkStub {
     var entry: ProcessLayout.Entry
     var id: Int
     var compartmentIndex: Int
+    /// `gate: private` on the callee's compartment (a `va_list` gate stays light: its list points into the
+    /// caller's frame).
+    var privateStack = false
+    /// How many compartments have keys: a private gate checks the rights it restores against each one's.
+    var compartmentCount = 1
+
+    /// PKRU of compartment `i` (bh_mpk.h's BH_MPK_PKRU): every key denied but 0 and i + 1.
+    static func pkru(_ i: Int) -> UInt32 { 0xffff_fffc & ~(UInt32(3) << UInt32(2 * (i + 1))) }
+
+    /// With the callee's rights: a marshalled result (pointing into the callee's memory) copied into a shared
+    /// buffer of the thread's, valid until its next call of this gate.
+    private func resultCopy(_ r: Plan.Marshal, bytes: (Plan.Marshal, String, String) -> String) -> [String] {
+        ["if (bh_r) {",
+         "\tstatic __thread void *bh_rb;",
+         "\t__SIZE_TYPE__ bh_rn = \(bytes(r, "bh_r", "size_\(id)_ret"));",
+         "\tvoid *bh_nb = bh_shared_realloc(bh_rb, bh_rn ? bh_rn : 1);",
+         "\tif (!bh_nb)",
+         "\t\t__builtin_trap();",
+         "\tbh_rb = bh_nb;",
+         "\t__builtin_memcpy(bh_rb, (const void *)bh_r, bh_rn);",
+         "\tbh_r = (__typeof__(bh_r))bh_rb;",
+         "}"]
+    }
 
     private var params: [Parameter] { entry.parameters }
     private var args: [Parameter] { StubText.argumentNames(params) }
@@ -200,6 +227,51 @@ struct MpkStub {
         lines.append("int bh_prev = bh_mpk_current, bh_prev_gate = bh_mpk_gate;")
         lines.append("bh_mpk_current = \(compartmentIndex);")
         lines.append("bh_mpk_gate = \(id);")
+        var prelude = ""
+        if privateStack && !viaList {
+            // `gate: private`: the arguments travel in a context on the shared heap; one asm block moves to the
+            // callee's stack, then writes PKRU (nothing touches memory in between: the caller's stack may carry a
+            // key the callee lacks, and the callee's one the caller lacks), calls a thunk that reads the context,
+            // and on the way back moves to the caller's stack, then restores its rights, checked against every
+            // compartment's constant
+            let ctx = "bh_pctx_\(id)", thunk = "bh_thunk_\(id)"
+            prelude += "struct \(ctx) {\n\t__typeof__(&\(target)) fn;\n"
+            for i in args.indices { prelude += "\t\(CDeclarator.field(args[i].type, "a\(i)"));\n" }
+            if !isVoid { prelude += "\t\(CDeclarator.field(entry.resultType, "r"));\n" }
+            prelude += "};\nstatic __attribute__((section(\"bh_gate_text\"), used)) void \(thunk)(void *bh_p)\n{\n"
+            prelude += "\tstruct \(ctx) *bh_c = (struct \(ctx) *)bh_p;\n"
+            let invoke = "bh_c->fn(\(args.indices.map { "bh_c->a\($0)" }.joined(separator: ", ")))"
+            prelude += isVoid ? "\t\(invoke);\n" : "\t__typeof__(\(invoke)) bh_r = \(invoke);\n"
+            if let r = entry.result { prelude += resultCopy(r, bytes: bytes).map { "\t\($0)\n" }.joined() }
+            if !isVoid { prelude += "\tbh_c->r = bh_r;\n" }
+            prelude += "}\n"
+            lines.append("struct \(ctx) *bh_c = (struct \(ctx) *)bh_stack_alloc(sizeof *bh_c, _Alignof(struct \(ctx)));")
+            lines.append("bh_c->fn = bh_fn;")
+            for i in args.indices { lines.append("bh_c->a\(i) = \(callArgs[i]);") }
+            lines.append("void (*bh_thunk)(void *) = \(thunk);")
+            lines.append("__UINTPTR_TYPE__ bh_here;")
+            lines.append("__asm__ volatile(\"mov %%rsp, %0\" : \"=r\"(bh_here));")
+            lines.append("__UINTPTR_TYPE__ bh_prev_sp = bh_mpk_sp[bh_prev];")
+            lines.append("bh_mpk_sp[bh_prev] = (bh_here - 256) & ~(__UINTPTR_TYPE__)15;")
+            lines.append("__UINTPTR_TYPE__ bh_top = bh_mpk_stack_top(\(compartmentIndex)) & ~(__UINTPTR_TYPE__)15;")
+            let callee = String(format: "0x%08x", Self.pkru(compartmentIndex))
+            let checks = (0..<compartmentCount).map { "\"cmp $\(String(format: "0x%08x", Self.pkru($0))), %%eax\\n\\tje 2f\\n\\t\"" }.joined(separator: "\n\t\t")
+            lines.append("""
+                __asm__ volatile("mov %[fn], %%r13\\n\\tmov %[arg], %%r14\\n\\tmov %[top], %%r15\\n\\tmov %[saved], %%r12d\\n\\t"
+                \t\t"mov %%rsp, %%rbx\\n\\tmov %%r15, %%rsp\\n\\t"
+                \t\t"mov $\(callee), %%eax\\n\\txor %%ecx, %%ecx\\n\\txor %%edx, %%edx\\n\\twrpkru\\n\\tcmp $\(callee), %%eax\\n\\tje 1f\\n\\tud2\\n1:\\n\\t"
+                \t\t"xor %%esi, %%esi\\n\\txor %%r8d, %%r8d\\n\\txor %%r9d, %%r9d\\n\\txor %%r10d, %%r10d\\n\\txor %%r11d, %%r11d\\n\\t"
+                \t\t"mov %%r14, %%rdi\\n\\tcall *%%r13\\n\\t"
+                \t\t"mov %%rbx, %%rsp\\n\\tmov %%r12d, %%eax\\n\\txor %%ecx, %%ecx\\n\\txor %%edx, %%edx\\n\\twrpkru\\n\\t"
+                \t\t\(checks)
+                \t\t"ud2\\n2:\\n\\txor %%esi, %%esi\\n\\txor %%edi, %%edi\\n\\txor %%r8d, %%r8d\\n\\txor %%r9d, %%r9d\\n\\txor %%r10d, %%r10d\\n\\txor %%r11d, %%r11d"
+                \t\t:: [fn] "m"(bh_thunk), [arg] "m"(bh_c), [top] "m"(bh_top), [saved] "m"(bh_saved)
+                \t\t: "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "rbx", "r12", "r13", "r14", "r15",
+                \t\t  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+                \t\t  "xmm12", "xmm13", "xmm14", "xmm15", "memory", "cc");
+                """)
+            if !isVoid { lines.append("__typeof__(bh_c->r) bh_r = bh_c->r;") }
+        }
         var call: String
         if viaList {
             lines.append("__builtin_va_list bh_ap;")
@@ -207,32 +279,20 @@ struct MpkStub {
             callArgs.append("bh_ap")
         }
         call = "bh_fn(\(callArgs.joined(separator: ", ")))"
-        lines.append("BH_MPK_SWITCH(BH_MPK_PKRU(\(compartmentIndex)));")
+        if prelude.isEmpty { lines.append("BH_MPK_SWITCH(BH_MPK_PKRU(\(compartmentIndex)));") }
         if isVoid {
-            lines.append("\(call);")
+            if prelude.isEmpty { lines.append("\(call);") }
         } else {
-            lines.append("__typeof__(\(call)) bh_r = \(call);")
-            if let r = entry.result {
-                // the result points into the callee's memory: copied, with the callee's rights, into a shared
-                // buffer of the thread's, valid until its next call of this gate
-                lines.append("if (bh_r) {")
-                lines.append("\tstatic __thread void *bh_rb;")
-                lines.append("\t__SIZE_TYPE__ bh_rn = \(bytes(r, "bh_r", tag: "size_\(id)_ret"));")
-                lines.append("\tvoid *bh_nb = bh_shared_realloc(bh_rb, bh_rn ? bh_rn : 1);")
-                lines.append("\tif (!bh_nb)")
-                lines.append("\t\t__builtin_trap();")
-                lines.append("\tbh_rb = bh_nb;")
-                lines.append("\t__builtin_memcpy(bh_rb, (const void *)bh_r, bh_rn);")
-                lines.append("\tbh_r = (__typeof__(bh_r))bh_rb;")
-                lines.append("}")
-            }
+            if prelude.isEmpty { lines.append("__typeof__(\(call)) bh_r = \(call);") }
+            if prelude.isEmpty, let r = entry.result { lines += resultCopy(r, bytes: bytes) }
         }
-        lines.append("bh_mpk_restore(bh_saved);")
+        if prelude.isEmpty { lines.append("bh_mpk_restore(bh_saved);") }
         if viaList { lines.append("__builtin_va_end(bh_ap);") }
         lines.append("bh_mpk_current = bh_prev;")
         lines.append("bh_mpk_gate = bh_prev_gate;")
+        if !prelude.isEmpty { lines += ["bh_mpk_sp[bh_prev] = bh_prev_sp;", "bh_stack_free(bh_c);"] }
         lines += copyBack
         if !isVoid { lines.append("return bh_r;") }
-        return helpers + head.typedef + head.head + "\n{\n" + lines.map { "\t\($0)\n" }.joined() + "}\n"
+        return helpers + prelude + head.typedef + head.head + "\n{\n" + lines.map { "\t\($0)\n" }.joined() + "}\n"
     }
 }

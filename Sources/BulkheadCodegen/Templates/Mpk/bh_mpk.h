@@ -54,6 +54,9 @@ void *bh_shared_calloc(size_t n, size_t size);
 void *bh_shared_realloc(void *p, size_t n);
 void bh_shared_free(void *p);
 void *bh_stack_alloc(size_t n, size_t align);
+/* Private gates: where compartment k's frames go on this thread, and a call on another stack. */
+extern __thread uintptr_t bh_mpk_sp[BH_MPK_MAX_COMPARTMENTS];
+uintptr_t bh_mpk_stack_top(int k);
 void bh_stack_free(void *p);
 
 static inline uint32_t bh_mpk_rdpkru(void)
