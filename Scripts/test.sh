@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, golden trees, fixtures and real code bases built and run for real
 # with cc and make, bad input, then csmith differential testing (BULKHEAD_FUZZ programs per backend, 50 by
-# default; BULKHEAD_FUZZ_MPK for mpk, 20 by default, run in a QEMU guest with protection keys). BULKHEAD_REBASE=1 Scripts/test.sh rewrites the golden trees under Fixtures/*/expected/ (and
-# still fails, so that a rebase is never silent).
+# default; BULKHEAD_FUZZ_MPK for mpk, 20 by default, run in a QEMU guest with protection keys).
+# BULKHEAD_REBASE=1 Scripts/test.sh rewrites the golden trees under Fixtures/*/expected/ (and still fails, so
+# that a rebase is never silent).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 Scripts/bootstrap.sh || exit 1
