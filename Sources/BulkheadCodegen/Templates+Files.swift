@@ -106,6 +106,7 @@ static inline uint32_t bh_mpk_rdpkru(void)
 #include <cpuid.h>
 #include <errno.h>
 #include <link.h>
+#include <pthread.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -488,6 +489,36 @@ sighandler_t __wrap_signal(int sig, sighandler_t handler)
     if (r != 0) return SIG_ERR;
     if (old.sa_sigaction == bh_on_signal) return previous.handler ? (sighandler_t)(void *)previous.handler : SIG_DFL;
     return old.sa_handler;
+}
+
+/* ---- threads ------------------------------------------------------------------------------------------ */
+
+/* A new thread inherits its creator's PKRU from the kernel; it inherits its compartment and gate here too
+ * (for the fault reports), through a record on the shared heap. */
+typedef struct { void *(*fn)(void *); void *arg; int compartment, gate; } bh_thread_start;
+
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+
+static void *bh_run_thread(void *p)
+{
+    bh_thread_start s = *(bh_thread_start *)p;
+    bh_release(p);
+    bh_mpk_current = s.compartment;
+    bh_mpk_gate = s.gate;
+    return s.fn(s.arg);
+}
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+    bh_thread_start *s = bh_alloc(0, sizeof *s, 16);
+    if (!s) return EAGAIN;
+    s->fn = fn;
+    s->arg = arg;
+    s->compartment = bh_mpk_current;
+    s->gate = bh_mpk_gate;
+    int r = __real_pthread_create(t, attr, bh_run_thread, s);
+    if (r != 0) bh_release(s);
+    return r;
 }
 
 /* ---- start-up: tagging ------------------------------------------------------------------------------- */

@@ -39,6 +39,7 @@ final class MpkVMTests: XCTestCase {
             long walk(long depth, long (*back)(long));
             int walker_signal(void);
             long descend(long depth);
+            long counter_spawn_peek(const char *p);
             """,
         "vault/vault.c": """
             #include <stdlib.h>
@@ -61,6 +62,15 @@ final class MpkVMTests: XCTestCase {
             static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
             void counter_add(long n) { pthread_mutex_lock(&lock); total += n; pthread_mutex_unlock(&lock); }
             long counter_total(void) { return total; }
+            static void *peek(void *p) { return (void *)(long)*(volatile const char *)p; }
+            long counter_spawn_peek(const char *p)
+            {
+                pthread_t t;
+                void *r = 0;
+                pthread_create(&t, 0, peek, (void *)p);
+                pthread_join(t, &r);
+                return (long)r;
+            }
             """,
         "walker/walker.c": """
             #include <signal.h>
@@ -124,6 +134,7 @@ final class MpkVMTests: XCTestCase {
                     return 0;
                 }
                 if (!strcmp(what, "recursion")) { printf("walk %ld\\n", descend(20000)); return 0; }
+                if (!strcmp(what, "threadpeek")) { printf("reading...\\n"); printf("read %ld\\n", counter_spawn_peek(vault_data_secret())); return 0; }
                 if (!strcmp(what, "gadgets")) { int n = 0; dl_iterate_phdr(gadgets, &n); printf("WRPKRU left in the libraries: %d\\n", n); return 0; }
                 if (!strcmp(what, "signal")) { printf("handler ran in walker: %d\\n", walker_signal()); return 0; }
                 return 2;
@@ -225,7 +236,7 @@ final class MpkVMTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: bundle + "/probe-" + kind, withIntermediateDirectories: true)
             _ = try TestSupport.run(["cp", work + "/probe-\(kind)/probe", bundle + "/probe-\(kind)/probe"])
             try Self.addLibraries(of: work + "/probe-\(kind)/probe", to: bundle)
-            for what in ["check", "data", "heap", "threads", "recursion", "signal", "gadgets"] {
+            for what in ["check", "data", "heap", "threadpeek", "threads", "recursion", "signal", "gadgets"] {
                 script += Self.runLine("probe-\(kind)-" + what, dir: "probe-" + kind, argv: ["./probe", what])
             }
         }
@@ -253,6 +264,12 @@ final class MpkVMTests: XCTestCase {
                               "probe \(kind) \(what): \(r?.err ?? "no run")")
                 XCTAssertTrue(r?.err.contains("inside gate '(none: main)'") ?? false, r?.err ?? "")
             }
+            // a thread created inside a compartment runs with its rights, and is reported as it
+            let peek = run("threadpeek")
+            XCTAssertEqual(peek?.out, "reading...\n", "\(kind) threadpeek: \(peek?.err ?? "no run")")
+            XCTAssertEqual(peek?.status, 134)
+            XCTAssertTrue(peek?.err.hasPrefix("bulkhead: probe: compartment 'counter' touched memory of compartment 'vault' (protection key 2) at 0x") ?? false, peek?.err ?? "")
+            XCTAssertTrue(peek?.err.contains("inside gate 'counter_spawn_peek'") ?? false, peek?.err ?? "")
             XCTAssertEqual(run("threads")?.out, "total 80000\n", "\(kind): \(run("threads")?.err ?? "")")
             XCTAssertEqual(run("recursion")?.out, "walk 40001\n", "\(kind): \(run("recursion")?.err ?? "")")
             XCTAssertEqual(run("gadgets")?.out, "WRPKRU left in the libraries: 0\n", "\(kind): \(run("gadgets")?.err ?? "")")

@@ -3,8 +3,8 @@ import BulkheadConfig
 import BulkheadModel
 
 /// Protection keys (Intel MPK), one process: each compartment's data, bss and heap carry a key of their
-/// own; a gate writes the rights register (PKRU) around the call on the caller's stack (a `light` gate) and
-/// copies marshalled arguments through the shared heap. The runtime (bh/bh_mpk_runtime.c) and the binary
+/// own; a gate writes the rights register (PKRU) around the call, on the caller's stack (`gate: light`) or
+/// on a stack of the callee's own (`gate: private`), and copies marshalled arguments through the shared heap. The runtime (bh/bh_mpk_runtime.c) and the binary
 /// scan (bh/bh_scan_pkru.c) are compiled in the tree: the executable links only the C library, dynamically
 /// (static glibc carries XRSTOR in _dl_runtime_resolve_xsave, which the scan must refuse). The layout of
 /// sections is the process backend's (bh/bulkhead.ld).
@@ -66,7 +66,7 @@ public struct MpkBackend: Backend {
     public var linkObjects: [String] { ["obj/bh/bh_program.o", "obj/bh/bh_mpk_runtime.o"] }
     public var linkFlags: [String] {
         ["-Wl,-T,bh/bulkhead.ld", "-Wl,--wrap=main", "-Wl,--wrap=sigaction", "-Wl,--wrap=signal", "-Wl,--wrap=__cxa_atexit",
-         "-Wl,--wrap=on_exit", "-Wl,-z,now", "-pthread"]
+         "-Wl,--wrap=on_exit", "-Wl,--wrap=pthread_create", "-Wl,-z,now", "-pthread"]
     }
     public var linkDependencies: [String] { ["bh/bulkhead.ld", "obj/bh/bh_scan_pkru"] }
     public var postLink: [String] { ["obj/bh/bh_scan_pkru $@ --allow bh_gate_text || { rm -f $@; exit 1; }"] }
