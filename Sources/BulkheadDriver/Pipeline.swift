@@ -108,6 +108,11 @@ public struct Pipeline {
             }
             return Array(d)
         }).build()
-        return Result(config: config, plan: plan, tree: tree, warnings: plan.warnings)
+        // under mpk the whole process has one filter (the runtime's): a compartment's allowlist is not enforced
+        let unenforced = config.backend.value != .mpk ? [] : config.compartments.filter { $0.syscallFilter != .baseline }.map { c in
+            Diagnostic.warning("compartment '\(c.name.value)': 'syscalls:' is not enforced under backend 'mpk' (one process, one system-call filter: the runtime's); use 'backend: process' for a per-compartment allowlist",
+                               at: c.syscalls.first?.location ?? c.name.location)
+        }
+        return Result(config: config, plan: plan, tree: tree, warnings: plan.warnings + unenforced)
     }
 }

@@ -58,6 +58,17 @@ final class MpkBuildTests: XCTestCase {
         }
     }
 
+    func testASyscallAllowlistIsReportedAsNotEnforcedUnderMpk() throws {
+        let dir = try MpkVMTests.write([
+            "bulkhead.yaml": Self.twoCompartments.replacingOccurrences(of: "lib:  { libraries: [lib] }", with: "lib:  { libraries: [lib], syscalls: [write] }"),
+            "app/main.c": "int lib_work(int);\nint main(void) { return lib_work(1); }\n",
+            "lib/lib.c": "int lib_work(int x) { return x; }\n",
+        ], name: "mpksyscalls")
+        let result = try Pipeline(configPath: dir + "/bulkhead.yaml", backend: .mpk).run()
+        XCTAssertEqual(result.warnings.map(\.message), ["compartment 'lib': 'syscalls:' is not enforced under backend 'mpk' (one process, one system-call filter: the runtime's); use 'backend: process' for a per-compartment allowlist"])
+        XCTAssertEqual(result.warnings.first?.location?.line, 7)
+    }
+
     func testMoreCompartmentsThanKeysIsABuildTimeErrorNamingTheLimit() throws {
         var yaml = "program: many\nbackend: mpk\nlibraries:\n"
         var files: [String: String] = [:]
