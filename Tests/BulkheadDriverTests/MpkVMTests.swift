@@ -223,6 +223,41 @@ final class MpkVMTests: XCTestCase {
             script += Self.runLine(name, dir: name, argv: ["./" + program])
         }
 
+        // a real code base: lz4 (fetched into the cache), its driver round-tripping lz4's own sources and a
+        // generated file through every API, under mpk in the guest against the original here
+        let fetch = try TestSupport.run([TestSupport.repositoryRoot + "/Scripts/fetch-real.sh", "lz4"])
+        XCTAssertEqual(fetch.status, 0, "lz4: fetch failed: \(fetch.stderr)")
+        var lz4Expected: TestSupport.ProcessResult?
+        if fetch.status == 0 {
+            let program = work + "/lz4-program", fixture = TestSupport.fixtures + "/real/lz4"
+            _ = try TestSupport.run(["cp", "-a", fetch.stdout.trimmingCharacters(in: .whitespacesAndNewlines), program])
+            for item in try FileManager.default.contentsOfDirectory(atPath: fixture) where !["source", "prepare.sh", "workload.sh"].contains(item) {
+                _ = try TestSupport.run(["cp", "-a", fixture + "/" + item, program + "/" + item])
+            }
+            let make = try Self.build(program + "/bulkhead.yaml", into: work + "/lz4-tree")
+            XCTAssertEqual(make.status, 0, "lz4: make failed under mpk:\n\(make.stderr)")
+            let original = try Reference.build(configPath: program + "/bulkhead.yaml", into: work + "/lz4-original")
+            let run = bundle + "/lz4"
+            try FileManager.default.createDirectory(atPath: run + "/in", withIntermediateDirectories: true)
+            var inputs: [String] = []
+            for file in try FileManager.default.contentsOfDirectory(atPath: program + "/lz4libs").sorted() where file.hasSuffix(".c") || file.hasSuffix(".h") {
+                _ = try TestSupport.run(["cp", program + "/lz4libs/" + file, run + "/in/" + file])
+                inputs.append("in/" + file)
+            }
+            var bytes = [UInt8](repeating: 0, count: 200_000)
+            var x: UInt32 = 7
+            for i in bytes.indices { x = x &* 1_103_515_245 &+ 12345; bytes[i] = UInt8(truncatingIfNeeded: x >> 16) }
+            FileManager.default.createFile(atPath: run + "/in/random.bin", contents: Data(bytes))
+            FileManager.default.createFile(atPath: run + "/in/empty", contents: Data())
+            inputs += ["in/random.bin", "in/empty"]
+            if make.status == 0 {
+                lz4Expected = try TestSupport.run([original] + inputs, in: run)
+                _ = try TestSupport.run(["cp", work + "/lz4-tree/lz4rt", run + "/lz4rt"])
+                try Self.addLibraries(of: work + "/lz4-tree/lz4rt", to: bundle)
+                script += Self.runLine("lz4", dir: "lz4", argv: ["./lz4rt"] + inputs)
+            }
+        }
+
         // the probe, with light gates, and with every compartment on private stacks (`gate: private`)
         let kinds = ["light": "", "private": ", gate: private"]
         for (kind, key) in kinds.sorted(by: { $0.key < $1.key }) {
@@ -251,6 +286,11 @@ final class MpkVMTests: XCTestCase {
             XCTAssertEqual(got.status, want.status, "\(name) (mpk): exit status differs; stderr:\n\(got.err)")
             XCTAssertEqual(got.out, want.out, "\(name) (mpk): stdout differs")
             XCTAssertEqual(got.err, want.err, "\(name) (mpk): stderr differs")
+        }
+        if let want = lz4Expected {
+            XCTAssertGreaterThan(want.stdout.split(separator: "\n").count, 5, "lz4: the workload did too little")
+            XCTAssertEqual(runs["lz4"]?.status, want.status, "lz4 (mpk): \(runs["lz4"]?.err ?? "no run")")
+            XCTAssertEqual(runs["lz4"]?.out, want.stdout, "lz4 (mpk): outputs differ")
         }
         for kind in kinds.keys.sorted() {
             let run = { (what: String) in runs["probe-\(kind)-" + what] }
