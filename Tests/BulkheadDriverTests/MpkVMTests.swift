@@ -40,6 +40,7 @@ final class MpkVMTests: XCTestCase {
             int walker_signal(void);
             long descend(long depth);
             long counter_spawn_peek(const char *p);
+            long counter_steal(void);
             """,
         "vault/vault.c": """
             #include <stdlib.h>
@@ -62,6 +63,9 @@ final class MpkVMTests: XCTestCase {
             static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
             void counter_add(long n) { pthread_mutex_lock(&lock); total += n; pthread_mutex_unlock(&lock); }
             long counter_total(void) { return total; }
+            /* hostile: a gate of the vault that only main may call, entered directly */
+            const char *bh_gate_vault_data_secret(void);
+            long counter_steal(void) { return bh_gate_vault_data_secret()[0]; }
             static void *peek(void *p) { return (void *)(long)*(volatile const char *)p; }
             long counter_spawn_peek(const char *p)
             {
@@ -134,6 +138,7 @@ final class MpkVMTests: XCTestCase {
                     return 0;
                 }
                 if (!strcmp(what, "recursion")) { printf("walk %ld\\n", descend(20000)); return 0; }
+                if (!strcmp(what, "steal")) { printf("stealing...\\n"); printf("stole %ld\\n", counter_steal()); return 0; }
                 if (!strcmp(what, "threadpeek")) { printf("reading...\\n"); printf("read %ld\\n", counter_spawn_peek(vault_data_secret())); return 0; }
                 if (!strcmp(what, "gadgets")) { int n = 0; dl_iterate_phdr(gadgets, &n); printf("WRPKRU left in the libraries: %d\\n", n); return 0; }
                 if (!strcmp(what, "signal")) { printf("handler ran in walker: %d\\n", walker_signal()); return 0; }
@@ -271,7 +276,7 @@ final class MpkVMTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: bundle + "/probe-" + kind, withIntermediateDirectories: true)
             _ = try TestSupport.run(["cp", work + "/probe-\(kind)/probe", bundle + "/probe-\(kind)/probe"])
             try Self.addLibraries(of: work + "/probe-\(kind)/probe", to: bundle)
-            for what in ["check", "data", "heap", "threadpeek", "threads", "recursion", "signal", "gadgets"] {
+            for what in ["check", "data", "heap", "steal", "threadpeek", "threads", "recursion", "signal", "gadgets"] {
                 script += Self.runLine("probe-\(kind)-" + what, dir: "probe-" + kind, argv: ["./probe", what])
             }
         }
@@ -304,6 +309,12 @@ final class MpkVMTests: XCTestCase {
                               "probe \(kind) \(what): \(r?.err ?? "no run")")
                 XCTAssertTrue(r?.err.contains("inside gate '(none: main)'") ?? false, r?.err ?? "")
             }
+            // a gate entered by a compartment that the plan does not let call it
+            let steal = run("steal")
+            XCTAssertEqual(steal?.out, "stealing...\n", "\(kind) steal: \(steal?.err ?? "no run")")
+            XCTAssertEqual(steal?.status, 134)
+            XCTAssertEqual(steal?.err.components(separatedBy: "\n").first,
+                           "bulkhead: probe: compartment 'counter' entered gate 'vault_data_secret', which the plan does not let it call (only the compartments that call it by name may); aborting")
             // a thread created inside a compartment runs with its rights, and is reported as it
             let peek = run("threadpeek")
             XCTAssertEqual(peek?.out, "reading...\n", "\(kind) threadpeek: \(peek?.err ?? "no run")")

@@ -25,7 +25,8 @@ public struct MpkBackend: Backend {
                                    detail: "gate \(id) into compartment '\(entry.compartment)' (\(kind))"
                                        + StubText.forwardedDetail(entry.forwarded))
             out += MpkStub(entry: entry, id: id, compartmentIndex: layout.index(of: entry.compartment),
-                           privateStack: callee?.privateStack ?? false, compartmentCount: layout.compartments.count).text()
+                           privateStack: callee?.privateStack ?? false, compartmentCount: layout.compartments.count,
+                           callers: entry.callers.map { $0.map(layout.index(of:)) }).text()
         }
         return StubText.wrap(out, backend: name, prelude: "#include \"bh_mpk.h\"\n")
     }
@@ -155,6 +156,9 @@ struct MpkStub {
     var privateStack = false
     /// How many compartments have keys: a private gate checks the rights it restores against each one's.
     var compartmentCount = 1
+    /// The compartments the plan lets call it (by index); nil: any. Checked on entry by the caller's rights
+    /// (PKRU, which code cannot forge without a WRPKRU), not by the forgeable current-compartment record.
+    var callers: [Int]? = nil
 
     /// PKRU of compartment `i` (bh_mpk.h's BH_MPK_PKRU): every key denied but 0 and i + 1.
     static func pkru(_ i: Int) -> UInt32 { 0xffff_fffc & ~(UInt32(3) << UInt32(2 * (i + 1))) }
@@ -206,6 +210,14 @@ struct MpkStub {
         let viaList = entry.isVariadic && forwarded == nil
         let target = viaList ? (entry.variadicVia ?? entry.function) : entry.function
         // through a pointer the compiler cannot see through: the callee is never inlined into the gate's section
+        if let callers {
+            // 0: every right, before isolation (constructors); the callee's own compartment may use its gate (a
+            // shared macro or header spells it there)
+            let allowed = (["0"] + Set(callers + [compartmentIndex]).sorted().map { String(format: "0x%08x", Self.pkru($0)) }).map { "bh_in != \($0)" }.joined(separator: " && ")
+            lines.append("__UINT32_TYPE__ bh_in = bh_mpk_rdpkru();")
+            lines.append("if (\(allowed))")
+            lines.append("\tbh_mpk_refused(\(id), bh_in);")
+        }
         lines.append("__typeof__(&\(target)) bh_fn = \(target);")
         lines.append("__asm__(\"\" : \"+r\"(bh_fn));")
         var callArgs = args.map(\.name)

@@ -40,6 +40,8 @@ typedef struct {
 
 /* Called by bh/bh_program.c's constructor, before the program's own constructors. */
 void bh_mpk_start(const bh_mpk_program *program);
+/* A gate entered with the rights of a compartment the plan does not let call it: reported, then abort. */
+void bh_mpk_refused(int gate, uint32_t pkru) __attribute__((noreturn));
 /* bh/bh_program.c: writes PKRU from a variable, then checks the value against every legitimate one. */
 void bh_mpk_restore(uint32_t pkru);
 

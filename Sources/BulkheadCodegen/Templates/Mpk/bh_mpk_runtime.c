@@ -60,6 +60,7 @@ typedef struct { int lock; uintptr_t bump; void *free[BH_CLASSES]; } bh_arena;
 
 static uintptr_t bh_heap_base;
 
+static void bh_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 static void bh_die(const char *fmt, ...)
 {
     char line[512];
@@ -305,6 +306,16 @@ int __real_sigaction(int sig, const struct sigaction *act, struct sigaction *old
 static const char *bh_name(int c)
 {
     return c >= 0 && bh_program && c < bh_program->ncompartments ? bh_program->compartments[c].name : "(the runtime)";
+}
+
+void bh_mpk_refused(int gate, uint32_t pkru)
+{
+    int caller = -1;
+    for (int i = 0; bh_program && i < bh_program->ncompartments; i++)
+        if (BH_MPK_PKRU(i) == pkru) caller = i;
+    bh_die("bulkhead: %s: compartment '%s' entered gate '%s', which the plan does not let it call (only the compartments that call it by name may); aborting\n",
+           bh_program ? bh_program->program : "?", bh_name(caller),
+           bh_program && gate >= 0 && gate < bh_program->ngates ? bh_program->gate_names[gate] : "?");
 }
 
 static void bh_report_key_fault(siginfo_t *si)
