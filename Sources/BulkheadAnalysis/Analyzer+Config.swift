@@ -172,6 +172,7 @@ extension Analyzer {
                                      syscallFilter: c.syscallFilter == .baseline ? nil : c.syscallFilter.rawValue,
                                      onFault: c.onFault.rawValue, privateRodata: c.privateRodata ? true : nil)
             p.ownBackend = p.backend != config.backend.value
+            p.privateStack = c.gate?.value == .private
             return p
         }
     }

@@ -42,6 +42,8 @@ public struct Plan: Encodable, Sendable {
         public var onFault: String
         /// true when its read-only data is out of the other compartments' reach too (absent: readable)
         public var privateRodata: Bool?
+        /// mpk: the callee runs on a stack of its own (`gate: private`); not in the manifest.
+        public var privateStack = false
 
         /// Set by the plan: whether `backend` differs from the plan's, and so is written to the manifest.
         var ownBackend = false

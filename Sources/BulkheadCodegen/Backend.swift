@@ -25,6 +25,8 @@ public protocol Backend {
     var linkFlags: [String] { get }
     /// Files the link depends on besides the objects.
     var linkDependencies: [String] { get }
+    /// Commands run on the linked program (`$@`), which fail the build (mpk: the WRPKRU/XRSTOR scan).
+    var postLink: [String] { get }
 }
 
 extension Backend {
@@ -37,6 +39,7 @@ extension Backend {
     public var linkObjects: [String] { [] }
     public var linkFlags: [String] { [] }
     public var linkDependencies: [String] { [] }
+    public var postLink: [String] { [] }
 }
 
 public enum Backends {
@@ -45,7 +48,7 @@ public enum Backends {
         switch kind {
         case .fcall: return FcallBackend()
         case .process: return ProcessBackend(generator: generator, syscallTrace: syscallTrace)
-        case .mpk: return nil
+        case .mpk: return MpkBackend()
         }
     }
 

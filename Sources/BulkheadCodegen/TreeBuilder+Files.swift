@@ -22,6 +22,7 @@ extension TreeBuilder {
         let deps = (["$(OBJS)"] + backend.linkDependencies).joined(separator: " ")
         let link = config.ldflags.map(ShellQuote.quote) + backend.linkFlags + hardeningLinkFlags().map(ShellQuote.quote)
         m += "\(program): \(deps)\n\t$(CC) -o $@ $(OBJS)\(link.map { " " + $0 }.joined())\n"
+        m += backend.postLink.map { "\t\($0)\n" }.joined()
         m += backend.makefileRules(plan: plan)
         var lastCompartment = ""
         for s in steps.sorted(by: { ($0.compartment, $0.unit) < ($1.compartment, $1.unit) }) {

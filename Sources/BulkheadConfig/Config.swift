@@ -25,6 +25,12 @@ public enum FaultPolicy: String, CaseIterable, Sendable, Codable {
     case abort, restart
 }
 
+/// How a gate into an mpk compartment runs the callee: `light`, on the caller's stack; `private`, on a stack
+/// of the callee compartment's own (per thread, carrying its key).
+public enum GateKind: String, CaseIterable, Sendable, Codable {
+    case light, `private`
+}
+
 public enum Direction: String, CaseIterable, Sendable, Codable {
     case `in`, out, `inout`
 }
@@ -119,6 +125,8 @@ public struct CompartmentConfig: Sendable {
     public var privateRodata = false
     /// `backend:` written on the compartment (else the annotation file's top-level `backend:` applies).
     public var backend: Located<BackendKind>?
+    /// `gate:` written on the compartment (mpk only; absent: light).
+    public var gate: Located<GateKind>?
     /// `syscalls: []` written: a filter that allows the runtime's own calls only.
     public var emptyAllowlist: Bool { syscallFilter == .allowlist && syscalls.isEmpty }
     public init(name: Located<String>, libraries: [Located<String>], isDefault: Bool, hardening: [Hardening],

@@ -16,7 +16,7 @@ struct ConfigReader {
     static let topKeys = ["program", "backend", "compile_commands", "cflags", "ldflags", "libraries", "compartments",
                           "shared", "gates"]
     static let libraryKeys = ["sources", "cflags"]
-    static let compartmentKeys = ["libraries", "default", "hardening", "syscalls", "on_fault", "private_rodata", "backend"]
+    static let compartmentKeys = ["libraries", "default", "hardening", "syscalls", "on_fault", "private_rodata", "backend", "gate"]
     static let sharedKeys = ["globals", "callbacks", "heap"]
     static let gateKeys = ["variadic_via", "error_return", "args", "ret"]
     static let marshallingKeys = ["dir", "size", "count", "string"]
@@ -162,6 +162,7 @@ struct ConfigReader {
                                                 hardening: hardening, syscalls: syscalls, onFault: onFault)
             compartment.syscallFilter = filter
             compartment.backend = option(keys["backend"], example: "backend: process")
+            compartment.gate = option(keys["gate"], example: "gate: private")
             if let p = keys["private_rodata"] {
                 if let value = bool(p) { compartment.privateRodata = value } else { anyBodyFailed = true }
             }

@@ -57,9 +57,21 @@ public struct Pipeline {
 
     public func plan() throws -> (Config, Plan, SourceDiscovery.Result, [TranslationUnitFacts]) {
         let config = try loadConfig()
-        guard config.backend.value != .mpk else {
-            throw DiagnosticError(.error("backend '\(config.backend.value.rawValue)' is not yet supported by this version of bulkhead; use 'backend: fcall'",
-                                         at: config.backend.location))
+        if config.backend.value != .mpk, let c = config.compartments.first(where: { $0.gate != nil }), let at = c.gate?.location {
+            throw DiagnosticError(.error("compartment '\(c.name.value)': 'gate:' chooses how an mpk gate runs the callee, and this program's backend is '\(config.backend.value.rawValue)'; remove it, or use 'backend: mpk'", at: at))
+        }
+        if config.backend.value == .mpk {
+            // keys 1-15 (key 0 is the shared key); a compartment restarted after a fault would need its memory
+            // reset in place while other threads of the one process may hold pointers into it
+            let count = config.compartments.count + (config.compartments.contains(where: \.isDefault) ? 0 : 1)
+            if count > MpkBackend.maxCompartments {
+                throw DiagnosticError(.error("backend 'mpk' gives each compartment a protection key, and there are \(MpkBackend.maxCompartments) (keys 1-15); this program has \(count) compartments (the default one included): merge some, or use 'backend: process'",
+                                             at: config.backend.location))
+            }
+            if let c = config.compartments.first(where: { $0.onFault == .restart }) {
+                throw DiagnosticError(.error("compartment '\(c.name.value)': 'on_fault: restart' is not sound under backend 'mpk' (one process: the compartment's memory cannot be reset while other compartments' threads may be inside it or hold its pointers); use 'on_fault: abort' or 'backend: process'",
+                                             at: c.name.location))
+            }
         }
         let mpk = config.compartments.compactMap { c in c.backend.flatMap { $0.value == .mpk ? (c.name.value, $0.location) : nil } }
         guard mpk.isEmpty else {
@@ -96,6 +108,11 @@ public struct Pipeline {
             }
             return Array(d)
         }).build()
-        return Result(config: config, plan: plan, tree: tree, warnings: plan.warnings)
+        // under mpk the whole process has one filter (the runtime's): a compartment's allowlist is not enforced
+        let unenforced = config.backend.value != .mpk ? [] : config.compartments.filter { $0.syscallFilter != .baseline }.map { c in
+            Diagnostic.warning("compartment '\(c.name.value)': 'syscalls:' is not enforced under backend 'mpk' (one process, one system-call filter: the runtime's); use 'backend: process' for a per-compartment allowlist",
+                               at: c.syscalls.first?.location ?? c.name.location)
+        }
+        return Result(config: config, plan: plan, tree: tree, warnings: plan.warnings + unenforced)
     }
 }

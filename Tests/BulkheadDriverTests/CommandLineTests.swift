@@ -97,15 +97,25 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(h.stderr.contains("app/main.c:") && h.stderr.contains("file not found"), h.stderr)
     }
 
-    func testUnsupportedBackendsAreRefusedAtTheirKey() throws {
+    /// `backend: mpk` builds (its programs run in MpkVMTests); `gate:` belongs to mpk and is refused at its key
+    /// under another backend.
+    func testMpkBuildsAndTheGateKeyIsRefusedOutsideIt() throws {
         let program = try TestSupport.copyFixture(TestSupport.fixtures + "/shapes")
         let yaml = program + "/bulkhead.yaml"
-        var text = try String(contentsOfFile: yaml, encoding: .utf8)
-        text = text.replacingOccurrences(of: "backend: fcall", with: "backend: mpk")
-        try text.write(toFile: yaml, atomically: true, encoding: .utf8)
+        let original = try String(contentsOfFile: yaml, encoding: .utf8)
+        try original.replacingOccurrences(of: "backend: fcall", with: "backend: mpk").write(toFile: yaml, atomically: true, encoding: .utf8)
         let r = TestSupport.cli(["build", yaml, "-o", program + "/../out"])
-        XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.contains("bulkhead.yaml:") && r.stderr.contains("backend 'mpk' is not yet supported"), r.stderr)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: program + "/../out/bh/bh_mpk_runtime.c"))
+
+        let lines = original.components(separatedBy: "\n")
+        let at = try XCTUnwrap(lines.firstIndex { $0.contains("default: true") })
+        var changed = lines
+        changed[at] = changed[at].replacingOccurrences(of: "default: true", with: "default: true, gate: private")
+        try changed.joined(separator: "\n").write(toFile: yaml, atomically: true, encoding: .utf8)
+        let refused = TestSupport.cli(["build", yaml, "-o", program + "/../out2"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("bulkhead.yaml:\(at + 1):") && refused.stderr.contains("'gate:' chooses how an mpk gate runs the callee"), refused.stderr)
     }
 
     func testGraphPrintsCompartmentsAndGatesWithCallCounts() throws {

@@ -126,16 +126,20 @@ struct ProcessLayout {
     var compartments: [Plan.Compartment]
     var entries: [Entry]
 
-    init(_ plan: Plan) {
+    /// `backend`: whose compartments and crossings (mpk numbers its compartments and gates the same way:
+    /// the default compartment and those of the backend, its crossings).
+    init(_ plan: Plan, backend: BackendKind = .process) {
         // the compartments with a process of their own; the others live in the main process, the default's
-        compartments = plan.compartments.filter(\.isDefault) + plan.compartments.filter { !$0.isDefault && plan.process(of: $0.name) != nil }
-        entries = plan.gates.filter { $0.backend == .process }.map {
+        compartments = plan.compartments.filter(\.isDefault) + plan.compartments.filter {
+            !$0.isDefault && (backend == .process ? plan.process(of: $0.name) != nil : $0.backend == backend)
+        }
+        entries = plan.gates.filter { $0.backend == backend }.map {
             Entry(function: $0.name, stub: $0.stub, isCallback: false, isStatic: false, compartment: $0.compartment,
                   library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: $0.isVariadic,
                   variadicVia: $0.variadicVia, forwarded: $0.forwarded, errorReturn: $0.errorReturn, marshalling: $0.marshalling,
                   result: $0.result, location: $0.location, definingUnit: $0.definingUnit,
                   callers: $0.uses.contains { $0.kind == .address } ? nil : Set($0.uses.map(\.fromCompartment)).sorted())
-        } + plan.callbacks.filter { $0.backend == .process }.map {
+        } + plan.callbacks.filter { $0.backend == backend }.map {
             Entry(function: $0.name, stub: $0.trampoline, isCallback: true, isStatic: $0.isStatic, compartment: $0.compartment,
                   library: $0.library, resultType: $0.resultType, parameters: $0.parameters, isVariadic: false,
                   variadicVia: nil, errorReturn: $0.errorReturn, marshalling: $0.marshalling, result: $0.result,
