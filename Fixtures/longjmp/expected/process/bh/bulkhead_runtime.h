@@ -126,10 +126,18 @@ void bh_call(int32_t gate, bh_frame *frame);
 int bh_entry_copy(void *copy, const bh_frame *frame, size_t size);
 
 /* Callee side, for each marshalled pointer: `count` elements of `size` bytes at p (NULL passes) must lie in
- * the memory the caller lent with the frame; a string must end there. Returns 0, or nonzero after refusing
- * the call as bh_entry_copy does. Without a cross-compartment caller these check nothing. */
+ * the memory the caller lent with the frame. Returns 0, or nonzero after refusing the call as bh_entry_copy
+ * does. Without a cross-compartment caller these check nothing. */
 int bh_check_lent(const void *p, size_t size, size_t count, const char *param);
-int bh_check_lent_string(const char *p, const char *param);
+/* The same for a string (`slot` holds the pointer: a `char *` or `const char *` variable): it must end in
+ * the memory the caller lent, and the entry then uses a private copy, which *slot points to from now on (the
+ * caller can no longer change it; `writable`: copied back where the caller lent it when the entry returns). */
+int bh_copy_lent_string(void *slot, int writable, const char *param);
+
+/* Caller side, for a result the callee copied back (`n` bytes at p): it must lie in the memory the callee
+ * lent above `frame` (`size` bytes, gate `gate`). Returns 0; else the program ends (reported as a fault of
+ * the callee) and this returns nonzero only to the thread that runs the program's exit. */
+int bh_check_reply(int32_t gate, const bh_frame *frame, size_t size, const void *p, size_t n);
 
 /* Callee side, for a parameter that is a stdio stream (FILE *): a stream belongs to the process that opened
  * it, so one this compartment did not open (other than stdin, stdout, stderr) is reported, naming the gate

@@ -75,9 +75,9 @@ void bh_entry_13_by_length(bh_frame *bh_h)
 	struct bh_frame_13 *bh_f = (struct bh_frame_13 *)bh_h;  /* for the result */
 	__typeof__(bh_l.a0_a) bh_a0_a = bh_l.a0_a;
 	__typeof__(bh_l.a1_b) bh_a1_b = bh_l.a1_b;
-	if (bh_check_lent_string((const char *)bh_a0_a, "a"))
+	if (bh_copy_lent_string(&bh_a0_a, 0, "a"))
 		return;
-	if (bh_check_lent_string((const char *)bh_a1_b, "b"))
+	if (bh_copy_lent_string(&bh_a1_b, 0, "b"))
 		return;
 	__typeof__(bh_f->ret) bh_r = by_length(bh_a0_a, bh_a1_b);
 	__builtin_memcpy(&bh_f->ret, &bh_r, sizeof bh_f->ret);
