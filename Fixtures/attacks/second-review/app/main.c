@@ -9,6 +9,9 @@ char *thief_label(void);
 void thief_peek(void);
 void keys_store(const char *k);
 int keys_length(void);
+void thief_target(uintptr_t target);
+int vault_transfer(int amount);
+int vault_total(void);
 
 static jmp_buf setup_jb;   /* main's private bss: out of the thief's reach */
 
@@ -52,8 +55,19 @@ int main(int argc, char **argv)
         printf("main: key of %d bytes stored\n", keys_length());
         fflush(stdout);
         thief_peek();
+    } else if (strcmp(mode, "through") == 0) {
+        jmp_buf jb;
+        printf("main: ledger total %d\n", vault_total());
+        if (setjmp(jb) == 0) {
+            thief_target((uintptr_t)&jb);
+            vault_transfer(30);
+            printf("main: transfer done\n");
+        } else {
+            printf("main: the transfer failed\n");
+        }
+        printf("main: ledger total %d\n", vault_total());
     } else {
-        fprintf(stderr, "usage: secondreview stale|active|free\n");
+        fprintf(stderr, "usage: secondreview stale|active|free|through\n");
         return 2;
     }
     printf("done\n");

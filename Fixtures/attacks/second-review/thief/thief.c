@@ -31,3 +31,20 @@ void thief_peek(void)
     printf("thief: the exchange holds '%s'\n", exchange + 16);
     fflush(stdout);
 }
+
+/* The vault's audit hook: the vault is serving main's vault_transfer, which main called under a setjmp of its
+ * own (an error handler, as for libpng). The thief jumps there, past the vault's call: the vault's entry is
+ * left half done (the lock held, the amount taken and not given). */
+static uintptr_t main_handler;
+
+void thief_target(uintptr_t target)
+{
+    main_handler = target;
+}
+
+int thief_audit(int amount)
+{
+    if (main_handler)
+        longjmp(*(jmp_buf *)main_handler, 99);
+    return amount;
+}
