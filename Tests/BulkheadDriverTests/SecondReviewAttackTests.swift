@@ -26,6 +26,18 @@ final class SecondReviewAttackTests: XCTestCase {
         XCTAssertTrue(r.stdout.hasSuffix("thief: the exchange holds 'thief-label'\ndone\n"), r.stdout)
     }
 
+    /// main lends the thief a jmp_buf of its own frame (it moves to the thread's shared stack) and the thief
+    /// re-aims its saved PC at grant_admin (every process is a fork of main: one pointer guard). main's own
+    /// longjmp used to be the C library's, unchecked, and ran grant_admin; now a jump to a jmp_buf that other
+    /// compartments can write is checked as a jump across gates is, on a private copy.
+    func testMainsOwnJumpToAJmpBufInSharedMemoryIsChecked() throws {
+        let r = try TestSupport.run(["timeout", "30", try program(), "moved"])
+        XCTAssertFalse(r.stdout.contains("grant_admin"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("bulkhead: compartment 'main': longjmp to a jmp_buf at 0x"), r.stderr)
+        XCTAssertTrue(r.stderr.contains(", in memory other compartments can write, that no active frame set as it now reads"), r.stderr)
+        XCTAssertEqual(r.status, 134, r.stderr)
+    }
+
     /// What the unwinding is for still works in this program: the thief's jump to a jmp_buf of an active frame
     /// of main's resumes it with the thief's value.
     func testAJumpToAnActiveFrameOfTheCallerResumesIt() throws {

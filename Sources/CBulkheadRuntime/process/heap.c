@@ -301,7 +301,7 @@ void *bh_shared_calloc(size_t n, size_t size) {
  * so a pointer there that reaches free is a chunk another compartment may have made up: the C library would put
  * it on this process's private free list, and hand it out as this process's next private block (attacks/
  * second-review free). */
-static int in_other_writable(const void *p) {
+int bh_other_writable(const void *p) {
     uintptr_t a = (uintptr_t)p;
     if (!bh_rt.started) return 0;
     uintptr_t r = (uintptr_t)bh_rt.ctrl, q = (uintptr_t)bh_rt.pair_base;
@@ -314,7 +314,7 @@ static int in_other_writable(const void *p) {
 void bh_shared_free(void *p) {
     if (!p) return;
     if (!in_heap(p)) {
-        if (!in_other_writable(p)) free(p);   /* otherwise never a block of ours: left alone */
+        if (!bh_other_writable(p)) free(p);   /* otherwise never a block of ours: left alone */
         return;
     }
     if (!own(p)) return;   /* another process's block (or this one has no arena): it stays allocated */
@@ -324,7 +324,7 @@ void bh_shared_free(void *p) {
 void *bh_shared_realloc(void *p, size_t size) {
     if (!p) return bh_shared_malloc(size);
     if (!in_heap(p)) {
-        if (!in_other_writable(p)) return realloc(p, size);
+        if (!bh_other_writable(p)) return realloc(p, size);
         errno = ENOMEM;   /* never a block of ours (see bh_shared_free): the caller keeps p */
         return NULL;
     }

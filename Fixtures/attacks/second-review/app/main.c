@@ -12,6 +12,26 @@ int keys_length(void);
 void thief_target(uintptr_t target);
 int vault_transfer(int amount);
 int vault_total(void);
+void thief_keep(jmp_buf *jb, uintptr_t pc);
+
+/* Code that no setjmp returns to. */
+__attribute__((noinline)) void grant_admin(void)
+{
+    printf("main: grant_admin() reached by main's own longjmp\n");
+    fflush(stdout);
+    exit(67);
+}
+
+/* main's own error path jumps to a jmp_buf whose address it lent the thief. */
+__attribute__((noinline)) static int own_jump(void)
+{
+    jmp_buf jb;
+    int v = setjmp(jb);
+    if (v != 0)
+        return v;
+    thief_keep(&jb, (uintptr_t)grant_admin);
+    longjmp(jb, 5);
+}
 
 static jmp_buf setup_jb;   /* main's private bss: out of the thief's reach */
 
@@ -66,8 +86,10 @@ int main(int argc, char **argv)
             printf("main: the transfer failed\n");
         }
         printf("main: ledger total %d\n", vault_total());
+    } else if (strcmp(mode, "moved") == 0) {
+        printf("main: own jump resumed with %d\n", own_jump());
     } else {
-        fprintf(stderr, "usage: secondreview stale|active|free|through\n");
+        fprintf(stderr, "usage: secondreview stale|active|free|through|moved\n");
         return 2;
     }
     printf("done\n");
