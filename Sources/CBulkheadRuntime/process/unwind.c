@@ -16,9 +16,10 @@
  * its own or shared (never an address in another compartment's memory), whose saved stack pointer, as the
  * caller's own pointer guard demangles it, lies in this thread's stack above the running call and below the
  * call it serves (an active frame of its own on this thread), and whose saved PC lies in its own
- * compartment's code. The value is passed as longjmp would (0 becomes 1), with the private copy of the jmp_buf that was checked
- * (a local jump to a jmp_buf that other compartments can write gets the same checks). A jmp_buf in memory the callee can
- * write (the shared heap, a local moved to the shared stack) can still be forged within those bounds:
+ * compartment's code. The value is passed as longjmp would (0 becomes 1), with the private copy of the
+ * jmp_buf that was checked (a local jump to a jmp_buf that other compartments can write gets the same
+ * checks). A jmp_buf in memory the callee can write (the shared heap, a local moved to the shared stack) can
+ * still be forged within those bounds:
  * docs/architecture.md, "longjmp across gates".
  */
 #define _GNU_SOURCE
