@@ -184,9 +184,11 @@ static int after_setjmp_call(uintptr_t pc) {
 }
 
 /* A jump whose jmp_buf lies in memory other compartments can write is refused unless its private copy c
- * resumes a frame of this thread (sp between lo and hi) right after a setjmp call: reported, the program ends. */
+ * resumes a frame of this thread (sp between lo and hi) right after a setjmp call: reported, the program
+ * ends. */
 static void check_copy(const struct __jmp_buf_tag *c, uintptr_t lo, uintptr_t hi, const void *env) {
-    uintptr_t sp = bh_demangle((uintptr_t)c->__jmpbuf[BH_JB_RSP]), pc = bh_demangle((uintptr_t)c->__jmpbuf[BH_JB_PC]);
+    uintptr_t sp = bh_demangle((uintptr_t)c->__jmpbuf[BH_JB_RSP]);
+    uintptr_t pc = bh_demangle((uintptr_t)c->__jmpbuf[BH_JB_PC]);
     if (sp > lo && sp < hi && after_setjmp_call(pc)) return;
     bh_rb b = {.len = 0};
     bh_rb_str(&b, "bulkhead: compartment ");
