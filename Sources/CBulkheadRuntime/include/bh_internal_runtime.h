@@ -457,6 +457,7 @@ __attribute__((noreturn)) void bh_park_forever(void);
 /* The shared heap (heap.c): this process's arena, and its metadata, private. */
 size_t bh_heap_arena_size(size_t requested);  /* one compartment's arena: the requested size rounded up */
 int bh_heap_attach(int32_t self);             /* this process allocates from compartment self's arena; 0 or -1 */
+int bh_other_writable(const void *_Nullable p);   /* p in memory other compartments can write (heap.c) */
 void bh_heap_detach(void);                    /* it allocates with the C library (the zygote) */
 void bh_request_termination(int32_t kind, int32_t status);  /* async-signal-safe */
 void bh_wake_all_channels(void);

@@ -23,7 +23,8 @@
  * (16 << c bytes, c = 0..11: 16 B to 32 KiB) with a private bitmap of the blocks handed out; a larger block is
  * a run of 2^j spans, from a free list per order (a larger free run split in halves), never merged. Payloads
  * are 16-byte aligned. Before bh_runtime_start, and for pointers outside the shared heap, the C library's
- * malloc family is used.
+ * malloc family is used, except for a pointer into other memory that other compartments can write, which no
+ * C library block lies in: free leaves it alone, realloc fails (ENOMEM).
  */
 #define _GNU_SOURCE
 #include "bh_internal_runtime.h"
@@ -295,10 +296,25 @@ void *bh_shared_calloc(size_t n, size_t size) {
     return p;
 }
 
+/* Whether p lies in memory that other compartments can write: the shared region (control block, channels,
+ * their stacks), the shared globals, the pairs' memory. The C library's malloc never hands out a block there,
+ * so a pointer there that reaches free is a chunk another compartment may have made up: the C library would put
+ * it on this process's private free list, and hand it out as this process's next private block (attacks/
+ * second-review free). */
+int bh_other_writable(const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    if (!bh_rt.started) return 0;
+    uintptr_t r = (uintptr_t)bh_rt.ctrl, q = (uintptr_t)bh_rt.pair_base;
+    if (r && a >= r && a - r < bh_rt.region_size) return 1;
+    if (q && a >= q && a - q < (size_t)bh_rt.npairs * BH_PAIR_SPAN) return 1;
+    bh_region g = bh_rt.program->shared;
+    return g.start < g.end && a >= g.start && a < g.end;
+}
+
 void bh_shared_free(void *p) {
     if (!p) return;
     if (!in_heap(p)) {
-        free(p);
+        if (!bh_other_writable(p)) free(p);   /* otherwise never a block of ours: left alone */
         return;
     }
     if (!own(p)) return;   /* another process's block (or this one has no arena): it stays allocated */
@@ -307,7 +323,11 @@ void bh_shared_free(void *p) {
 
 void *bh_shared_realloc(void *p, size_t size) {
     if (!p) return bh_shared_malloc(size);
-    if (!in_heap(p)) return realloc(p, size);
+    if (!in_heap(p)) {
+        if (!bh_other_writable(p)) return realloc(p, size);
+        errno = ENOMEM;   /* never a block of ours (see bh_shared_free): the caller keeps p */
+        return NULL;
+    }
     if (size == 0) {
         bh_shared_free(p);
         return NULL;

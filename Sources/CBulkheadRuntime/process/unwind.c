@@ -16,8 +16,10 @@
  * its own or shared (never an address in another compartment's memory), whose saved stack pointer, as the
  * caller's own pointer guard demangles it, lies in this thread's stack above the running call and below the
  * call it serves (an active frame of its own on this thread), and whose saved PC lies in its own
- * compartment's code. The value is passed as longjmp would (0 becomes 1). A jmp_buf in memory the callee can
- * write (the shared heap, a local moved to the shared stack) can still be forged within those bounds:
+ * compartment's code. The value is passed as longjmp would (0 becomes 1), with the private copy of the
+ * jmp_buf that was checked (a local jump to a jmp_buf that other compartments can write gets the same
+ * checks). A jmp_buf in memory the callee can write (the shared heap, a local moved to the shared stack) can
+ * still be forged within those bounds:
  * docs/architecture.md, "longjmp across gates".
  */
 #define _GNU_SOURCE
@@ -181,8 +183,28 @@ static int after_setjmp_call(uintptr_t pc) {
     return 0;
 }
 
+/* A jump whose jmp_buf lies in memory other compartments can write is refused unless its private copy c
+ * resumes a frame of this thread (sp between lo and hi) right after a setjmp call: reported, the program
+ * ends. */
+static void check_copy(const struct __jmp_buf_tag *c, uintptr_t lo, uintptr_t hi, const void *env) {
+    uintptr_t sp = bh_demangle((uintptr_t)c->__jmpbuf[BH_JB_RSP]);
+    uintptr_t pc = bh_demangle((uintptr_t)c->__jmpbuf[BH_JB_PC]);
+    if (sp > lo && sp < hi && after_setjmp_call(pc)) return;
+    bh_rb b = {.len = 0};
+    bh_rb_str(&b, "bulkhead: compartment ");
+    bh_rb_comp(&b, bh_rt.self_index);
+    bh_rb_str(&b, ": longjmp to a jmp_buf at ");
+    bh_rb_hex(&b, (uintptr_t)env);
+    bh_rb_str(&b, ", in memory other compartments can write, that no active frame set as it now reads");
+    bh_rb_emit(&b);
+    bh_request_termination(BH_TERM_FATAL, BH_REFUSED_STATUS);
+    bh_park_forever();
+}
+
 /* A jump by the program. Local (the C library's) unless this thread serves a call and the target lies
- * outside it. */
+ * outside it. A local jump to a jmp_buf that other compartments can write (a local whose address crossed a
+ * gate lies on the shared stack; the shared heap) is checked and made with a private copy: what the jmp_buf
+ * says could have been changed by any of them (the pointer guard is the same in every fork of main). */
 static void jump(struct __jmp_buf_tag *env, int val, int chk) {
     bh_serve_ctx *c = bh_tls_serve_ctx;
     uintptr_t lo = (uintptr_t)__builtin_frame_address(0);
@@ -198,6 +220,13 @@ static void jump(struct __jmp_buf_tag *env, int val, int chk) {
             c->val = val;
             __builtin_longjmp(c->jb, 1);
         }
+    }
+    if (bh_rt.launched && bh_other_writable(env)) {
+        struct __jmp_buf_tag copy;
+        memcpy(&copy, env, sizeof copy);   /* read once: checked and used as read */
+        check_copy(&copy, lo, c ? c->mark : stack_hi(), env);
+        if (chk && __real___longjmp_chk) __real___longjmp_chk(&copy, val);
+        __real_longjmp(&copy, val);
     }
     if (chk && __real___longjmp_chk) __real___longjmp_chk(env, val);
     __real_longjmp(env, val);
@@ -224,9 +253,14 @@ int bh_unwind_arrived(bh_frame *f, int32_t gate, int32_t callee) {
     bh_serve_ctx *c = bh_tls_serve_ctx;
     uintptr_t lo = (uintptr_t)__builtin_frame_address(0);
     uintptr_t hi = c ? c->mark : stack_hi();
-    uintptr_t pc = 0;
-    uintptr_t sp = saved_sp(env, lo, &pc);
-    if (sp > lo && sp < hi && after_setjmp_call(pc)) __real_longjmp(env, val == 0 ? 1 : val);
+    uintptr_t pc = 0, sp = 0;
+    struct __jmp_buf_tag copy;   /* read once, checked and jumped with: the callee may rewrite a shared one */
+    if (readable((uintptr_t)env, sizeof copy, lo)) {
+        memcpy(&copy, env, sizeof copy);
+        sp = bh_demangle((uintptr_t)copy.__jmpbuf[BH_JB_RSP]);
+        pc = bh_demangle((uintptr_t)copy.__jmpbuf[BH_JB_PC]);
+    }
+    if (sp > lo && sp < hi && after_setjmp_call(pc)) __real_longjmp(&copy, val == 0 ? 1 : val);
     uintptr_t a = (uintptr_t)env;
     if (c && !(a > lo && a < hi)) {   /* not a frame of this call: maybe of one further out */
         c->env = env;
