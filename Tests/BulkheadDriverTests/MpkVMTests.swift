@@ -160,13 +160,24 @@ final class MpkVMTests: XCTestCase {
 
     /// Builds the tree of `config` under mpk into `dir`; returns make's result. `on_fault: restart` is a
     /// build-time error under mpk: a fixture that asks for it is built with `abort`.
-    static func build(_ config: String, into dir: String) throws -> TestSupport.ProcessResult {
+    static func build(_ config: String, into dir: String, privateStacks: Bool = false) throws -> TestSupport.ProcessResult {
         var pipeline = Pipeline(configPath: config, backend: .mpk)
         pipeline.configText = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "on_fault: restart", with: "on_fault: abort")
+        if privateStacks { pipeline.configText = pipeline.configText.map(Self.everyCompartmentPrivate) }
         let result = try pipeline.run()
         try TreeWriter.write(result.tree, to: dir)
         return try TestSupport.run(["make", "-s", "-C", dir])
     }
+
+    /// `gate: private` on every compartment of a configuration written one compartment a line.
+    static func everyCompartmentPrivate(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.contains("{ libraries: [") ? line.replacingOccurrences(of: " }", with: ", gate: private }") : String(line)
+        }.joined(separator: "\n")
+    }
+
+    /// Fixtures/longjmp's hostile modes.
+    static let hostileJumps = ["bogus", "forged", "hijack"]
 
     /// Copies the shared libraries `program` loads (ldd) under `bundle`/sysroot at their paths.
     static func addLibraries(of program: String, to bundle: String) throws {
@@ -208,12 +219,14 @@ final class MpkVMTests: XCTestCase {
         var script = "cp -r /t/sysroot/* /\n"
         var expected: [String: (out: String, err: String, status: Int32)] = [:]
 
-        // every fixture, under mpk, against the unpartitioned program run here
-        let fixtures = TestSupport.programFixtures()
+        // every fixture, under mpk, against the unpartitioned program run here; longjmp's also with every
+        // compartment on private stacks (a jump leaves gates that moved stacks)
+        let fixtures = TestSupport.programFixtures().flatMap { $0 == "longjmp" ? [$0, $0 + "-private"] : [$0] }
         for name in fixtures {
-            let folder = "\(TestSupport.fixtures)/\(name)"
+            let privateStacks = name.hasSuffix("-private")
+            let folder = "\(TestSupport.fixtures)/\(privateStacks ? String(name.dropLast("-private".count)) : name)"
             let tree = work + "/" + name
-            let make = try Self.build(folder + "/bulkhead.yaml", into: tree)
+            let make = try Self.build(folder + "/bulkhead.yaml", into: tree, privateStacks: privateStacks)
             XCTAssertEqual(make.status, 0, "\(name): make failed under mpk:\n\(make.stderr)")
             guard make.status == 0 else { continue }
             let program = try Pipeline(configPath: folder + "/bulkhead.yaml").loadConfig().program.value
@@ -226,6 +239,9 @@ final class MpkVMTests: XCTestCase {
             _ = try TestSupport.run(["cp", tree + "/" + program, bundle + "/" + name + "/" + program])
             try Self.addLibraries(of: tree + "/" + program, to: bundle)
             script += Self.runLine(name, dir: name, argv: ["./" + program])
+            if program == "longjmp" {
+                for mode in Self.hostileJumps { script += Self.runLine("\(name)-\(mode)", dir: name, argv: ["./longjmp", mode]) }
+            }
         }
 
         // a real code base: lz4 (fetched into the cache), its driver round-tripping lz4's own sources and a
@@ -264,12 +280,10 @@ final class MpkVMTests: XCTestCase {
         }
 
         // the probe, with light gates, and with every compartment on private stacks (`gate: private`)
-        let kinds = ["light": "", "private": ", gate: private"]
-        for (kind, key) in kinds.sorted(by: { $0.key < $1.key }) {
+        let kinds = ["light": false, "private": true]
+        for (kind, privateStacks) in kinds.sorted(by: { $0.key < $1.key }) {
             var files = Self.probe
-            files["bulkhead.yaml"] = files["bulkhead.yaml"]!.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                line.contains("{ libraries: [") ? line.replacingOccurrences(of: " }", with: "\(key) }") : String(line)
-            }.joined(separator: "\n")
+            if privateStacks { files["bulkhead.yaml"] = Self.everyCompartmentPrivate(files["bulkhead.yaml"]!) }
             let probe = try Self.write(files, name: "mpkprobe" + kind)
             let make = try Self.build(probe + "/bulkhead.yaml", into: work + "/probe-" + kind)
             XCTAssertEqual(make.status, 0, "probe (\(kind)): make failed:\n\(make.stderr)")
@@ -291,6 +305,16 @@ final class MpkVMTests: XCTestCase {
             XCTAssertEqual(got.status, want.status, "\(name) (mpk): exit status differs; stderr:\n\(got.err)")
             XCTAssertEqual(got.out, want.out, "\(name) (mpk): stdout differs")
             XCTAssertEqual(got.err, want.err, "\(name) (mpk): stderr differs")
+        }
+        // a leaf that jumps to a jmp_buf no active frame set, to one it made up, or to main's, rewritten to
+        // resume past main's setjmp: each a fault, reported, under light and private gates
+        for name in fixtures where name.hasPrefix("longjmp") {
+            for mode in Self.hostileJumps {
+                let r = runs["\(name)-\(mode)"]
+                XCTAssertEqual(r?.status, 134, "\(name) \(mode): \(r?.err ?? "no run")")
+                XCTAssertEqual(r?.out, "", "\(name) \(mode): main went on after the call")
+                XCTAssertTrue(r?.err.hasPrefix("bulkhead: longjmp: compartment 'leaf' made a longjmp to a jmp_buf at 0x") ?? false, "\(name) \(mode): \(r?.err ?? "")")
+            }
         }
         if let want = lz4Expected {
             XCTAssertGreaterThan(want.stdout.split(separator: "\n").count, 5, "lz4: the workload did too little")
