@@ -176,6 +176,49 @@ final class MpkVMTests: XCTestCase {
         }.joined(separator: "\n")
     }
 
+    /// libpng's pngtest built under mpk into `work`, its inputs under `bundle`/libpng; returns the guest's
+    /// script lines and, by run id, the original pngtest's results on the same inputs here.
+    static func addLibpng(work: String, bundle: String) throws -> (script: String, expected: [String: TestSupport.ProcessResult]) {
+        let fetch = try TestSupport.run([TestSupport.repositoryRoot + "/Scripts/fetch-real.sh", "libpng"])
+        XCTAssertEqual(fetch.status, 0, "libpng: fetch failed: \(fetch.stderr)")
+        guard fetch.status == 0 else { return ("", [:]) }
+        let program = work + "/libpng-program", fixture = TestSupport.fixtures + "/real/libpng"
+        _ = try TestSupport.run(["cp", "-a", fetch.stdout.trimmingCharacters(in: .whitespacesAndNewlines), program])
+        for item in try FileManager.default.contentsOfDirectory(atPath: fixture) where !["source", "prepare.sh", "workload.sh"].contains(item) {
+            _ = try TestSupport.run(["cp", "-a", fixture + "/" + item, program + "/" + item])
+        }
+        let make = try build(program + "/bulkhead.yaml", into: work + "/libpng-tree")
+        XCTAssertEqual(make.status, 0, "libpng: make failed under mpk:\n\(make.stderr)")
+        guard make.status == 0 else { return ("", [:]) }
+        let original = try Reference.build(configPath: program + "/bulkhead.yaml", into: work + "/libpng-original")
+        let run = bundle + "/libpng"
+        try FileManager.default.createDirectory(atPath: run + "/out", withIntermediateDirectories: true)
+        _ = try TestSupport.run(["cp", work + "/libpng-tree/pngtest", run + "/pngtest"])
+        try addLibraries(of: run + "/pngtest", to: bundle)
+        var inputs = ["pngtest.png", "basn0g01.png", "basn2c16.png", "basn3p08.png", "basn6a16.png", "ibasn4a08.png", "ftbbn3p08.png"]
+        _ = try TestSupport.run(["cp", program + "/pngtest.png", run + "/pngtest.png"])
+        for name in inputs.dropFirst() { _ = try TestSupport.run(["cp", program + "/contrib/pngsuite/" + name, run + "/" + name]) }
+        let image = [UInt8](try Data(contentsOf: URL(fileURLWithPath: program + "/pngtest.png")))
+        for n in [33, 1000, image.count / 2] {
+            FileManager.default.createFile(atPath: run + "/trunc-\(n).png", contents: Data(image.prefix(n)))
+            inputs.append("trunc-\(n).png")
+        }
+        for offset in [16, 29, image.count / 3, image.count - 8] {
+            var bad = image
+            bad[offset] ^= 0xff
+            FileManager.default.createFile(atPath: run + "/flip-\(offset).png", contents: Data(bad))
+            inputs.append("flip-\(offset).png")
+        }
+        var script = "", expected: [String: TestSupport.ProcessResult] = [:]
+        for input in inputs {
+            let id = "libpng-" + input
+            expected[id] = try TestSupport.run([original, input, "out/" + input], in: run)
+            script += runLine(id, dir: "libpng", argv: ["./pngtest", input, "out/" + input])
+        }
+        _ = try TestSupport.run(["sh", "-c", "rm -f out/*"], in: run)
+        return (script, expected)
+    }
+
     /// Fixtures/longjmp's hostile modes.
     static let hostileJumps = ["bogus", "forged", "hijack"]
 
@@ -279,6 +322,11 @@ final class MpkVMTests: XCTestCase {
             }
         }
 
+        // libpng (fetched into the cache): pngtest on its own image, a few of PngSuite's, and corrupted copies
+        // that take png_error's longjmp out of libpng's compartment to pngtest's setjmp
+        let png = try Self.addLibpng(work: work, bundle: bundle)
+        script += png.script
+
         // the probe, with light gates, and with every compartment on private stacks (`gate: private`)
         let kinds = ["light": false, "private": true]
         for (kind, privateStacks) in kinds.sorted(by: { $0.key < $1.key }) {
@@ -315,6 +363,12 @@ final class MpkVMTests: XCTestCase {
                 XCTAssertEqual(r?.out, "", "\(name) \(mode): main went on after the call")
                 XCTAssertTrue(r?.err.hasPrefix("bulkhead: longjmp: compartment 'leaf' made a longjmp to a jmp_buf at 0x") ?? false, "\(name) \(mode): \(r?.err ?? "")")
             }
+        }
+        XCTAssertGreaterThan(png.expected.filter { $0.value.status != 0 }.count, 3, "libpng: too few runs took the error path")
+        for (id, want) in png.expected.sorted(by: { $0.key < $1.key }) {
+            XCTAssertEqual(runs[id]?.status, want.status, "\(id) (mpk): \(runs[id]?.err ?? "no run")")
+            XCTAssertEqual(runs[id]?.out, want.stdout, "\(id) (mpk): stdout differs")
+            XCTAssertEqual(runs[id]?.err, want.stderr, "\(id) (mpk): stderr differs")
         }
         if let want = lz4Expected {
             XCTAssertGreaterThan(want.stdout.split(separator: "\n").count, 5, "lz4: the workload did too little")
