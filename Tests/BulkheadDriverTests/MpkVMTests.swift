@@ -31,6 +31,7 @@ final class MpkVMTests: XCTestCase {
               callbacks: [descend]
             """,
         "include/probe.h": """
+            #include <setjmp.h>
             const char *vault_data_secret(void);
             const char *vault_heap_secret(void);
             int vault_check(const char *guess);
@@ -41,6 +42,8 @@ final class MpkVMTests: XCTestCase {
             long descend(long depth);
             long counter_spawn_peek(const char *p);
             long counter_steal(void);
+            const long *counter_secret(void);
+            void counter_jump(jmp_buf *jb);
             """,
         "vault/vault.c": """
             #include <stdlib.h>
@@ -60,6 +63,9 @@ final class MpkVMTests: XCTestCase {
             #include <pthread.h>
             #include "probe.h"
             static long total;
+            static long secret = 7;
+            const long *counter_secret(void) { return &secret; }
+            void counter_jump(jmp_buf *jb) { longjmp(*jb, 5); }
             static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
             void counter_add(long n) { pthread_mutex_lock(&lock); total += n; pthread_mutex_unlock(&lock); }
             long counter_total(void) { return total; }
@@ -141,6 +147,15 @@ final class MpkVMTests: XCTestCase {
                 if (!strcmp(what, "steal")) { printf("stealing...\\n"); printf("stole %ld\\n", counter_steal()); return 0; }
                 if (!strcmp(what, "threadpeek")) { printf("reading...\\n"); printf("read %ld\\n", counter_spawn_peek(vault_data_secret())); return 0; }
                 if (!strcmp(what, "gadgets")) { int n = 0; dl_iterate_phdr(gadgets, &n); printf("WRPKRU left in the libraries: %d\\n", n); return 0; }
+                if (!strcmp(what, "jumpout")) {
+                    const long *p = counter_secret();
+                    jmp_buf jb;
+                    int v = setjmp(jb);
+                    if (v == 0) counter_jump(&jb);
+                    printf("back %d\\n", v);
+                    printf("read %ld\\n", *p);
+                    return 0;
+                }
                 if (!strcmp(what, "signal")) { printf("handler ran in walker: %d\\n", walker_signal()); return 0; }
                 return 2;
             }
@@ -338,7 +353,7 @@ final class MpkVMTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: bundle + "/probe-" + kind, withIntermediateDirectories: true)
             _ = try TestSupport.run(["cp", work + "/probe-\(kind)/probe", bundle + "/probe-\(kind)/probe"])
             try Self.addLibraries(of: work + "/probe-\(kind)/probe", to: bundle)
-            for what in ["check", "data", "heap", "steal", "threadpeek", "threads", "recursion", "signal", "gadgets"] {
+            for what in ["check", "data", "heap", "steal", "threadpeek", "threads", "recursion", "signal", "gadgets", "jumpout"] {
                 script += Self.runLine("probe-\(kind)-" + what, dir: "probe-" + kind, argv: ["./probe", what])
             }
         }
@@ -403,6 +418,12 @@ final class MpkVMTests: XCTestCase {
             XCTAssertEqual(run("recursion")?.out, "walk 40001\n", "\(kind): \(run("recursion")?.err ?? "")")
             XCTAssertEqual(run("gadgets")?.out, "WRPKRU left in the libraries: 0\n", "\(kind): \(run("gadgets")?.err ?? "")")
             XCTAssertEqual(run("signal")?.out, "handler ran in walker: 1\n", "\(kind): \(run("signal")?.err ?? "")")
+            // a longjmp out of counter resumes main with main's rights only: counter's data stays out of reach
+            let jump = run("jumpout")
+            XCTAssertEqual(jump?.out, "back 5\n", "\(kind) jumpout: \(jump?.err ?? "no run")")
+            XCTAssertEqual(jump?.status, 134)
+            XCTAssertTrue(jump?.err.hasPrefix("bulkhead: probe: compartment 'main' touched memory of compartment 'counter' (protection key 3) at 0x") ?? false, jump?.err ?? "")
+            XCTAssertTrue(jump?.err.contains("inside gate '(none: main)'") ?? false, jump?.err ?? "")
         }
 
         // without protection keys: one clear line and a non-zero exit
