@@ -466,7 +466,7 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
  * docs/architecture.md ("The mpk backend") says what that leaves open. */
 __thread bh_mpk_frame *bh_mpk_frames;
 
-extern void __real_longjmp(struct __jmp_buf_tag *env, int val) __attribute__((noreturn));
+extern void __real_longjmp(struct __jmp_buf_tag *env, int val) __attribute__((weak, noreturn));   /* weak: links without the wrap too */
 
 #define BH_JUMP_STACK 16384
 static __thread unsigned char bh_jump_stack[BH_JUMP_STACK] __attribute__((aligned(64)));
