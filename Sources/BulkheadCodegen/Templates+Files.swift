@@ -696,10 +696,7 @@ __attribute__((noreturn, used, visibility("hidden"))) void bh_mpk_unwind(struct 
         f = f->outer;
     }
     if (!all && owner >= 0 && owner != where) bh_jump_fault(cur, env, "in the memory of a compartment whose frame it does not resume");
-    if (!last) {
-        if (!all && owner >= 0 && owner != cur) bh_jump_fault(cur, env, "that no active frame of this thread set");
-        __real_longjmp(env, val);
-    }
+    if (!last) __real_longjmp(env, val);   /* within the jumping code's own frames */
     if (where < 0 || !bh_program || where >= bh_program->ncompartments || bh_compartment_of_code((const void *)pc) != where
         || !bh_after_setjmp_call(pc, where))
         bh_jump_fault(cur, env, "that resumes outside the code of the compartment that entered the gates it leaves");
