@@ -31,6 +31,7 @@ final class MpkVMTests: XCTestCase {
               callbacks: [descend]
             """,
         "include/probe.h": """
+            #include <setjmp.h>
             const char *vault_data_secret(void);
             const char *vault_heap_secret(void);
             int vault_check(const char *guess);
@@ -41,6 +42,8 @@ final class MpkVMTests: XCTestCase {
             long descend(long depth);
             long counter_spawn_peek(const char *p);
             long counter_steal(void);
+            const long *counter_secret(void);
+            void counter_jump(jmp_buf *jb);
             """,
         "vault/vault.c": """
             #include <stdlib.h>
@@ -60,6 +63,9 @@ final class MpkVMTests: XCTestCase {
             #include <pthread.h>
             #include "probe.h"
             static long total;
+            static long secret = 7;
+            const long *counter_secret(void) { return &secret; }
+            void counter_jump(jmp_buf *jb) { longjmp(*jb, 5); }
             static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
             void counter_add(long n) { pthread_mutex_lock(&lock); total += n; pthread_mutex_unlock(&lock); }
             long counter_total(void) { return total; }
@@ -141,6 +147,15 @@ final class MpkVMTests: XCTestCase {
                 if (!strcmp(what, "steal")) { printf("stealing...\\n"); printf("stole %ld\\n", counter_steal()); return 0; }
                 if (!strcmp(what, "threadpeek")) { printf("reading...\\n"); printf("read %ld\\n", counter_spawn_peek(vault_data_secret())); return 0; }
                 if (!strcmp(what, "gadgets")) { int n = 0; dl_iterate_phdr(gadgets, &n); printf("WRPKRU left in the libraries: %d\\n", n); return 0; }
+                if (!strcmp(what, "jumpout")) {
+                    const long *p = counter_secret();
+                    jmp_buf jb;
+                    int v = setjmp(jb);
+                    if (v == 0) counter_jump(&jb);
+                    printf("back %d\\n", v);
+                    printf("read %ld\\n", *p);
+                    return 0;
+                }
                 if (!strcmp(what, "signal")) { printf("handler ran in walker: %d\\n", walker_signal()); return 0; }
                 return 2;
             }
@@ -160,13 +175,67 @@ final class MpkVMTests: XCTestCase {
 
     /// Builds the tree of `config` under mpk into `dir`; returns make's result. `on_fault: restart` is a
     /// build-time error under mpk: a fixture that asks for it is built with `abort`.
-    static func build(_ config: String, into dir: String) throws -> TestSupport.ProcessResult {
+    static func build(_ config: String, into dir: String, privateStacks: Bool = false) throws -> TestSupport.ProcessResult {
         var pipeline = Pipeline(configPath: config, backend: .mpk)
         pipeline.configText = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "on_fault: restart", with: "on_fault: abort")
+        if privateStacks { pipeline.configText = pipeline.configText.map(Self.everyCompartmentPrivate) }
         let result = try pipeline.run()
         try TreeWriter.write(result.tree, to: dir)
         return try TestSupport.run(["make", "-s", "-C", dir])
     }
+
+    /// `gate: private` on every compartment of a configuration written one compartment a line.
+    static func everyCompartmentPrivate(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.contains("{ libraries: [") ? line.replacingOccurrences(of: " }", with: ", gate: private }") : String(line)
+        }.joined(separator: "\n")
+    }
+
+    /// libpng's pngtest built under mpk into `work`, its inputs under `bundle`/libpng; returns the guest's
+    /// script lines and, by run id, the original pngtest's results on the same inputs here.
+    static func addLibpng(work: String, bundle: String) throws -> (script: String, expected: [String: TestSupport.ProcessResult]) {
+        let fetch = try TestSupport.run([TestSupport.repositoryRoot + "/Scripts/fetch-real.sh", "libpng"])
+        XCTAssertEqual(fetch.status, 0, "libpng: fetch failed: \(fetch.stderr)")
+        guard fetch.status == 0 else { return ("", [:]) }
+        let program = work + "/libpng-program", fixture = TestSupport.fixtures + "/real/libpng"
+        _ = try TestSupport.run(["cp", "-a", fetch.stdout.trimmingCharacters(in: .whitespacesAndNewlines), program])
+        for item in try FileManager.default.contentsOfDirectory(atPath: fixture) where !["source", "prepare.sh", "workload.sh"].contains(item) {
+            _ = try TestSupport.run(["cp", "-a", fixture + "/" + item, program + "/" + item])
+        }
+        let make = try build(program + "/bulkhead.yaml", into: work + "/libpng-tree")
+        XCTAssertEqual(make.status, 0, "libpng: make failed under mpk:\n\(make.stderr)")
+        guard make.status == 0 else { return ("", [:]) }
+        let original = try Reference.build(configPath: program + "/bulkhead.yaml", into: work + "/libpng-original")
+        let run = bundle + "/libpng"
+        try FileManager.default.createDirectory(atPath: run + "/out", withIntermediateDirectories: true)
+        _ = try TestSupport.run(["cp", work + "/libpng-tree/pngtest", run + "/pngtest"])
+        try addLibraries(of: run + "/pngtest", to: bundle)
+        var inputs = ["pngtest.png", "basn0g01.png", "basn2c16.png", "basn3p08.png", "basn6a16.png", "ibasn4a08.png", "ftbbn3p08.png"]
+        _ = try TestSupport.run(["cp", program + "/pngtest.png", run + "/pngtest.png"])
+        for name in inputs.dropFirst() { _ = try TestSupport.run(["cp", program + "/contrib/pngsuite/" + name, run + "/" + name]) }
+        let image = [UInt8](try Data(contentsOf: URL(fileURLWithPath: program + "/pngtest.png")))
+        for n in [33, 1000, image.count / 2] {
+            FileManager.default.createFile(atPath: run + "/trunc-\(n).png", contents: Data(image.prefix(n)))
+            inputs.append("trunc-\(n).png")
+        }
+        for offset in [16, 29, image.count / 3, image.count - 8] {
+            var bad = image
+            bad[offset] ^= 0xff
+            FileManager.default.createFile(atPath: run + "/flip-\(offset).png", contents: Data(bad))
+            inputs.append("flip-\(offset).png")
+        }
+        var script = "", expected: [String: TestSupport.ProcessResult] = [:]
+        for input in inputs {
+            let id = "libpng-" + input
+            expected[id] = try TestSupport.run([original, input, "out/" + input], in: run)
+            script += runLine(id, dir: "libpng", argv: ["./pngtest", input, "out/" + input])
+        }
+        _ = try TestSupport.run(["sh", "-c", "rm -f out/*"], in: run)
+        return (script, expected)
+    }
+
+    /// Fixtures/longjmp's hostile modes.
+    static let hostileJumps = ["bogus", "forged", "hijack"]
 
     /// Copies the shared libraries `program` loads (ldd) under `bundle`/sysroot at their paths.
     static func addLibraries(of program: String, to bundle: String) throws {
@@ -208,12 +277,14 @@ final class MpkVMTests: XCTestCase {
         var script = "cp -r /t/sysroot/* /\n"
         var expected: [String: (out: String, err: String, status: Int32)] = [:]
 
-        // every fixture, under mpk, against the unpartitioned program run here
-        let fixtures = TestSupport.programFixtures()
+        // every fixture, under mpk, against the unpartitioned program run here; longjmp's also with every
+        // compartment on private stacks (a jump leaves gates that moved stacks)
+        let fixtures = TestSupport.programFixtures().flatMap { $0 == "longjmp" ? [$0, $0 + "-private"] : [$0] }
         for name in fixtures {
-            let folder = "\(TestSupport.fixtures)/\(name)"
+            let privateStacks = name.hasSuffix("-private")
+            let folder = "\(TestSupport.fixtures)/\(privateStacks ? String(name.dropLast("-private".count)) : name)"
             let tree = work + "/" + name
-            let make = try Self.build(folder + "/bulkhead.yaml", into: tree)
+            let make = try Self.build(folder + "/bulkhead.yaml", into: tree, privateStacks: privateStacks)
             XCTAssertEqual(make.status, 0, "\(name): make failed under mpk:\n\(make.stderr)")
             guard make.status == 0 else { continue }
             let program = try Pipeline(configPath: folder + "/bulkhead.yaml").loadConfig().program.value
@@ -226,6 +297,9 @@ final class MpkVMTests: XCTestCase {
             _ = try TestSupport.run(["cp", tree + "/" + program, bundle + "/" + name + "/" + program])
             try Self.addLibraries(of: tree + "/" + program, to: bundle)
             script += Self.runLine(name, dir: name, argv: ["./" + program])
+            if program == "longjmp" {
+                for mode in Self.hostileJumps { script += Self.runLine("\(name)-\(mode)", dir: name, argv: ["./longjmp", mode]) }
+            }
         }
 
         // a real code base: lz4 (fetched into the cache), its driver round-tripping lz4's own sources and a
@@ -263,20 +337,23 @@ final class MpkVMTests: XCTestCase {
             }
         }
 
+        // libpng (fetched into the cache): pngtest on its own image, a few of PngSuite's, and corrupted copies
+        // that take png_error's longjmp out of libpng's compartment to pngtest's setjmp
+        let png = try Self.addLibpng(work: work, bundle: bundle)
+        script += png.script
+
         // the probe, with light gates, and with every compartment on private stacks (`gate: private`)
-        let kinds = ["light": "", "private": ", gate: private"]
-        for (kind, key) in kinds.sorted(by: { $0.key < $1.key }) {
+        let kinds = ["light": false, "private": true]
+        for (kind, privateStacks) in kinds.sorted(by: { $0.key < $1.key }) {
             var files = Self.probe
-            files["bulkhead.yaml"] = files["bulkhead.yaml"]!.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                line.contains("{ libraries: [") ? line.replacingOccurrences(of: " }", with: "\(key) }") : String(line)
-            }.joined(separator: "\n")
+            if privateStacks { files["bulkhead.yaml"] = Self.everyCompartmentPrivate(files["bulkhead.yaml"]!) }
             let probe = try Self.write(files, name: "mpkprobe" + kind)
             let make = try Self.build(probe + "/bulkhead.yaml", into: work + "/probe-" + kind)
             XCTAssertEqual(make.status, 0, "probe (\(kind)): make failed:\n\(make.stderr)")
             try FileManager.default.createDirectory(atPath: bundle + "/probe-" + kind, withIntermediateDirectories: true)
             _ = try TestSupport.run(["cp", work + "/probe-\(kind)/probe", bundle + "/probe-\(kind)/probe"])
             try Self.addLibraries(of: work + "/probe-\(kind)/probe", to: bundle)
-            for what in ["check", "data", "heap", "steal", "threadpeek", "threads", "recursion", "signal", "gadgets"] {
+            for what in ["check", "data", "heap", "steal", "threadpeek", "threads", "recursion", "signal", "gadgets", "jumpout"] {
                 script += Self.runLine("probe-\(kind)-" + what, dir: "probe-" + kind, argv: ["./probe", what])
             }
         }
@@ -291,6 +368,22 @@ final class MpkVMTests: XCTestCase {
             XCTAssertEqual(got.status, want.status, "\(name) (mpk): exit status differs; stderr:\n\(got.err)")
             XCTAssertEqual(got.out, want.out, "\(name) (mpk): stdout differs")
             XCTAssertEqual(got.err, want.err, "\(name) (mpk): stderr differs")
+        }
+        // a leaf that jumps to a jmp_buf no active frame set, to one it made up, or to main's, rewritten to
+        // resume past main's setjmp: each a fault, reported, under light and private gates
+        for name in fixtures where name.hasPrefix("longjmp") {
+            for mode in Self.hostileJumps {
+                let r = runs["\(name)-\(mode)"]
+                XCTAssertEqual(r?.status, 134, "\(name) \(mode): \(r?.err ?? "no run")")
+                XCTAssertEqual(r?.out, "", "\(name) \(mode): main went on after the call")
+                XCTAssertTrue(r?.err.hasPrefix("bulkhead: longjmp: compartment 'leaf' made a longjmp to a jmp_buf at 0x") ?? false, "\(name) \(mode): \(r?.err ?? "")")
+            }
+        }
+        XCTAssertGreaterThan(png.expected.filter { $0.value.status != 0 }.count, 3, "libpng: too few runs took the error path")
+        for (id, want) in png.expected.sorted(by: { $0.key < $1.key }) {
+            XCTAssertEqual(runs[id]?.status, want.status, "\(id) (mpk): \(runs[id]?.err ?? "no run")")
+            XCTAssertEqual(runs[id]?.out, want.stdout, "\(id) (mpk): stdout differs")
+            XCTAssertEqual(runs[id]?.err, want.stderr, "\(id) (mpk): stderr differs")
         }
         if let want = lz4Expected {
             XCTAssertGreaterThan(want.stdout.split(separator: "\n").count, 5, "lz4: the workload did too little")
@@ -325,6 +418,12 @@ final class MpkVMTests: XCTestCase {
             XCTAssertEqual(run("recursion")?.out, "walk 40001\n", "\(kind): \(run("recursion")?.err ?? "")")
             XCTAssertEqual(run("gadgets")?.out, "WRPKRU left in the libraries: 0\n", "\(kind): \(run("gadgets")?.err ?? "")")
             XCTAssertEqual(run("signal")?.out, "handler ran in walker: 1\n", "\(kind): \(run("signal")?.err ?? "")")
+            // a longjmp out of counter resumes main with main's rights only: counter's data stays out of reach
+            let jump = run("jumpout")
+            XCTAssertEqual(jump?.out, "back 5\n", "\(kind) jumpout: \(jump?.err ?? "no run")")
+            XCTAssertEqual(jump?.status, 134)
+            XCTAssertTrue(jump?.err.hasPrefix("bulkhead: probe: compartment 'main' touched memory of compartment 'counter' (protection key 3) at 0x") ?? false, jump?.err ?? "")
+            XCTAssertTrue(jump?.err.contains("inside gate '(none: main)'") ?? false, jump?.err ?? "")
         }
 
         // without protection keys: one clear line and a non-zero exit

@@ -67,7 +67,8 @@ public struct MpkBackend: Backend {
     public var linkObjects: [String] { ["obj/bh/bh_program.o", "obj/bh/bh_mpk_runtime.o"] }
     public var linkFlags: [String] {
         ["-Wl,-T,bh/bulkhead.ld", "-Wl,--wrap=main", "-Wl,--wrap=sigaction", "-Wl,--wrap=signal", "-Wl,--wrap=__cxa_atexit",
-         "-Wl,--wrap=on_exit", "-Wl,--wrap=pthread_create", "-Wl,-z,now", "-pthread"]
+         "-Wl,--wrap=on_exit", "-Wl,--wrap=pthread_create", "-Wl,--wrap=longjmp,--wrap=_longjmp,--wrap=siglongjmp,--wrap=__longjmp_chk",
+         "-Wl,-z,now", "-pthread"]
     }
     public var linkDependencies: [String] { ["bh/bulkhead.ld", "obj/bh/bh_scan_pkru"] }
     public var postLink: [String] { ["obj/bh/bh_scan_pkru $@ --allow bh_gate_text || { rm -f $@; exit 1; }"] }
@@ -178,6 +179,14 @@ struct MpkStub {
          "}"]
     }
 
+    /// The gate's record on this thread's list of active gates (bh_mpk.h's bh_mpk_frame), for a longjmp that
+    /// leaves the gate; written with the caller's rights, before the switch.
+    private func pushFrame(_ f: String, sp: String, top: String, prevSP: String, context: String) -> [String] {
+        ["\(f).sp = \(sp);", "\(f).top = \(top);", "\(f).prev_sp = \(prevSP);", "\(f).ctx = \(context);",
+         "\(f).pkru = bh_saved;", "\(f).caller = bh_prev;", "\(f).gate = bh_prev_gate;", "\(f).callee = \(compartmentIndex);",
+         "\(f).outer = bh_mpk_frames;", "bh_mpk_frames = &\(f);"]
+    }
+
     private var params: [Parameter] { entry.parameters }
     private var args: [Parameter] { StubText.argumentNames(params) }
     private var forwarded: Int? { entry.forwarded?.count }
@@ -247,7 +256,7 @@ struct MpkStub {
             // and on the way back moves to the caller's stack, then restores its rights, checked against every
             // compartment's constant
             let ctx = "bh_pctx_\(id)", thunk = "bh_thunk_\(id)"
-            prelude += "struct \(ctx) {\n\t__typeof__(&\(target)) fn;\n"
+            prelude += "struct \(ctx) {\n\tbh_mpk_frame f;\n\t__typeof__(&\(target)) fn;\n"
             for i in args.indices { prelude += "\t\(CDeclarator.field(args[i].type, "a\(i)"));\n" }
             if !isVoid { prelude += "\t\(CDeclarator.field(entry.resultType, "r"));\n" }
             prelude += "};\nstatic __attribute__((section(\"bh_gate_text\"), used)) void \(thunk)(void *bh_p)\n{\n"
@@ -266,6 +275,7 @@ struct MpkStub {
             lines.append("__UINTPTR_TYPE__ bh_prev_sp = bh_mpk_sp[bh_prev];")
             lines.append("bh_mpk_sp[bh_prev] = (bh_here - 256) & ~(__UINTPTR_TYPE__)15;")
             lines.append("__UINTPTR_TYPE__ bh_top = bh_mpk_stack_top(\(compartmentIndex)) & ~(__UINTPTR_TYPE__)15;")
+            lines += pushFrame("bh_c->f", sp: "bh_here", top: "bh_top", prevSP: "bh_prev_sp", context: "bh_c")
             let callee = String(format: "0x%08x", Self.pkru(compartmentIndex))
             let checks = (0..<compartmentCount).map { "\"cmp $\(String(format: "0x%08x", Self.pkru($0))), %%eax\\n\\tje 2f\\n\\t\"" }.joined(separator: "\n\t\t")
             lines.append("""
@@ -291,18 +301,23 @@ struct MpkStub {
             callArgs.append("bh_ap")
         }
         call = "bh_fn(\(callArgs.joined(separator: ", ")))"
-        if prelude.isEmpty { lines.append("BH_MPK_SWITCH(BH_MPK_PKRU(\(compartmentIndex)));") }
+        if prelude.isEmpty {
+            lines.append("bh_mpk_frame bh_fr;")
+            lines.append("__asm__ volatile(\"mov %%rsp, %0\" : \"=r\"(bh_fr.sp));")
+            lines += pushFrame("bh_fr", sp: "bh_fr.sp", top: "bh_fr.sp", prevSP: "0", context: "(void *)0")
+            lines.append("BH_MPK_SWITCH(BH_MPK_PKRU(\(compartmentIndex)));")
+        }
         if isVoid {
             if prelude.isEmpty { lines.append("\(call);") }
         } else {
             if prelude.isEmpty { lines.append("__typeof__(\(call)) bh_r = \(call);") }
             if prelude.isEmpty, let r = entry.result { lines += resultCopy(r, bytes: bytes) }
         }
-        if prelude.isEmpty { lines.append("bh_mpk_restore(bh_saved);") }
+        if prelude.isEmpty { lines += ["bh_mpk_restore(bh_saved);", "bh_mpk_frames = bh_fr.outer;"] }
         if viaList { lines.append("__builtin_va_end(bh_ap);") }
         lines.append("bh_mpk_current = bh_prev;")
         lines.append("bh_mpk_gate = bh_prev_gate;")
-        if !prelude.isEmpty { lines += ["bh_mpk_sp[bh_prev] = bh_prev_sp;", "bh_stack_free(bh_c);"] }
+        if !prelude.isEmpty { lines += ["bh_mpk_frames = bh_c->f.outer;", "bh_mpk_sp[bh_prev] = bh_prev_sp;", "bh_stack_free(bh_c);"] }
         lines += copyBack
         if !isVoid { lines.append("return bh_r;") }
         return helpers + prelude + head.typedef + head.head + "\n{\n" + lines.map { "\t\($0)\n" }.joined() + "}\n"

@@ -61,6 +61,20 @@ extern __thread uintptr_t bh_mpk_sp[BH_MPK_MAX_COMPARTMENTS];
 uintptr_t bh_mpk_stack_top(int k);
 void bh_stack_free(void *p);
 
+/* One gate active on this thread, for a longjmp that leaves it (bh_mpk_runtime.c, "longjmp"): a light gate's
+ * record lies in its frame, a private gate's in its context on the shared heap (key 0: where the longjmp's
+ * runtime can read it with whatever rights the jumping code has). */
+typedef struct bh_mpk_frame {
+    struct bh_mpk_frame *outer;
+    uintptr_t sp;       /* the stack pointer in the gate: the caller's frames lie at and above */
+    uintptr_t top;      /* where the callee's frames begin (below): sp for a light gate, the private stack's top */
+    uintptr_t prev_sp;  /* a private gate: bh_mpk_sp[caller] before the call */
+    void *ctx;          /* a private gate: its context, freed when a jump leaves the gate */
+    uint32_t pkru;      /* the caller's rights */
+    int caller, gate, callee;
+} bh_mpk_frame;
+extern __thread bh_mpk_frame *bh_mpk_frames;
+
 static inline uint32_t bh_mpk_rdpkru(void)
 {
     uint32_t eax, edx;
