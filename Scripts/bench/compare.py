@@ -3,19 +3,22 @@ gates (the empty gate, the 4 KiB inout buffer, ...), the start and exit of the t
 and real workloads under process. The same partitioned trees are linked against each runtime (BH_RUNTIME), so
 only the runtime differs.
 
-    python3 Scripts/bench/compare.py BEFORE_DIR AFTER_DIR [--reps N] [--real NAME,...] [--gates-only] [OUT.json]
+    python3 Scripts/bench/compare.py BEFORE_DIR AFTER_DIR [--reps N] [--real NAME,...] [--gates-only]
+                                     [--before-bulkhead PATH] [OUT.json]
 
 BEFORE_DIR and AFTER_DIR hold a libBulkheadRuntime.a each (`swift build -c release --product
 BulkheadRuntime` in a checkout of each version: `.build/release`). --reps: repetitions (default 7, medians);
 --real: the code bases of Fixtures/real whose workloads to run (default cmark-gfm); --gates-only: no real
-workload. The bulkhead executable is $BULKHEAD (default `bulkhead` on PATH)."""
+workload. The bulkhead executable is $BULKHEAD (default `bulkhead` on PATH); --before-bulkhead: the older
+version's own executable builds the "before" trees, for versions whose generated code and runtime changed
+together (their stubs call the runtime of their own version)."""
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import real  # noqa: E402
 
 ROOT = real.ROOT
-BULKHEAD = os.environ.get("BULKHEAD", "bulkhead")
+BULKHEAD = {"before": os.environ.get("BULKHEAD", "bulkhead"), "after": os.environ.get("BULKHEAD", "bulkhead")}
 GATE_ROWS = [("gate_void", "process gate `void f(void)`"), ("gate_int", "process gate `int f(int)`"),
              ("gate_buffer4k", "process gate, 4 KiB inout buffer"),
              ("gate_void_cold", "process gate `void f(void)`, the 2000 calls after the first after start")]
@@ -31,7 +34,7 @@ def gate_programs(work, runtimes):
     progs = {}
     for side, runtime in runtimes.items():
         tree = os.path.join(work, "gates-" + side)
-        subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", "process"], check=True, capture_output=True)
+        subprocess.run([BULKHEAD[side], "build", yaml, "-o", tree, "--backend", "process"], check=True, capture_output=True)
         make(tree, runtime)
         progs[side] = os.path.join(tree, "gatebench")
     return progs
@@ -42,7 +45,7 @@ def real_programs(work, name, runtimes):
     progs = {}
     for side, runtime in runtimes.items():
         tree = os.path.join(work, name + "-" + side)
-        subprocess.run([BULKHEAD, "build", yaml, "-o", tree, "--backend", "process"], check=True, capture_output=True)
+        subprocess.run([BULKHEAD[side], "build", yaml, "-o", tree, "--backend", "process"], check=True, capture_output=True)
         make(tree, runtime)
         prog = open(os.path.join(tree, "Makefile")).read().split("all: ", 1)[1].split()[0]
         progs[side] = os.path.join(tree, prog)
@@ -64,6 +67,8 @@ def main(args):
             reps, i = int(args[i + 1]), i + 2
         elif args[i] == "--real":
             names, i = args[i + 1].split(","), i + 2
+        elif args[i] == "--before-bulkhead":
+            BULKHEAD["before"], i = os.path.abspath(args[i + 1]), i + 2
         elif args[i] == "--gates-only":
             gates_only, i = True, i + 1
         else:
