@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, golden trees, fixtures and real code bases built and run for real
-# with cc and make, bad input, then csmith differential testing (BULKHEAD_FUZZ programs per backend, 50 by
-# default; BULKHEAD_FUZZ_MPK for mpk, 20 by default, run in a QEMU guest with protection keys).
+# with cc and make, bad input, then csmith differential testing (BULKHEAD_FUZZ programs per backend, 30 by
+# default; BULKHEAD_FUZZ_MPK for mpk, 12 by default, run in a QEMU guest with protection keys).
 # BULKHEAD_REBASE=1 Scripts/test.sh rewrites the golden trees under Fixtures/*/expected/ (and still fails, so
 # that a rebase is never silent).
 set -uo pipefail
@@ -22,7 +22,7 @@ echo "swift tests: $passed passed, $failed failed"
 
 # mpk: built here, run in one boot of a PKU guest (about 7 s a program on two cores): fewer by default
 for backend in fcall process mpk; do
-  count=${BULKHEAD_FUZZ:-50}; [ "$backend" = mpk ] && count=${BULKHEAD_FUZZ_MPK:-${BULKHEAD_FUZZ:-20}}
+  count=${BULKHEAD_FUZZ:-30}; [ "$backend" = mpk ] && count=${BULKHEAD_FUZZ_MPK:-${BULKHEAD_FUZZ:-12}}
   Scripts/fuzz.sh "$count" --backend "$backend" 2>&1 | tee .build/fuzz-$backend.log
   line=$(tail -n 1 .build/fuzz-$backend.log)
   if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
