@@ -73,10 +73,13 @@ public struct Pipeline {
                                              at: c.name.location))
             }
         }
-        let mpk = config.compartments.compactMap { c in c.backend.flatMap { $0.value == .mpk ? (c.name.value, $0.location) : nil } }
-        guard mpk.isEmpty else {
-            throw DiagnosticError(mpk.map { name, at in
-                .error("compartment '\(name)' has backend 'mpk', which this version of bulkhead cannot build yet (the protection-key backend is being added); use 'backend: fcall' or 'backend: process'", at: at)
+        // mpk compartments share the main process with its keys; one process of mpk and fcall compartments, or
+        // mpk beside process compartments, is not built yet: the program's backend is mpk for all, or for none
+        let whole = config.backend.value
+        let mixed = config.compartments.compactMap { c in c.backend.flatMap { ($0.value == .mpk) != (whole == .mpk) ? (c.name.value, $0) : nil } }
+        guard mixed.isEmpty else {
+            throw DiagnosticError(mixed.map { name, b in
+                .error("compartment '\(name)' has backend '\(b.value.rawValue)' and the program's backend is '\(whole.rawValue)': mpk cannot be mixed with other backends in one program yet; give every compartment the same kind ('backend: mpk' at the top level and none here, or 'fcall'/'process' throughout)", at: b.location)
             })
         }
         let sources = try SourceDiscovery(config: config, excluded: excludedFolders).discover()

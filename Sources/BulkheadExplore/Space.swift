@@ -35,7 +35,7 @@ public struct Space: Sendable {
                        at: first.location)
         }
         for b in spec.backends where b.value == .mpk {
-            sink.error("backend 'mpk' is not yet supported by this version of bulkhead; use fcall or process",
+            sink.error("backend 'mpk' is not explored yet: its configurations must be measured on a CPU with protection keys, and explore neither checks for one nor mixes mpk with other backends; use fcall or process",
                        at: b.location)
         }
         try sink.check()

@@ -61,6 +61,27 @@ final class MixedBackendTests: XCTestCase {
         let column = "  sealed: { libraries: [seal], backend: ".count + 1
         let r = TestSupport.cli(["build", yaml, "-o", dir + "/tree"])
         XCTAssertEqual(r.status, 2, r.stderr)
-        XCTAssertTrue(r.stderr.contains("bulkhead.yaml:\(line):\(column): error: compartment 'sealed' has backend 'mpk', which this version of bulkhead cannot build yet"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("bulkhead.yaml:\(line):\(column): error: compartment 'sealed' has backend 'mpk' and the program's backend is 'fcall': mpk cannot be mixed with other backends in one program yet"), r.stderr)
+    }
+
+    /// The other way round: under a program-wide mpk, a compartment of another backend is refused at its key.
+    func testAProcessCompartmentInAnMpkProgramIsRefusedAtItsLine() throws {
+        let dir = try TestSupport.copyFixture(TestSupport.fixtures + "/mixed")
+        let yaml = dir + "/bulkhead.yaml"
+        let text = try String(contentsOfFile: yaml, encoding: .utf8)
+        let lines = text.components(separatedBy: "\n")
+        guard let top = lines.firstIndex(where: { $0.hasPrefix("backend:") }),
+              let proc = lines.firstIndex(where: { $0.hasPrefix("  ") && $0.contains("backend: process") }) else {
+            return XCTFail("the mixed fixture names a program backend and a process compartment:\n" + text)
+        }
+        var edited = lines
+        edited[top] = "backend: mpk"
+        try edited.joined(separator: "\n").write(toFile: yaml, atomically: true, encoding: .utf8)
+        let column = lines[proc].range(of: "backend: ")!.upperBound.utf16Offset(in: lines[proc]) + 1
+        let r = TestSupport.cli(["build", yaml, "-o", dir + "/tree"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("bulkhead.yaml:\(proc + 1):\(column): error: compartment '"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("has backend 'process' and the program's backend is 'mpk'"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/tree"), "no tree is written")
     }
 }
