@@ -17,7 +17,7 @@ final class TemplatesTests: XCTestCase {
             guard FileManager.default.fileExists(atPath: Self.folder + "/" + rel, isDirectory: &isDir), !isDir.boolValue else { continue }
             onDisk[rel] = try String(contentsOfFile: Self.folder + "/" + rel, encoding: .utf8)
         }
-        let stale = "Sources/BulkheadCodegen/Templates+Files.swift is out of date: run Scripts/gen-templates.sh"
+        let stale = "Sources/BulkheadCodegen/Templates+Files.swift or Embedded/ is out of date: run Scripts/gen-templates.sh"
         XCTAssertEqual(Templates.paths, onDisk.keys.sorted(), stale)
         for (path, text) in onDisk { XCTAssertEqual(Templates.files[path], text, "\(path): \(stale)") }
     }
@@ -43,7 +43,9 @@ final class TemplatesTests: XCTestCase {
     func testEveryTemplateCompiles() throws {
         let dir = try Self.scratch()
         try RuntimeHeader.text.write(toFile: dir + "/bulkhead_runtime.h", atomically: true, encoding: .utf8)
-        try Templates.render("Mpk/bh_mpk.h").write(toFile: dir + "/bh_mpk.h", atomically: true, encoding: .utf8)
+        for header in ["bh_mpk.h", "bh_mpk_internal.h"] {
+            try Templates.render("Mpk/" + header).write(toFile: dir + "/" + header, atomically: true, encoding: .utf8)
+        }
         var checked = 0
         for path in Templates.paths where path.hasSuffix(".c") || path.hasSuffix(".h") {
             let values = Dictionary(uniqueKeysWithValues: Templates.placeholders(path).map { ($0, Self.samples[$0]!) })

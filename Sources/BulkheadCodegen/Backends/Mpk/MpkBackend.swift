@@ -33,14 +33,20 @@ public struct MpkBackend: Backend {
 
     public func extraFiles(plan: Plan, objects: [(object: String, compartment: String)]) -> [String: String] {
         let layout = ProcessLayout(plan, backend: .mpk)
-        return [
+        var files = [
             "bh/bh_mpk.h": Templates.render("Mpk/bh_mpk.h"),
-            "bh/bh_mpk_runtime.c": Templates.render("Mpk/bh_mpk_runtime.c"),
+            "bh/bh_mpk_internal.h": Templates.render("Mpk/bh_mpk_internal.h"),
             "bh/bh_scan_pkru.c": Templates.render("Mpk/bh_scan_pkru.c"),
             "bh/bh_program.c": Self.programFile(plan: plan, layout: layout),
             "bh/bulkhead.ld": LinkerScript(layout: layout, objects: objects).text() + Self.destructors(layout: layout, objects: objects),
         ]
+        for unit in Self.runtimeUnits { files["bh/\(unit).c"] = Templates.render("Mpk/\(unit).c") }
+        return files
     }
+
+    /// The mpk runtime's files (Templates/Mpk), each compiled into the program in no compartment: start-up,
+    /// keys, signals and exit; the malloc family (-fno-builtin-malloc: it is malloc); longjmp across gates.
+    static let runtimeUnits = ["bh_mpk_runtime", "bh_mpk_heap", "bh_mpk_unwind"]
 
     /// As under process: bh/ on the include path; the libraries of `shared.heap` allocate from the shared heap.
     public func compileFlags(compileFolder: String) -> [String] { ProcessBackend(generator: "").compileFlags(compileFolder: compileFolder) }
@@ -53,9 +59,9 @@ public struct MpkBackend: Backend {
         obj/bh/bh_program.o: bh/bh_program.c bh/bh_mpk.h
         \t@mkdir -p $(@D)
         \t$(CC) -O2 -c bh/bh_program.c -o $@
-        obj/bh/bh_mpk_runtime.o: bh/bh_mpk_runtime.c bh/bh_mpk.h
+        obj/bh/bh_mpk_%.o: bh/bh_mpk_%.c bh/bh_mpk.h bh/bh_mpk_internal.h
         \t@mkdir -p $(@D)
-        \t$(CC) -O2 -fno-builtin-malloc -c bh/bh_mpk_runtime.c -o $@
+        \t$(CC) -O2 -fno-builtin-malloc -c $< -o $@
         # the scan of the linked program for WRPKRU and XRSTOR outside the gates (built for this machine)
         obj/bh/bh_scan_pkru: bh/bh_scan_pkru.c
         \t@mkdir -p $(@D)
@@ -64,7 +70,7 @@ public struct MpkBackend: Backend {
         """
     }
 
-    public var linkObjects: [String] { ["obj/bh/bh_program.o", "obj/bh/bh_mpk_runtime.o"] }
+    public var linkObjects: [String] { ["obj/bh/bh_program.o"] + Self.runtimeUnits.map { "obj/bh/\($0).o" } }
     public var linkFlags: [String] {
         ["-Wl,-T,bh/bulkhead.ld", "-Wl,--wrap=main", "-Wl,--wrap=sigaction", "-Wl,--wrap=signal", "-Wl,--wrap=__cxa_atexit",
          "-Wl,--wrap=on_exit", "-Wl,--wrap=pthread_create", "-Wl,--wrap=longjmp,--wrap=_longjmp,--wrap=siglongjmp,--wrap=__longjmp_chk",

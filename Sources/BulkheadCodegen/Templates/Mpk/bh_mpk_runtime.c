@@ -1,6 +1,7 @@
 /*
  * bh_mpk_runtime.c: the runtime of the mpk backend (protection keys, one process), copied into every mpk
- * tree as bh/bh_mpk_runtime.c and compiled with the program. It
+ * tree as bh/bh_mpk_runtime.c with bh_mpk_heap.c (the malloc family) and bh_mpk_unwind.c (longjmp across
+ * gates), and compiled with the program. Together they
  *   - refuses to start where the CPU or kernel has no protection keys;
  *   - allocates key i + 1 to compartment i and tags its data and bss (bh/bulkhead.ld's sections) and its
  *     heap with that key; key 0 stays the shared key;
@@ -15,54 +16,14 @@
  *     keys, and enters the default compartment.
  * docs/architecture.md ("The mpk backend") gives the reasons.
  */
-#define _GNU_SOURCE
-#include <cpuid.h>
-#include <errno.h>
-#include <link.h>
-#include <pthread.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sched.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include "bh_mpk.h"
+#include "bh_mpk_internal.h"
 
 __thread int bh_mpk_current;
 __thread int bh_mpk_gate = -1;
 
-static const bh_mpk_program *bh_program;
+const bh_mpk_program *bh_program;
 
-/* ---- the allocator --------------------------------------------------------------------------------- */
-
-/* Arena a (0: shared, i + 1: compartment i) is the a-th slice of one reservation. Its first page holds its
- * state (lock, bump offset, free lists), so that the state carries the arena's key: code of another
- * compartment can neither allocate from it nor corrupt its lists. Blocks are power-of-two classes from 32
- * bytes, each with a 16-byte header (class, magic, offset from the block's start for aligned blocks), on
- * one free list per class; nothing is coalesced or returned to the kernel. */
-#define BH_ARENAS (BH_MPK_MAX_COMPARTMENTS + 1)
-#define BH_ARENA_SIZE ((uintptr_t)1 << 34)
-#define BH_CLASSES 40
-#define BH_MAGIC 0x6b706d62u
-
-typedef struct { uint32_t cls, magic; uint64_t offset; } bh_header;
-typedef struct { int lock; uintptr_t bump; void *free[BH_CLASSES]; } bh_arena;
-
-static uintptr_t bh_heap_base;
-
-static void bh_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void bh_die(const char *fmt, ...)
+void bh_die(const char *fmt, ...)
 {
     char line[512];
     va_list ap;
@@ -73,197 +34,6 @@ static void bh_die(const char *fmt, ...)
     if (n > 0 && write(2, line, (size_t)n) < 0) { /* nothing more to do */ }
     abort();
 }
-
-static void bh_heap_reserve(void)
-{
-    if (__atomic_load_n(&bh_heap_base, __ATOMIC_ACQUIRE)) return;
-    void *p = mmap(0, BH_ARENA_SIZE * BH_ARENAS, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) bh_die("bulkhead: cannot reserve the compartments' heaps: %s\n", strerror(errno));
-    uintptr_t expected = 0;
-    if (!__atomic_compare_exchange_n(&bh_heap_base, &expected, (uintptr_t)p, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        munmap(p, BH_ARENA_SIZE * BH_ARENAS);
-}
-
-static bh_arena *bh_arena_at(int a) { return (bh_arena *)(bh_heap_base + (uintptr_t)a * BH_ARENA_SIZE); }
-
-/* The arena of the code at `ra`: its compartment's, or the shared one. */
-static int bh_arena_of_code(const void *ra)
-{
-    const bh_mpk_program *p = bh_program;
-    if (!p) return 0;
-    uintptr_t a = (uintptr_t)ra;
-    for (int i = 0; i < p->ncompartments; i++)
-        if (a >= p->compartments[i].text.start && a < p->compartments[i].text.end) return i + 1;
-    return 0;
-}
-
-static int bh_compartment_of_code(const void *ra) { return bh_arena_of_code(ra) - 1; }
-
-static void bh_lock(int *l)
-{
-    while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) sched_yield();
-}
-static void bh_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
-
-static void *bh_alloc(int a, size_t n, size_t align)
-{
-    bh_heap_reserve();
-    if (align < 16) align = 16;
-    if (n > BH_ARENA_SIZE / 4) { errno = ENOMEM; return 0; }
-    size_t total = n + sizeof(bh_header) + (align > 16 ? align : 0);
-    uint32_t cls = 5;
-    while (((size_t)1 << cls) < total) cls++;
-    bh_arena *ar = bh_arena_at(a);
-    bh_lock(&ar->lock);
-    void *block = ar->free[cls];
-    if (block) {
-        ar->free[cls] = *(void **)block;
-    } else {
-        if (!ar->bump) ar->bump = 4096;
-        size_t size = (size_t)1 << cls;
-        if (ar->bump + size > BH_ARENA_SIZE / 2) { bh_unlock(&ar->lock); errno = ENOMEM; return 0; }   /* above: private stacks */
-        block = (char *)ar + ar->bump;
-        ar->bump += size < 16 ? 16 : size;
-    }
-    bh_unlock(&ar->lock);
-    uintptr_t user = ((uintptr_t)block + sizeof(bh_header) + align - 1) & ~(uintptr_t)(align - 1);
-    bh_header *h = (bh_header *)user - 1;
-    h->cls = cls;
-    h->magic = BH_MAGIC;
-    h->offset = user - (uintptr_t)block;
-    return (void *)user;
-}
-
-static bh_header *bh_header_of(void *p, int *arena)
-{
-    uintptr_t u = (uintptr_t)p;
-    if (!bh_heap_base || u < bh_heap_base || u >= bh_heap_base + BH_ARENA_SIZE * BH_ARENAS) return 0;
-    bh_header *h = (bh_header *)p - 1;
-    if (h->magic != BH_MAGIC) bh_die("bulkhead: free() or realloc() of %p, which malloc did not return\n", p);
-    *arena = (int)((u - bh_heap_base) / BH_ARENA_SIZE);
-    return h;
-}
-
-static void bh_release(void *p)
-{
-    int a;
-    bh_header *h = p ? bh_header_of(p, &a) : 0;
-    if (!h) return;   /* null, or memory of the dynamic loader's own allocator before relocation */
-    void *block = (char *)p - h->offset;
-    h->magic = 0;
-    bh_arena *ar = bh_arena_at(a);
-    bh_lock(&ar->lock);
-    *(void **)block = ar->free[h->cls];
-    ar->free[h->cls] = block;
-    bh_unlock(&ar->lock);
-}
-
-static size_t bh_usable(void *p)
-{
-    int a;
-    bh_header *h = p ? bh_header_of(p, &a) : 0;
-    return h ? ((size_t)1 << h->cls) - h->offset : 0;
-}
-
-static void *bh_resize(int a, void *p, size_t n)
-{
-    if (!p) return bh_alloc(a, n, 16);
-    int home;
-    bh_header *h = bh_header_of(p, &home);
-    if (!h) return 0;
-    if (n == 0) { bh_release(p); return 0; }
-    size_t have = ((size_t)1 << h->cls) - h->offset;
-    if (n <= have) return p;
-    void *q = bh_alloc(home, n, 16);   /* a block stays in its arena */
-    if (!q) return 0;
-    memcpy(q, p, have);
-    bh_release(p);
-    return q;
-}
-
-void *malloc(size_t n) { return bh_alloc(bh_arena_of_code(__builtin_return_address(0)), n, 16); }
-void free(void *p) { bh_release(p); }
-void cfree(void *p) { bh_release(p); }
-void *realloc(void *p, size_t n) { return bh_resize(bh_arena_of_code(__builtin_return_address(0)), p, n); }
-size_t malloc_usable_size(void *p) { return bh_usable(p); }
-
-void *calloc(size_t n, size_t size)
-{
-    size_t total;
-    if (__builtin_mul_overflow(n, size, &total)) { errno = ENOMEM; return 0; }
-    void *p = bh_alloc(bh_arena_of_code(__builtin_return_address(0)), total, 16);
-    if (p) memset(p, 0, total);
-    return p;
-}
-
-void *reallocarray(void *p, size_t n, size_t size)
-{
-    size_t total;
-    if (__builtin_mul_overflow(n, size, &total)) { errno = ENOMEM; return 0; }
-    return bh_resize(bh_arena_of_code(__builtin_return_address(0)), p, total);
-}
-
-static int bh_power_of_two(size_t a) { return a && !(a & (a - 1)); }
-
-int posix_memalign(void **out, size_t align, size_t n)
-{
-    if (!bh_power_of_two(align) || align % sizeof(void *)) return EINVAL;
-    void *p = bh_alloc(bh_arena_of_code(__builtin_return_address(0)), n, align);
-    if (!p) return ENOMEM;
-    *out = p;
-    return 0;
-}
-
-void *aligned_alloc(size_t align, size_t n)
-{
-    if (!bh_power_of_two(align)) { errno = EINVAL; return 0; }
-    return bh_alloc(bh_arena_of_code(__builtin_return_address(0)), n, align);
-}
-
-void *memalign(size_t align, size_t n)
-{
-    if (!bh_power_of_two(align)) { errno = EINVAL; return 0; }
-    return bh_alloc(bh_arena_of_code(__builtin_return_address(0)), n, align);
-}
-
-void *valloc(size_t n) { return bh_alloc(bh_arena_of_code(__builtin_return_address(0)), n, 4096); }
-void *pvalloc(size_t n) { return bh_alloc(bh_arena_of_code(__builtin_return_address(0)), (n + 4095) & ~(size_t)4095, 4096); }
-
-void *bh_shared_malloc(size_t n) { return bh_alloc(0, n, 16); }
-void *bh_shared_realloc(void *p, size_t n) { return bh_resize(0, p, n); }
-void bh_shared_free(void *p) { bh_release(p); }
-void *bh_shared_calloc(size_t n, size_t size)
-{
-    size_t total;
-    if (__builtin_mul_overflow(n, size, &total)) { errno = ENOMEM; return 0; }
-    void *p = bh_alloc(0, total, 16);
-    if (p) memset(p, 0, total);
-    return p;
-}
-char *bh_shared_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = bh_alloc(0, n, 16);
-    return p ? memcpy(p, s, n) : p;
-}
-char *bh_shared_strndup(const char *s, size_t max)
-{
-    size_t n = strnlen(s, max);
-    char *p = bh_alloc(0, n + 1, 16);
-    if (p) { memcpy(p, s, n); p[n] = 0; }
-    return p;
-}
-
-/* The shared stack of the analysis (locals whose address crosses a gate move there, bh_shared_stack.h):
- * blocks of the shared heap, key 0, so that a callee on a stack of its own can reach them too. */
-void *bh_stack_alloc(size_t n, size_t align)
-{
-    void *p = bh_alloc(0, n ? n : 1, align);
-    if (!p) bh_die("bulkhead: out of memory for a local moved to the shared stack (%zu bytes)\n", n);
-    return p;
-}
-void bh_stack_free(void *p) { bh_release(p); }
 
 /* ---- private stacks (`gate: private`) ------------------------------------------------------------------ */
 
@@ -290,7 +60,7 @@ uintptr_t bh_mpk_stack_top(int k)
         }
         uintptr_t n = __atomic_fetch_add(&bh_mpk_stack_next[k], 1, __ATOMIC_RELAXED);
         if ((n + 1) * BH_MPK_STACK_SIZE > BH_ARENA_SIZE / 2) bh_die("bulkhead: too many threads in compartment %d\n", k);
-        bh_mpk_stacks[k] = (uintptr_t)bh_arena_at(k + 1) + BH_ARENA_SIZE / 2 + n * BH_MPK_STACK_SIZE;
+        bh_mpk_stacks[k] = bh_arena_start(k + 1) + BH_ARENA_SIZE / 2 + n * BH_MPK_STACK_SIZE;
         /* its lowest page is a guard: an overflow faults instead of running into the stack below */
         if (mprotect((void *)bh_mpk_stacks[k], 4096, PROT_NONE) != 0) bh_die("bulkhead: cannot guard a private stack: %s\n", strerror(errno));
     }
@@ -304,7 +74,7 @@ static bh_handler bh_handlers[_NSIG];
 
 int __real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 
-static const char *bh_name(int c)
+const char *bh_name(int c)
 {
     return c >= 0 && bh_program && c < bh_program->ncompartments ? bh_program->compartments[c].name : "(the runtime)";
 }
@@ -445,186 +215,6 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
     if (r != 0) bh_release(s);
     return r;
 }
-
-/* ---- longjmp across gates ----------------------------------------------------------------------- */
-
-/* The program is linked with -Wl,--wrap for longjmp, _longjmp, siglongjmp and __longjmp_chk, so every jump
- * it makes comes here first. Each gate pushes a record (bh_mpk_frame: the caller's rights, compartment, gate
- * and stack pointer, where the callee's frames begin) on this thread's list before it switches, and pops it
- * when the call returns. A jump finds the stretch of stack its target's frame lies in: the jumping code's
- * own (from its stack pointer up to where the innermost gate's callee began: a plain longjmp), or the
- * caller's side of some active gate; the gates entered after that frame are left: each private gate's stack
- * position is given back and its context freed, and the outermost one's caller is restored: its rights (a
- * compartment's constant, bh_mpk_restore), compartment and gate. The decision runs on a stack of the
- * thread's own on key 0 (its TLS), so that it can switch rights whatever stack it jumped from (a private
- * stack carries its compartment's key). A target in no active frame of this thread is a fault, reported.
- *
- * What a compartment can write is attacker input: a jmp_buf in a compartment's memory is read with that
- * compartment's rights only, and only where that compartment is active on this thread; a jump that leaves a
- * gate must resume in the code of the compartment that called it, with the rights that gate saved, never
- * every right. The records lie in key-0 memory (a light gate's frame), as a light gate's saved rights do:
- * docs/architecture.md ("The mpk backend") says what that leaves open. */
-__thread bh_mpk_frame *bh_mpk_frames;
-
-extern void __real_longjmp(struct __jmp_buf_tag *env, int val) __attribute__((weak, noreturn));   /* weak: links without the wrap too */
-
-#define BH_JUMP_STACK 16384
-static __thread unsigned char bh_jump_stack[BH_JUMP_STACK] __attribute__((aligned(64)));
-
-/* The compartment whose memory holds `p` (data, bss, private read-only data, heap, private stacks), or -1. */
-static int bh_owner_of(uintptr_t p)
-{
-    const bh_mpk_program *pr = bh_program;
-    for (int i = 0; pr && i < pr->ncompartments; i++) {
-        const bh_mpk_compartment *c = &pr->compartments[i];
-        if ((p >= c->data.start && p < c->data.end) || (p >= c->bss.start && p < c->bss.end)
-            || (p >= c->rodata.start && p < c->rodata.end))
-            return i;
-        if (bh_heap_base && p >= (uintptr_t)bh_arena_at(i + 1) && p < (uintptr_t)bh_arena_at(i + 1) + BH_ARENA_SIZE) return i;
-    }
-    return -1;
-}
-
-static int bh_compartment_of_pkru(uint32_t pkru)
-{
-    for (int i = 0; bh_program && i < bh_program->ncompartments; i++)
-        if (BH_MPK_PKRU(i) == pkru) return i;
-    return -1;
-}
-
-/* glibc's PTR_DEMANGLE on x86-64: rotate right by 0x11, then xor with the pointer guard (fs:0x30). */
-static uintptr_t bh_demangle(uintptr_t v)
-{
-    uintptr_t guard;
-    __asm__("mov %%fs:0x30, %0" : "=r"(guard));
-    v = (v >> 0x11) | (v << (64 - 0x11));
-    return v ^ guard;
-}
-
-/* The executable's image (GNU ld's default script): a PLT stub and its GOT slot lie in it. */
-extern char __executable_start[] __attribute__((weak)), _end[] __attribute__((weak));
-static int bh_in_image(uintptr_t a, size_t n)
-{
-    uintptr_t lo = (uintptr_t)__executable_start, hi = (uintptr_t)_end;
-    return lo && hi > lo && a >= lo && a <= hi && n <= hi - a;
-}
-
-static int bh_is_setjmp(uintptr_t f)
-{
-    return f && (f == (uintptr_t)&_setjmp || f == (uintptr_t)&__sigsetjmp || f == (uintptr_t)&setjmp);
-}
-
-/* Whether the code at `a` is a PLT stub that jumps to a setjmp entry point: [endbr64] [bnd] jmp *disp32(%rip). */
-static int bh_plt_to_setjmp(uintptr_t a)
-{
-    if (!bh_in_image(a, 16)) return 0;
-    const unsigned char *c = (const unsigned char *)a;
-    if (c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa) c += 4;
-    if (c[0] == 0xf2) c++;
-    if (c[0] != 0xff || c[1] != 0x25) return 0;
-    int32_t d;
-    memcpy(&d, c + 2, sizeof d);
-    uintptr_t slot = (uintptr_t)(c + 6) + (intptr_t)d, f;
-    if (!bh_in_image(slot, sizeof f)) return 0;
-    memcpy(&f, (const void *)slot, sizeof f);
-    return bh_is_setjmp(f);
-}
-
-/* Whether pc, in compartment c's code, is the return address of a call of setjmp, _setjmp, sigsetjmp or
- * __sigsetjmp (as the process backend's unwind.c checks): what a jmp_buf that the program set holds. */
-static int bh_after_setjmp_call(uintptr_t pc, int c)
-{
-    const bh_mpk_region t = bh_program->compartments[c].text;
-    if (pc < t.start + 6 || pc > t.end) return 0;
-    const unsigned char *code = (const unsigned char *)pc;
-    int32_t d;
-    if (code[-5] == 0xe8) {   /* call rel32: to the PLT stub (or the function itself) */
-        memcpy(&d, code - 4, sizeof d);
-        uintptr_t target = pc + (intptr_t)d;
-        if (bh_is_setjmp(target)) return 1;
-        if (bh_compartment_of_code((const void *)target) >= 0) return 0;   /* a function of the program's own */
-        return bh_plt_to_setjmp(target);
-    }
-    if (code[-6] == 0xff && code[-5] == 0x15) {   /* call *disp32(%rip) (-fno-plt) */
-        memcpy(&d, code - 4, sizeof d);
-        uintptr_t slot = pc + (intptr_t)d, f;
-        if (!bh_in_image(slot, sizeof f)) return 0;
-        memcpy(&f, (const void *)slot, sizeof f);
-        return bh_is_setjmp(f);
-    }
-    return 0;
-}
-
-static void bh_jump_fault(int who, const void *env, const char *why) __attribute__((noreturn));
-static void bh_jump_fault(int who, const void *env, const char *why)
-{
-    int gate = bh_mpk_gate;
-    bh_die("bulkhead: %s: compartment '%s' made a longjmp to a jmp_buf at %p %s, inside gate '%s'; aborting\n",
-           bh_program ? bh_program->program : "?", bh_name(who), env, why,
-           gate >= 0 && bh_program && gate < bh_program->ngates ? bh_program->gate_names[gate] : "(none: main)");
-}
-
-__attribute__((noreturn, used, visibility("hidden"))) void bh_mpk_unwind(struct __jmp_buf_tag *env, int val, uintptr_t from)
-{
-    uint32_t pkru = bh_mpk_rdpkru();
-    int all = pkru == 0;   /* every right: before isolation */
-    int cur = all ? bh_mpk_current : bh_compartment_of_pkru(pkru);
-    int owner = bh_owner_of((uintptr_t)env);
-    if (!all && owner >= 0 && owner != cur) {
-        /* read with the rights of its owner, which must be active on this thread */
-        bh_mpk_frame *f = bh_mpk_frames;
-        long guard = 0;
-        while (f && f->caller != owner && ++guard < (1L << 24)) f = f->outer;
-        if (!f || f->caller != owner) bh_jump_fault(cur, env, "in the memory of a compartment that is not active on this thread");
-        bh_mpk_restore(BH_MPK_PKRU(owner));
-    }
-    uintptr_t sp = bh_demangle((uintptr_t)env->__jmpbuf[6]), pc = bh_demangle((uintptr_t)env->__jmpbuf[7]);
-    /* the stretch of stack the target lies in: 0, the jumping code's; n, the caller's side of the n-th gate */
-    uintptr_t lo = from;
-    int where = cur;
-    bh_mpk_frame *last = 0, *f = bh_mpk_frames;
-    for (long n = 0;; n++) {
-        uintptr_t hi = f ? f->top : UINTPTR_MAX;
-        if (sp >= lo && sp < hi) break;
-        if (!f || n > (1L << 24)) bh_jump_fault(cur, env, "that no active frame of this thread set");
-        last = f;
-        lo = f->sp;
-        where = f->caller;
-        f = f->outer;
-    }
-    if (!all && owner >= 0 && owner != where) bh_jump_fault(cur, env, "in the memory of a compartment whose frame it does not resume");
-    if (!last) __real_longjmp(env, val);   /* within the jumping code's own frames */
-    if (where < 0 || !bh_program || where >= bh_program->ncompartments || bh_compartment_of_code((const void *)pc) != where
-        || !bh_after_setjmp_call(pc, where))
-        bh_jump_fault(cur, env, "that resumes outside the code of the compartment that entered the gates it leaves");
-    if (last->pkru != BH_MPK_PKRU(where) && !(all && last->pkru == 0))
-        bh_jump_fault(cur, env, "over a gate whose saved rights are not its caller's");
-    for (bh_mpk_frame *g = bh_mpk_frames, *stop = last->outer; g && g != stop;) {
-        bh_mpk_frame *next = g->outer;
-        if (g->ctx) {
-            if (g->caller >= 0 && g->caller < BH_MPK_MAX_COMPARTMENTS) bh_mpk_sp[g->caller] = g->prev_sp;
-            bh_stack_free(g->ctx);
-        }
-        g = next;
-    }
-    bh_mpk_frames = last->outer;
-    bh_mpk_current = last->caller;
-    bh_mpk_gate = last->gate;
-    if (last->pkru != 0) bh_mpk_restore(last->pkru);
-    __real_longjmp(env, val);
-}
-
-/* Every jump moves to the thread's jump stack, then decides there (bh_mpk_unwind). */
-__attribute__((noreturn)) void __wrap_longjmp(struct __jmp_buf_tag *env, int val)
-{
-    uintptr_t top = ((uintptr_t)bh_jump_stack + BH_JUMP_STACK) & ~(uintptr_t)15;
-    __asm__ volatile("mov %%rsp, %%rdx\n\tmov %0, %%rsp\n\tcall bh_mpk_unwind\n\tud2"
-                     :: "r"(top), "D"(env), "S"(val) : "rdx", "memory");
-    __builtin_unreachable();
-}
-__attribute__((noreturn)) void __wrap__longjmp(struct __jmp_buf_tag *env, int val) { __wrap_longjmp(env, val); }
-__attribute__((noreturn)) void __wrap_siglongjmp(struct __jmp_buf_tag *env, int val) { __wrap_longjmp(env, val); }
-__attribute__((noreturn)) void __wrap___longjmp_chk(struct __jmp_buf_tag *env, int val) { __wrap_longjmp(env, val); }
 
 /* ---- start-up: tagging ------------------------------------------------------------------------------- */
 
@@ -781,7 +371,7 @@ void bh_mpk_start(const bh_mpk_program *program)
         if (c->rodata.end > c->rodata.start
             && syscall(SYS_pkey_mprotect, c->rodata.start, c->rodata.end - c->rodata.start, PROT_READ, i + 1) != 0)
             bh_die("bulkhead: cannot give the read-only data of compartment '%s' its protection key: %s\n", c->name, strerror(errno));
-        bh_mpk_region heap = { (uintptr_t)bh_arena_at(i + 1), (uintptr_t)bh_arena_at(i + 1) + BH_ARENA_SIZE };
+        bh_mpk_region heap = { bh_arena_start(i + 1), bh_arena_start(i + 1) + BH_ARENA_SIZE };
         bh_tag(&heap, i + 1, "heap", c->name);
     }
     dl_iterate_phdr(bh_patch_object, 0);
